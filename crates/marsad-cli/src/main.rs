@@ -1,3 +1,60 @@
-fn main() {
-    println!("Hello, world!");
+//! The `marsad` command: analyze articles, and measure the analyzers.
+//! Exit status: 0 success, 1 a runtime error (bad input, I/O), 2 a usage error.
+
+// The binary is where printing belongs; libraries are held to `print_stdout` by the workspace.
+#![allow(clippy::print_stdout)]
+
+mod analyze;
+mod bench;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "marsad",
+    version,
+    about = "مرصد — reads Arabic news and turns it into structured event data"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Json,
+    Text,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum InputFormatArg {
+    Text,
+    Html,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyze one article (or every record of a JSON/JSONL file) and print the
+    /// `marsad.document/1` JSON or a readable summary.
+    Analyze(analyze::AnalyzeArgs),
+    /// Measure throughput and memory.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => analyze::run(&args),
+        Command::Bench(cmd) => bench::run(&cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("marsad: error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -11,10 +11,10 @@ pub mod sentences;
 pub mod stem;
 pub mod tokenize;
 
+pub use clean::{CleanInput, Cleaned, Cleaner};
 pub use lexicon::Lexicon;
 pub use normalize::{Normalizer, lossless, lossy};
 pub use segment::{Piece, PieceRole};
-pub use tokenize::{Token, TokenKind, Tokenizer, Word, words};
 pub use sentences::split_sentences;
 pub use stem::light10;
-pub use clean::{CleanInput, Cleaned, Cleaner};
+pub use tokenize::{Token, TokenKind, Tokenizer, Word, words};

@@ -15,9 +15,9 @@
 //! more frequent in news than "my". The article stays on names whose bare form is rare
 //! (الرقة, الموصل): consistently, so بالرقة is ب + الرقة.
 
-use crate::normalize::Normalizer;
 use crate::chars::is_arabic_letter;
 use crate::lexicon::Lexicon;
+use crate::normalize::Normalizer;
 use marsad_core::Span;
 
 /// The role of a piece of an Arabic word.
@@ -79,7 +79,11 @@ fn letters_of(surface: &str) -> Vec<Letter> {
         let end = i + c.len_utf8();
         lossless.map_char(c, &mut |d| {
             if is_arabic_letter(d) {
-                letters.push(Letter { c: d, start: i, end });
+                letters.push(Letter {
+                    c: d,
+                    start: i,
+                    end,
+                });
             }
         });
         // A mark (or anything dropped) extends the previous letter.
@@ -95,16 +99,28 @@ fn letters_of(surface: &str) -> Vec<Letter> {
 /// Splits one Arabic word (its surface, possibly with diacritics) into pieces.
 pub fn segment_word(lex: &Lexicon, surface: &str) -> Vec<Piece> {
     let letters = letters_of(surface);
-    let whole = || vec![Piece { span: Span::new(0, surface.len()), role: PieceRole::Stem, norm: letters.iter().map(|l| l.c).collect() }];
+    let whole = || {
+        vec![Piece {
+            span: Span::new(0, surface.len()),
+            role: PieceRole::Stem,
+            norm: letters.iter().map(|l| l.c).collect(),
+        }]
+    };
     if letters.len() < 2 {
         return whole();
     }
     let chars: Vec<char> = letters.iter().map(|l| l.c).collect();
+    // Most words can hold no clitic at all: no clitic letter at either end.
+    let may_proclitic = matches!(chars[0], 'و' | 'ف' | 'ب' | 'ك' | 'ل' | 'س' | 'ا');
+    let may_enclitic = matches!(chars[chars.len() - 1], 'ه' | 'ا' | 'م' | 'ن' | 'ي');
+    if !may_proclitic && !may_enclitic {
+        return whole();
+    }
     let word: String = chars.iter().collect();
     if lex.is_no_split(&word) {
         return whole();
     }
-    let plan = plan(lex, &chars);
+    let plan = plan(lex, &chars, &word);
     if plan.cuts.is_empty() && plan.enclitic_from.is_none() {
         return whole();
     }
@@ -120,12 +136,20 @@ pub fn segment_word(lex: &Lexicon, surface: &str) -> Vec<Piece> {
     let mut from = 0usize;
     for (to, role, norm) in cuts {
         let start = if from == 0 { 0 } else { letters[from].start };
-        let end = if to == chars.len() { surface.len() } else { letters[to].start };
+        let end = if to == chars.len() {
+            surface.len()
+        } else {
+            letters[to].start
+        };
         if from >= to || start >= end {
             return whole();
         }
         let norm = norm.unwrap_or_else(|| chars[from..to].iter().collect());
-        pieces.push(Piece { span: Span::new(start, end), role, norm });
+        pieces.push(Piece {
+            span: Span::new(start, end),
+            role,
+            norm,
+        });
         from = to;
     }
     pieces
@@ -139,11 +163,43 @@ struct Plan {
     stem_norm: Option<String>,
 }
 
-fn s(chars: &[char]) -> String {
-    chars.iter().collect()
+/// A word's normalized letters with the byte offset of each in the normalized string, so that
+/// any run of letters is a `&str` without allocating.
+struct Letters<'a> {
+    chars: &'a [char],
+    word: &'a str,
+    offsets: Vec<usize>,
 }
 
-fn plan(lex: &Lexicon, w: &[char]) -> Plan {
+impl<'a> Letters<'a> {
+    fn new(chars: &'a [char], word: &'a str) -> Self {
+        let mut offsets = Vec::with_capacity(chars.len() + 1);
+        let mut o = 0;
+        for c in chars {
+            offsets.push(o);
+            o += c.len_utf8();
+        }
+        offsets.push(o);
+        Letters {
+            chars,
+            word,
+            offsets,
+        }
+    }
+
+    /// Letters `a..b` as a string slice.
+    fn str(&self, a: usize, b: usize) -> &'a str {
+        &self.word[self.offsets[a]..self.offsets[b]]
+    }
+
+    fn len(&self) -> usize {
+        self.chars.len()
+    }
+}
+
+fn plan(lex: &Lexicon, chars: &[char], word: &str) -> Plan {
+    let w = Letters::new(chars, word);
+    let n = w.len();
     let mut cuts = Vec::new();
     let mut pos = 0;
     // Clitic order: conjunction, then preposition or future, then article.
@@ -152,22 +208,22 @@ fn plan(lex: &Lexicon, w: &[char]) -> Plan {
     let mut has_article = false;
     let mut has_future = false;
     loop {
-        let cur = &w[pos..];
-        if cur.len() < 3 || lex.is_no_split(&s(cur)) {
+        let cur_len = n - pos;
+        let cur = w.str(pos, n);
+        if cur_len < 3 || lex.is_no_split(cur) {
             break;
         }
-        let c0 = cur[0];
+        let (c0, c1) = (w.chars[pos], w.chars[pos + 1]);
         // ال: the article.
-        if c0 == 'ا' && cur[1] == 'ل' && accept_article(lex, cur, &cur[2..]) {
+        if c0 == 'ا' && c1 == 'ل' && accept_article(lex, cur, w.str(pos + 2, n), cur_len - 2) {
             cuts.push((pos + 2, PieceRole::Article, None));
             has_article = true;
             break;
         }
         // لل: the preposition ل before the article, whose alef is not written.
-        if may_prep && c0 == 'ل' && cur[1] == 'ل' {
-            let mut host = vec!['ا', 'ل'];
-            host.extend_from_slice(&cur[2..]);
-            if cur.len() >= 4 && accept_article(lex, cur, &host) {
+        if may_prep && c0 == 'ل' && c1 == 'ل' && cur_len >= 4 {
+            let host = format!("ا{}", w.str(pos + 1, n));
+            if accept_article(lex, cur, &host, cur_len) {
                 cuts.push((pos + 1, PieceRole::Proclitic, None));
                 cuts.push((pos + 2, PieceRole::Article, Some("ال".to_owned())));
                 has_article = true;
@@ -175,16 +231,15 @@ fn plan(lex: &Lexicon, w: &[char]) -> Plan {
             }
         }
         let peel = match c0 {
-            'و' | 'ف' if may_conj => Some(PieceRole::Proclitic),
-            'ب' | 'ك' | 'ل' if may_prep => Some(PieceRole::Proclitic),
-            'س' if may_prep && matches!(cur[1], 'ي' | 'ت' | 'ن' | 'أ') => Some(PieceRole::Proclitic),
-            _ => None,
+            'و' | 'ف' if may_conj => true,
+            'ب' | 'ك' | 'ل' if may_prep => true,
+            'س' if may_prep && matches!(c1, 'ي' | 'ت' | 'ن' | 'أ') => true,
+            _ => false,
         };
-        let Some(role) = peel else { break };
-        if !accept_proclitic(lex, c0, cur, &cur[1..]) {
+        if !peel || !accept_proclitic(lex, c0, cur, &w, pos + 1) {
             break;
         }
-        cuts.push((pos + 1, role, None));
+        cuts.push((pos + 1, PieceRole::Proclitic, None));
         pos += 1;
         if matches!(c0, 'و' | 'ف') {
             may_conj = false;
@@ -198,75 +253,81 @@ fn plan(lex: &Lexicon, w: &[char]) -> Plan {
         }
     }
     let stem_from = cuts.last().map_or(0, |c| c.0);
-    let mut plan = Plan { cuts, enclitic_from: None, stem_norm: None };
-    if !has_article && !has_future {
-        if let Some((from, stem_norm)) = enclitic(lex, &w[stem_from..]) {
-            plan.enclitic_from = Some(stem_from + from);
-            plan.stem_norm = stem_norm;
-        }
+    let mut plan = Plan {
+        cuts,
+        enclitic_from: None,
+        stem_norm: None,
+    };
+    if !has_article
+        && !has_future
+        && let Some((from, stem_norm)) = enclitic(lex, &w, stem_from)
+    {
+        plan.enclitic_from = Some(from);
+        plan.stem_norm = stem_norm;
     }
     plan
 }
 
-/// May ال be peeled from `cur`, leaving `host`?
-fn accept_article(lex: &Lexicon, cur: &[char], host: &[char]) -> bool {
-    if host.len() < 2 {
+/// May ال be peeled from `cur`, leaving `host` (of `host_len` letters)?
+fn accept_article(lex: &Lexicon, cur: &str, host: &str, host_len: usize) -> bool {
+    if host_len < 2 {
         return false;
     }
-    let fc = lex.freq(&s(cur));
+    let fc = lex.freq(cur);
     if fc == 0 {
         return true;
     }
-    let fh = lex.freq(&s(host));
+    let fh = lex.freq(host);
     fh > 0 && fh as f64 >= ARTICLE_RATIO * fc as f64
 }
 
-/// May the conjunction/preposition `c` be peeled from `cur`, leaving `rest`?
-fn accept_proclitic(lex: &Lexicon, c: char, cur: &[char], rest: &[char]) -> bool {
-    if rest.len() < 2 {
+/// May the conjunction/preposition `c` be peeled from `cur`, leaving letters `rest_from..`?
+fn accept_proclitic(lex: &Lexicon, c: char, cur: &str, w: &Letters<'_>, rest_from: usize) -> bool {
+    let rest_len = w.len() - rest_from;
+    if rest_len < 2 {
         return false;
     }
-    let rest_s = s(rest);
-    if lex.is_no_split(&rest_s) && rest.len() >= 3 {
+    let rest = w.str(rest_from, w.len());
+    if rest_len >= 3 && lex.is_no_split(rest) {
         // وبغداد: the remainder is a protected word, so the letter is a clitic.
         return true;
     }
-    let fc = lex.freq(&s(cur));
-    let fr = lex.freq(&rest_s);
+    let fc = lex.freq(cur);
+    let fr = lex.freq(rest);
     let ratio = if c == 'س' { 0.5 } else { PROCLITIC_RATIO };
     if fc > 0 {
         return fr > 0 && fr as f64 >= ratio * fc as f64;
     }
     // An unknown word: peel when the remainder is known, or visibly carries more clitics.
-    fr > 0 || (c != 'س' && rest.len() >= 4 && (rest.starts_with(&['ا', 'ل']) || rest.starts_with(&['ل', 'ل'])))
+    fr > 0 || (c != 'س' && rest_len >= 4 && (rest.starts_with("ال") || rest.starts_with("لل")))
 }
 
-/// Finds a pronoun enclitic at the end of `host`: its start index within `host`, and a restored
-/// stem form when the stem changes shape before a suffix (حكومت → حكومة, علي → على).
-fn enclitic(lex: &Lexicon, host: &[char]) -> Option<(usize, Option<String>)> {
-    let host_s = s(host);
-    let fh = lex.freq(&host_s);
+/// Finds a pronoun enclitic at the end of letters `from..`: the enclitic's start index, and a
+/// restored stem form when the stem changes shape before a suffix (حكومت → حكومة, علي → على).
+fn enclitic(lex: &Lexicon, w: &Letters<'_>, from: usize) -> Option<(usize, Option<String>)> {
+    let n = w.len();
+    let host = w.str(from, n);
+    let fh = lex.freq(host);
     for e in ENCLITICS {
-        let e: Vec<char> = e.chars().collect();
-        if host.len() <= e.len() || !host.ends_with(&e) {
+        let e_len = e.chars().count();
+        if n - from <= e_len || !host.ends_with(e) {
             continue;
         }
-        let stem = &host[..host.len() - e.len()];
-        let stem_s = s(stem);
-        if let Some(norm) = lex.preposition_host(&stem_s) {
-            let restored = (norm != stem_s).then(|| norm.to_owned());
-            return Some((stem.len(), restored));
+        let stem_end = n - e_len;
+        let stem = w.str(from, stem_end);
+        if let Some(norm) = lex.preposition_host(stem) {
+            let restored = (norm != stem).then(|| norm.to_owned());
+            return Some((stem_end, restored));
         }
-        if e == ['ي'] || stem.len() < 2 {
+        let stem_len = stem_end - from;
+        if e == "ي" || stem_len < 2 {
             continue;
         }
         // Taa marbuta is written ت before a suffix: قوتها is قوة + ها.
         let mut stem_norm = None;
-        let mut fs = lex.freq(&stem_s);
-        if stem.last() == Some(&'ت') {
-            let mut t = stem_s.clone();
-            t.pop();
-            t.push('ة');
+        let mut fs = lex.freq(stem);
+        if let Some(base) = stem.strip_suffix('ت') {
+            let t = format!("{base}ة");
             let ft = lex.freq(&t);
             if ft > fs {
                 fs = ft;
@@ -276,19 +337,20 @@ fn enclitic(lex: &Lexicon, host: &[char]) -> Option<(usize, Option<String>)> {
         if fs == 0 {
             continue;
         }
-        if e == ['ه'] {
+        if e == "ه" {
             // سوريه is سورية misspelt, not سوري + ه.
-            let mut as_taa = host_s.clone();
-            as_taa.pop();
-            as_taa.push('ة');
-            let ft = lex.freq(&as_taa);
+            let ft = lex.freq(&format!("{stem}ة"));
             if ft > 0 && 2 * ft >= fs {
                 continue;
             }
         }
-        let ratio = if e == ['ه'] { HA_ENCLITIC_RATIO } else { ENCLITIC_RATIO };
+        let ratio = if e == "ه" {
+            HA_ENCLITIC_RATIO
+        } else {
+            ENCLITIC_RATIO
+        };
         if fh == 0 || fs as f64 >= ratio * fh as f64 {
-            return Some((stem.len(), stem_norm));
+            return Some((stem_end, stem_norm));
         }
     }
     None
@@ -310,7 +372,10 @@ mod tests {
     }
 
     fn seg(word: &str) -> Vec<(String, &'static str, String)> {
-        segment_word(&lex(), word).into_iter().map(|p| (p.span.slice(word).to_owned(), p.role.as_str(), p.norm)).collect()
+        segment_word(&lex(), word)
+            .into_iter()
+            .map(|p| (p.span.slice(word).to_owned(), p.role.as_str(), p.norm))
+            .collect()
     }
 
     fn surfaces(word: &str) -> Vec<String> {
@@ -333,7 +398,17 @@ mod tests {
 
     #[test]
     fn keeps_names_and_lexicalized_words_whole() {
-        for w in ["بغداد", "وزير", "وليد", "لبنان", "الله", "الذي", "سورية", "سوريه", "سوري"] {
+        for w in [
+            "بغداد",
+            "وزير",
+            "وليد",
+            "لبنان",
+            "الله",
+            "الذي",
+            "سورية",
+            "سوريه",
+            "سوري",
+        ] {
             assert_eq!(surfaces(w), [w], "{w}");
         }
     }
@@ -341,7 +416,10 @@ mod tests {
     #[test]
     fn restores_elided_and_reshaped_letters() {
         let p = seg("للجيش");
-        assert_eq!(p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["ل", "ل", "جيش"]);
+        assert_eq!(
+            p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
+            ["ل", "ل", "جيش"]
+        );
         assert_eq!(p[1].1, "article");
         assert_eq!(p[1].2, "ال");
         let p = seg("حكومته");
@@ -357,7 +435,10 @@ mod tests {
     fn diacritics_stay_with_their_letters() {
         let w = "وَقَالَ";
         let p = seg(w);
-        assert_eq!(p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["وَ", "قَالَ"]);
+        assert_eq!(
+            p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
+            ["وَ", "قَالَ"]
+        );
         assert_eq!(p[1].2, "قال");
     }
 

@@ -41,11 +41,14 @@ fn is_closer(c: char) -> bool {
 /// Splits `text[range]` into sentences (trimmed spans, absolute offsets, in order).
 pub fn split_sentences(text: &str, range: Span) -> Vec<Span> {
     let mut out = Vec::new();
+    let mut chars = Vec::new();
     let mut line_start = range.start;
     let region = &text[..range.end];
     while line_start < range.end {
-        let line_end = region[line_start..].find('\n').map_or(range.end, |i| line_start + i);
-        split_line(text, Span::new(line_start, line_end), &mut out);
+        let line_end = region[line_start..]
+            .find('\n')
+            .map_or(range.end, |i| line_start + i);
+        split_line(text, Span::new(line_start, line_end), &mut chars, &mut out);
         line_start = line_end + 1;
     }
     out
@@ -56,13 +59,18 @@ fn push_trimmed(text: &str, span: Span, out: &mut Vec<Span>) {
     let lead = s.len() - s.trim_start().len();
     let trimmed = s.trim();
     if !trimmed.is_empty() {
-        out.push(Span::new(span.start + lead, span.start + lead + trimmed.len()));
+        out.push(Span::new(
+            span.start + lead,
+            span.start + lead + trimmed.len(),
+        ));
     }
 }
 
-fn split_line(text: &str, line: Span, out: &mut Vec<Span>) {
+fn split_line(text: &str, line: Span, chars: &mut Vec<(usize, char)>, out: &mut Vec<Span>) {
     let s = line.slice(text);
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    chars.clear();
+    chars.extend(s.char_indices());
+    let chars = &chars[..];
     let mut start = 0usize;
     let mut guillemets = 0i32; // « » and “ ”
     let mut ascii_quote = false;
@@ -97,7 +105,7 @@ fn split_line(text: &str, line: Span, out: &mut Vec<Span>) {
             i += 1;
             continue;
         }
-        if c == '.' && !period_ends_sentence(s, &chars, i) {
+        if c == '.' && !period_ends_sentence(s, chars, i) {
             i += 1;
             continue;
         }
@@ -135,7 +143,9 @@ fn period_ends_sentence(s: &str, chars: &[(usize, char)], i: usize) -> bool {
     }
     // The word before the period.
     let end = chars[i].0;
-    let word_start = s[..end].rfind(|c: char| c.is_whitespace() || c == '(' || c == '«').map_or(0, |p| p + s[p..].chars().next().map_or(1, char::len_utf8));
+    let word_start = s[..end]
+        .rfind(|c: char| c.is_whitespace() || c == '(' || c == '«')
+        .map_or(0, |p| p + s[p..].chars().next().map_or(1, char::len_utf8));
     let word = &s[word_start..end];
     let letters = word.chars().filter(|c| c.is_alphabetic()).count();
     if letters == 1 && !word.chars().any(|c| c.is_ascii_digit()) {
@@ -149,27 +159,48 @@ mod tests {
     use super::*;
 
     fn sents(text: &str) -> Vec<&str> {
-        split_sentences(text, Span::new(0, text.len())).into_iter().map(|s| s.slice(text)).collect()
+        split_sentences(text, Span::new(0, text.len()))
+            .into_iter()
+            .map(|s| s.slice(text))
+            .collect()
     }
 
     #[test]
     fn splits_on_arabic_and_latin_terminators() {
-        assert_eq!(sents("قتل ثلاثة. وأصيب خمسة؟ نعم!"), ["قتل ثلاثة.", "وأصيب خمسة؟", "نعم!"]);
+        assert_eq!(
+            sents("قتل ثلاثة. وأصيب خمسة؟ نعم!"),
+            ["قتل ثلاثة.", "وأصيب خمسة؟", "نعم!"]
+        );
         assert_eq!(sents("قال.وأضاف أنه"), ["قال.", "وأضاف أنه"]);
         assert_eq!(sents("سطر أول\nسطر ثان"), ["سطر أول", "سطر ثان"]);
     }
 
     #[test]
     fn commas_and_semicolons_do_not_split() {
-        assert_eq!(sents("قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."), ["قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."]);
+        assert_eq!(
+            sents("قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."),
+            ["قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."]
+        );
     }
 
     #[test]
     fn numbers_abbreviations_and_urls_do_not_split() {
-        assert_eq!(sents("ارتفع بنسبة 3.5 في المئة. ثم هبط."), ["ارتفع بنسبة 3.5 في المئة.", "ثم هبط."]);
-        assert_eq!(sents("قال د. محمد إن الوضع صعب."), ["قال د. محمد إن الوضع صعب."]);
-        assert_eq!(sents("زار موقع example.com أمس."), ["زار موقع example.com أمس."]);
-        assert_eq!(sents("said Dr. Smith of the U.S. Army."), ["said Dr. Smith of the U.S. Army."]);
+        assert_eq!(
+            sents("ارتفع بنسبة 3.5 في المئة. ثم هبط."),
+            ["ارتفع بنسبة 3.5 في المئة.", "ثم هبط."]
+        );
+        assert_eq!(
+            sents("قال د. محمد إن الوضع صعب."),
+            ["قال د. محمد إن الوضع صعب."]
+        );
+        assert_eq!(
+            sents("زار موقع example.com أمس."),
+            ["زار موقع example.com أمس."]
+        );
+        assert_eq!(
+            sents("said Dr. Smith of the U.S. Army."),
+            ["said Dr. Smith of the U.S. Army."]
+        );
     }
 
     #[test]
@@ -178,7 +209,10 @@ mod tests {
             sents("وقال «إنه شجار. إنهما يتقاتلان». وأضاف أمس."),
             ["وقال «إنه شجار. إنهما يتقاتلان».", "وأضاف أمس."]
         );
-        assert_eq!(sents("قال \"انتهى الأمر. لن نعود.\" ثم غادر."), ["قال \"انتهى الأمر. لن نعود.\"", "ثم غادر."]);
+        assert_eq!(
+            sents("قال \"انتهى الأمر. لن نعود.\" ثم غادر."),
+            ["قال \"انتهى الأمر. لن نعود.\"", "ثم غادر."]
+        );
     }
 
     #[test]

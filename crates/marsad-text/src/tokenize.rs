@@ -10,6 +10,7 @@ use crate::lexicon::Lexicon;
 use crate::normalize::{Normalizer, lossy};
 use crate::segment::{PieceRole, segment_word};
 use marsad_core::Span;
+use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TokenKind {
@@ -50,10 +51,10 @@ pub struct Token {
     /// Index of the word this piece belongs to (pieces of one word share it).
     pub word: u32,
     /// Lossless normalized form; restored where the surface elides letters
-    /// (لل → ال, حكومت in حكومته → حكومة).
-    pub norm: String,
+    /// (لل → ال, حكومت in حكومته → حكومة). Shared: word forms repeat.
+    pub norm: Arc<str>,
     /// Lossy normalized form of `norm`, the base of search keys.
-    pub key: String,
+    pub key: Arc<str>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -66,7 +67,21 @@ enum Class {
     Other,
 }
 
+/// Classes of the chars below U+0800 (ASCII, Latin, Arabic), looked up instead of computed.
+static CLASS_TABLE: std::sync::LazyLock<Vec<Class>> = std::sync::LazyLock::new(|| {
+    (0..0x800u32)
+        .map(|u| char::from_u32(u).map_or(Class::Other, classify_slow))
+        .collect()
+});
+
 fn classify(c: char) -> Class {
+    match CLASS_TABLE.get(c as usize) {
+        Some(&class) => class,
+        None => classify_slow(c),
+    }
+}
+
+fn classify_slow(c: char) -> Class {
     if is_arabic_letter(c) {
         Class::Arabic
     } else if is_word_internal_mark(c) {
@@ -90,7 +105,11 @@ fn is_number_joiner(c: char) -> bool {
 /// Iterates over the words of `text[range]`. Offsets are absolute (into `text`).
 /// `range` must lie on char boundaries of `text`.
 pub fn words(text: &str, range: Span) -> Words<'_> {
-    Words { text, pos: range.start, end: range.end }
+    Words {
+        text,
+        pos: range.start,
+        end: range.end,
+    }
 }
 
 pub struct Words<'a> {
@@ -114,22 +133,40 @@ impl Iterator for Words<'_> {
                 // A mark with no letter before it (a stray diacritic or ZWJ) is skipped like space.
                 Class::Mark => continue,
                 Class::Other => {
-                    let kind = if c.is_ascii_punctuation() || is_unicode_punct(c) { TokenKind::Punct } else { TokenKind::Symbol };
-                    return Some(Word { span: Span::new(start, self.pos), kind });
+                    let kind = if c.is_ascii_punctuation() || is_unicode_punct(c) {
+                        TokenKind::Punct
+                    } else {
+                        TokenKind::Symbol
+                    };
+                    return Some(Word {
+                        span: Span::new(start, self.pos),
+                        kind,
+                    });
                 }
                 Class::Arabic => {
-                    self.pos = scan_while(s, self.pos, |c| matches!(classify(c), Class::Arabic | Class::Mark));
+                    self.pos = scan_while(s, self.pos, |c| {
+                        matches!(classify(c), Class::Arabic | Class::Mark)
+                    });
                     // Trailing joiners/bidi marks are not part of the word.
                     let end = trim_trailing_controls(s, start, self.pos);
-                    return Some(Word { span: Span::new(start, end), kind: TokenKind::Word });
+                    return Some(Word {
+                        span: Span::new(start, end),
+                        kind: TokenKind::Word,
+                    });
                 }
                 Class::Letter => {
                     self.pos = scan_latin(s, self.pos);
-                    return Some(Word { span: Span::new(start, self.pos), kind: TokenKind::Latin });
+                    return Some(Word {
+                        span: Span::new(start, self.pos),
+                        kind: TokenKind::Latin,
+                    });
                 }
                 Class::Digit => {
                     self.pos = scan_number(s, self.pos);
-                    return Some(Word { span: Span::new(start, self.pos), kind: TokenKind::Number });
+                    return Some(Word {
+                        span: Span::new(start, self.pos),
+                        kind: TokenKind::Number,
+                    });
                 }
             }
         }
@@ -153,7 +190,9 @@ fn scan_while(s: &str, mut pos: usize, f: impl Fn(char) -> bool) -> usize {
 
 fn trim_trailing_controls(s: &str, start: usize, mut end: usize) -> usize {
     while end > start {
-        let Some(c) = s[start..end].chars().next_back() else { break };
+        let Some(c) = s[start..end].chars().next_back() else {
+            break;
+        };
         if crate::chars::is_invisible_control(c) {
             end -= c.len_utf8();
         } else {
@@ -167,11 +206,15 @@ fn trim_trailing_controls(s: &str, start: usize, mut end: usize) -> usize {
 fn scan_latin(s: &str, mut pos: usize) -> usize {
     loop {
         pos = scan_while(s, pos, |c| {
-            classify(c) == Class::Letter || c.is_ascii_digit() || (c.is_alphabetic() && !is_arabic_letter(c))
+            classify(c) == Class::Letter
+                || c.is_ascii_digit()
+                || (c.is_alphabetic() && !is_arabic_letter(c))
         });
         let mut it = s[pos..].chars();
         match (it.next(), it.next()) {
-            (Some(j @ ('\'' | '-' | '’' | '.')), Some(n)) if classify(n) == Class::Letter => pos += j.len_utf8(),
+            (Some(j @ ('\'' | '-' | '’' | '.')), Some(n)) if classify(n) == Class::Letter => {
+                pos += j.len_utf8()
+            }
             _ => return pos,
         }
     }
@@ -182,10 +225,34 @@ fn scan_number(s: &str, mut pos: usize) -> usize {
         pos = scan_while(s, pos, |c| digit_value(c).is_some());
         let mut it = s[pos..].chars();
         match (it.next(), it.next()) {
-            (Some(j), Some(d)) if is_number_joiner(j) && digit_value(d).is_some() => pos += j.len_utf8(),
+            (Some(j), Some(d)) if is_number_joiner(j) && digit_value(d).is_some() => {
+                pos += j.len_utf8()
+            }
             _ => return pos,
         }
     }
+}
+
+/// A piece of a cached segmentation: span within the word, role, norm, key.
+type CachedPiece = (Span, PieceRole, Arc<str>, Arc<str>);
+
+/// Word forms repeat (Zipf), so each thread keeps the segmentation of the forms it has seen:
+/// a memo of a pure function, bounded, and reset when another lexicon is used.
+struct SegmentCache {
+    lexicon: usize,
+    words: rustc_hash::FxHashMap<Box<str>, Vec<CachedPiece>>,
+}
+
+const SEGMENT_CACHE_WORDS: usize = 200_000;
+
+thread_local! {
+    static SEGMENT_CACHE: std::cell::RefCell<SegmentCache> =
+        std::cell::RefCell::new(SegmentCache { lexicon: 0, words: rustc_hash::FxHashMap::default() });
+}
+
+/// Empties this thread's segmentation memo (benchmarks use it to measure cold passes).
+pub fn clear_segment_cache() {
+    SEGMENT_CACHE.with_borrow_mut(|c| c.words.clear());
 }
 
 /// Splits text into tokens with clitic segmentation. Holds the lexicon it decides with.
@@ -196,7 +263,9 @@ pub struct Tokenizer<'l> {
 
 impl Default for Tokenizer<'static> {
     fn default() -> Self {
-        Tokenizer { lexicon: Lexicon::embedded() }
+        Tokenizer {
+            lexicon: Lexicon::embedded(),
+        }
     }
 }
 
@@ -231,20 +300,47 @@ impl<'l> Tokenizer<'l> {
         if w.kind != TokenKind::Word {
             let norm = Normalizer::lossless().normalize(surface);
             let key = lossy(&norm);
-            out.push(Token { span: w.span, kind: w.kind, role: PieceRole::Stem, word: index, norm, key });
+            out.push(Token {
+                span: w.span,
+                kind: w.kind,
+                role: PieceRole::Stem,
+                word: index,
+                norm: norm.into(),
+                key: key.into(),
+            });
             return;
         }
-        for piece in segment_word(self.lexicon, surface) {
-            let key = lossy(&piece.norm);
-            out.push(Token {
-                span: piece.span.shifted(w.span.start),
-                kind: TokenKind::Word,
-                role: piece.role,
-                word: index,
-                norm: piece.norm,
-                key,
-            });
-        }
+        let lexicon_id = self.lexicon as *const Lexicon as usize;
+        SEGMENT_CACHE.with_borrow_mut(|cache| {
+            if cache.lexicon != lexicon_id || cache.words.len() >= SEGMENT_CACHE_WORDS {
+                cache.words.clear();
+                cache.lexicon = lexicon_id;
+            }
+            if !cache.words.contains_key(surface) {
+                let pieces = segment_word(self.lexicon, surface)
+                    .into_iter()
+                    .map(|p| {
+                        let key: Arc<str> = lossy(&p.norm).into();
+                        let norm: Arc<str> = p.norm.as_str().into();
+                        (p.span, p.role, norm, key)
+                    })
+                    .collect();
+                cache.words.insert(Box::from(surface), pieces);
+            }
+            let Some(pieces) = cache.words.get(surface) else {
+                return;
+            };
+            for (span, role, norm, key) in pieces.iter() {
+                out.push(Token {
+                    span: span.shifted(w.span.start),
+                    kind: TokenKind::Word,
+                    role: *role,
+                    word: index,
+                    norm: Arc::clone(norm),
+                    key: Arc::clone(key),
+                });
+            }
+        });
     }
 }
 
@@ -253,7 +349,9 @@ mod tests {
     use super::*;
 
     fn word_texts(text: &str) -> Vec<(&str, TokenKind)> {
-        words(text, Span::new(0, text.len())).map(|w| (w.span.slice(text), w.kind)).collect()
+        words(text, Span::new(0, text.len()))
+            .map(|w| (w.span.slice(text), w.kind))
+            .collect()
     }
 
     #[test]
@@ -280,14 +378,30 @@ mod tests {
 
     #[test]
     fn marks_and_joiners_stay_inside_words() {
-        assert_eq!(word_texts("قـوات بشا\u{200D}ر"), vec![("قـوات", TokenKind::Word), ("بشا\u{200D}ر", TokenKind::Word)]);
-        assert_eq!(word_texts("«داعش»"), vec![("«", TokenKind::Punct), ("داعش", TokenKind::Word), ("»", TokenKind::Punct)]);
-        assert_eq!(word_texts("12/03/2024 U.S. al-Bab"), vec![
-            ("12/03/2024", TokenKind::Number),
-            ("U.S", TokenKind::Latin),
-            (".", TokenKind::Punct),
-            ("al-Bab", TokenKind::Latin)
-        ]);
+        assert_eq!(
+            word_texts("قـوات بشا\u{200D}ر"),
+            vec![
+                ("قـوات", TokenKind::Word),
+                ("بشا\u{200D}ر", TokenKind::Word)
+            ]
+        );
+        assert_eq!(
+            word_texts("«داعش»"),
+            vec![
+                ("«", TokenKind::Punct),
+                ("داعش", TokenKind::Word),
+                ("»", TokenKind::Punct)
+            ]
+        );
+        assert_eq!(
+            word_texts("12/03/2024 U.S. al-Bab"),
+            vec![
+                ("12/03/2024", TokenKind::Number),
+                ("U.S", TokenKind::Latin),
+                (".", TokenKind::Punct),
+                ("al-Bab", TokenKind::Latin)
+            ]
+        );
     }
 
     #[test]

@@ -42,6 +42,9 @@ pub struct DatelinePlace {
 
 pub struct Cues {
     rules: Vec<Rule>,
+    /// All `contains` patterns in one automaton; pattern i is rule `contains_rule[i]`.
+    contains: aho_corasick::AhoCorasick,
+    contains_rule: Vec<usize>,
     places: FxHashMap<String, DatelinePlace>,
 }
 
@@ -53,7 +56,11 @@ pub fn line_key(s: &str) -> String {
     let lossy = Normalizer::lossy();
     for c in s.chars() {
         lossy.map_char(c, &mut |d| {
-            if d.is_alphanumeric() || d == '©' {
+            if crate::chars::is_arabic_letter(d)
+                || d.is_ascii_alphanumeric()
+                || d == '©'
+                || (!d.is_ascii() && d.is_alphanumeric())
+            {
                 out.push(d);
                 space = false;
             } else if !space {
@@ -71,9 +78,14 @@ pub fn line_key(s: &str) -> String {
 impl Cues {
     pub fn parse(boilerplate: &str, places: &str) -> Cues {
         let mut rules = Vec::new();
-        for line in boilerplate.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+        for line in boilerplate
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
             let mut cols = line.split('\t');
-            let (Some(reason), Some(how), Some(max), Some(pattern)) = (cols.next(), cols.next(), cols.next(), cols.next()) else {
+            let (Some(reason), Some(how), Some(max), Some(pattern)) =
+                (cols.next(), cols.next(), cols.next(), cols.next())
+            else {
                 continue;
             };
             let kind = match reason {
@@ -93,39 +105,74 @@ impl Cues {
             let Ok(max_chars) = max.parse() else { continue };
             let pattern = line_key(pattern);
             if !pattern.is_empty() {
-                rules.push(Rule { kind, how, max_chars, pattern });
+                rules.push(Rule {
+                    kind,
+                    how,
+                    max_chars,
+                    pattern,
+                });
             }
         }
         let mut map = FxHashMap::default();
         for line in places.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
             if let (Some(name), Some(iso2), Some(kind)) = (cols.next(), cols.next(), cols.next()) {
-                map.insert(line_key(name), DatelinePlace { iso2: iso2.to_owned(), is_country: kind == "country" });
+                map.insert(
+                    line_key(name),
+                    DatelinePlace {
+                        iso2: iso2.to_owned(),
+                        is_country: kind == "country",
+                    },
+                );
             }
         }
-        Cues { rules, places: map }
+        let contains_rule: Vec<usize> = (0..rules.len())
+            .filter(|&i| rules[i].how == How::Contains)
+            .collect();
+        let contains = aho_corasick::AhoCorasick::new(
+            contains_rule.iter().map(|&i| rules[i].pattern.as_str()),
+        )
+        .expect("cue patterns build an automaton");
+        Cues {
+            rules,
+            contains,
+            contains_rule,
+            places: map,
+        }
     }
 
     pub fn embedded() -> Cues {
         Cues::parse(BOILERPLATE, DATELINE_PLACES)
     }
 
-    /// The first cue that matches a line, given its key and its length in characters.
+    /// The first cue (in file order) that matches a line, given its key and its length in
+    /// characters.
     pub fn classify(&self, key: &str, chars: usize) -> Option<CueKind> {
-        self.rules
+        let mut best = self
+            .rules
             .iter()
-            .find(|r| {
+            .position(|r| {
                 chars <= r.max_chars
                     && match r.how {
                         How::Line => key == r.pattern,
-                        How::Contains => key.contains(&r.pattern),
+                        How::Contains => false,
                         How::Prefix => {
                             key.starts_with(&r.pattern)
-                                && key[r.pattern.len()..].chars().next().is_none_or(|c| c == ' ')
+                                && key[r.pattern.len()..]
+                                    .chars()
+                                    .next()
+                                    .is_none_or(|c| c == ' ')
                         }
                     }
             })
-            .map(|r| r.kind)
+            .unwrap_or(usize::MAX);
+        for m in self.contains.find_overlapping_iter(key) {
+            let i = self.contains_rule[m.pattern().as_usize()];
+            if i < best && chars <= self.rules[i].max_chars {
+                best = i;
+            }
+        }
+        self.rules.get(best).map(|r| r.kind)
     }
 
     /// The byline cue that starts `key`, if any: its length in bytes of the key.
@@ -140,7 +187,9 @@ impl Cues {
     /// A place or country name as written in a dateline.
     pub fn place(&self, name: &str) -> Option<&DatelinePlace> {
         let key = line_key(name);
-        self.places.get(&key).or_else(|| key.strip_prefix("ال").and_then(|k| self.places.get(k)))
+        self.places
+            .get(&key)
+            .or_else(|| key.strip_prefix("ال").and_then(|k| self.places.get(k)))
     }
 }
 
@@ -151,7 +200,10 @@ mod tests {
     #[test]
     fn keys_fold_spelling_and_punctuation() {
         assert_eq!(line_key("(صورة أرشيفية - رويترز)"), "صوره ارشيفيه رويترز");
-        assert_eq!(line_key("  Privacy Policy | Terms of Use "), "privacy policy terms of use");
+        assert_eq!(
+            line_key("  Privacy Policy | Terms of Use "),
+            "privacy policy terms of use"
+        );
         assert_eq!(line_key("© 2024 X."), "© 2024 x");
     }
 
@@ -159,13 +211,34 @@ mod tests {
     fn embedded_cues_classify_common_lines() {
         let c = Cues::embedded();
         let k = |s: &str| c.classify(&line_key(s), s.chars().count());
-        assert_eq!(k("للمزيد:"), Some(CueKind::Removed(RemovalReason::RelatedLinks)));
-        assert_eq!(k("اقرأ أيضاً:"), Some(CueKind::Removed(RemovalReason::RelatedLinks)));
-        assert_eq!(k("(صورة أرشيفية - رويترز)"), Some(CueKind::Removed(RemovalReason::PhotoCredit)));
-        assert_eq!(k("الصورة: أ ف ب"), Some(CueKind::Removed(RemovalReason::PhotoCredit)));
-        assert_eq!(k("شارك هذا الخبر"), Some(CueKind::Removed(RemovalReason::SocialShare)));
-        assert_eq!(k("We use cookies to improve your experience."), Some(CueKind::Removed(RemovalReason::LegalFooter)));
-        assert_eq!(k("تنويه: الآراء الواردة تعبر عن رأي كاتبها"), Some(CueKind::Removed(RemovalReason::Disclaimer)));
+        assert_eq!(
+            k("للمزيد:"),
+            Some(CueKind::Removed(RemovalReason::RelatedLinks))
+        );
+        assert_eq!(
+            k("اقرأ أيضاً:"),
+            Some(CueKind::Removed(RemovalReason::RelatedLinks))
+        );
+        assert_eq!(
+            k("(صورة أرشيفية - رويترز)"),
+            Some(CueKind::Removed(RemovalReason::PhotoCredit))
+        );
+        assert_eq!(
+            k("الصورة: أ ف ب"),
+            Some(CueKind::Removed(RemovalReason::PhotoCredit))
+        );
+        assert_eq!(
+            k("شارك هذا الخبر"),
+            Some(CueKind::Removed(RemovalReason::SocialShare))
+        );
+        assert_eq!(
+            k("We use cookies to improve your experience."),
+            Some(CueKind::Removed(RemovalReason::LegalFooter))
+        );
+        assert_eq!(
+            k("تنويه: الآراء الواردة تعبر عن رأي كاتبها"),
+            Some(CueKind::Removed(RemovalReason::Disclaimer))
+        );
         assert_eq!(k("بقلم: سامر الحلبي"), Some(CueKind::Byline));
         assert_eq!(k("قال المتحدث إن القصف استهدف المدينة"), None);
         // "شاركت" is not "شارك": prefixes end at a word boundary.

@@ -33,8 +33,9 @@ pub struct CleanInput<'a> {
     pub title: Option<Span>,
     /// A title from metadata, which may or may not appear in the text.
     pub title_hint: Option<&'a str>,
-    /// Spans already classified by the input format (HTML chrome), each covering whole lines.
-    pub zones: &'a [(Span, RemovalReason)],
+    /// Spans whose role the input format tells (HTML chrome, bylines), each covering whole
+    /// lines. Only `Role::Removed` and `Role::Byline` are used.
+    pub zones: &'a [(Span, Role)],
     pub url: Option<&'a str>,
 }
 
@@ -102,13 +103,17 @@ pub struct Cleaner {
     cues: Cues,
 }
 
-static EMBEDDED: LazyLock<Cleaner> = LazyLock::new(|| Cleaner { cues: Cues::embedded() });
+static EMBEDDED: LazyLock<Cleaner> = LazyLock::new(|| Cleaner {
+    cues: Cues::embedded(),
+});
 
 const MAX_TITLE_CHARS: usize = 250;
 const MAX_CAPTION_CHARS: usize = 300;
 const MAX_RELATED_HEADLINE_CHARS: usize = 160;
 const MAX_RELATED_LINES: usize = 12;
 const MAX_CHROME_CHARS: usize = 60;
+/// Longer than any cue's `max_chars` (600) and any caption or title.
+const MAX_KEYED_CHARS: usize = 640;
 
 fn ends_sentence(s: &str) -> bool {
     s.trim_end().ends_with(['.', '!', '?', '؟', '…', '۔'])
@@ -118,16 +123,25 @@ fn split_lines(text: &str) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = 0;
     while start < text.len() {
-        let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
+        let end = text[start..]
+            .find('\n')
+            .map_or(text.len(), |i| start + i + 1);
         let raw = &text[start..end];
         let lead = raw.len() - raw.trim_start().len();
         let trimmed = raw.trim();
         let content = Span::new(start + lead, start + lead + trimmed.len());
+        let chars = trimmed.chars().count();
+        // No cue, caption or headline test looks at lines this long: skip their keys.
+        let key = if chars <= MAX_KEYED_CHARS {
+            line_key(trimmed)
+        } else {
+            String::new()
+        };
         lines.push(Line {
             full: Span::new(start, end),
             content,
-            key: line_key(trimmed),
-            chars: trimmed.chars().count(),
+            key,
+            chars,
             role: None,
         });
         start = end;
@@ -143,7 +157,13 @@ fn after_words(s: &str, n: usize) -> &str {
         let cut = rest.find(char::is_whitespace).unwrap_or(rest.len());
         rest = &rest[cut..];
     }
-    let trim = |c: char| c.is_whitespace() || matches!(c, ':' | '：' | '-' | '–' | '—' | '،' | ',' | '*' | '•' | '/');
+    let trim = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | '：' | '-' | '–' | '—' | '،' | ',' | '*' | '•' | '/'
+            )
+    };
     rest.trim_matches(trim)
 }
 
@@ -162,8 +182,15 @@ impl Cleaner {
         let mut lines = split_lines(text);
         // 1. Zones from the input format.
         for line in lines.iter_mut().filter(|l| !l.is_blank()) {
-            if let Some((_, reason)) = input.zones.iter().find(|(z, _)| z.contains(line.content)) {
-                line.role = Some(LineRole::Removed(*reason));
+            match input
+                .zones
+                .iter()
+                .find(|(z, _)| z.contains(line.content))
+                .map(|z| z.1)
+            {
+                Some(Role::Removed(reason)) => line.role = Some(LineRole::Removed(reason)),
+                Some(Role::Byline) => line.role = Some(LineRole::Byline),
+                _ => {}
             }
         }
         // 2. Title.
@@ -178,7 +205,11 @@ impl Cleaner {
         };
         // 3. Cues, headline echoes.
         let mut author = None;
-        let mut signals = genre::GenreSignals { url: input.url, title_key: title_key.as_deref(), ..Default::default() };
+        let mut signals = genre::GenreSignals {
+            url: input.url,
+            title_key: title_key.as_deref(),
+            ..Default::default()
+        };
         let mut i = 0;
         while i < lines.len() {
             if lines[i].role.is_some() || lines[i].is_blank() {
@@ -186,7 +217,11 @@ impl Cleaner {
                 continue;
             }
             let content = lines[i].content.slice(text);
-            if content.starts_with("س:") || content.starts_with("ج:") || content.starts_with("س :") || content.starts_with("سؤال:") {
+            if content.starts_with("س:")
+                || content.starts_with("ج:")
+                || content.starts_with("س :")
+                || content.starts_with("سؤال:")
+            {
                 signals.qa_lines += 1;
             }
             match self.cues.classify(&lines[i].key, lines[i].chars) {
@@ -211,12 +246,11 @@ impl Cleaner {
                         }
                     }
                 }
-                Some(CueKind::Signature) => {
-                    if content.starts_with(['*', '-', '–', '—', '•']) {
-                        lines[i].role = Some(LineRole::Byline);
-                        signals.signature = true;
-                    }
+                Some(CueKind::Signature) if content.starts_with(['*', '-', '–', '—', '•']) => {
+                    lines[i].role = Some(LineRole::Byline);
+                    signals.signature = true;
                 }
+                Some(CueKind::Signature) => {}
                 None => {}
             }
             if lines[i].role.is_none()
@@ -229,12 +263,20 @@ impl Cleaner {
         }
         // 4. Repeated lines are captions.
         let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-        for l in lines.iter().filter(|l| !l.is_blank() && l.role != Some(LineRole::Title)) {
+        for l in lines
+            .iter()
+            .filter(|l| !l.is_blank() && l.role != Some(LineRole::Title))
+        {
             *counts.entry(l.key.as_str()).or_default() += 1;
         }
         let repeated: Vec<bool> = lines
             .iter()
-            .map(|l| l.role.is_none() && !l.key.is_empty() && l.chars <= MAX_CAPTION_CHARS && counts.get(l.key.as_str()).copied().unwrap_or(0) >= 2)
+            .map(|l| {
+                l.role.is_none()
+                    && !l.key.is_empty()
+                    && l.chars <= MAX_CAPTION_CHARS
+                    && counts.get(l.key.as_str()).copied().unwrap_or(0) >= 2
+            })
             .collect();
         for (l, rep) in lines.iter_mut().zip(repeated) {
             if rep {
@@ -242,7 +284,10 @@ impl Cleaner {
             }
         }
         // 5. Menus, and short chrome lines at the head and tail of the page.
-        for l in lines.iter_mut().filter(|l| l.role.is_none() && !l.is_blank()) {
+        for l in lines
+            .iter_mut()
+            .filter(|l| l.role.is_none() && !l.is_blank())
+        {
             if is_menu_like(l.content.slice(text)) {
                 l.role = Some(LineRole::Removed(RemovalReason::Navigation));
             }
@@ -251,7 +296,10 @@ impl Cleaner {
         if input.title.is_some()
             && let Some(t) = title_idx
         {
-            for l in lines[..t].iter_mut().filter(|l| l.role.is_none() && !l.is_blank()) {
+            for l in lines[..t]
+                .iter_mut()
+                .filter(|l| l.role.is_none() && !l.is_blank())
+            {
                 if l.chars <= MAX_CHROME_CHARS && !ends_sentence(l.content.slice(text)) {
                     l.role = Some(LineRole::Removed(RemovalReason::Navigation));
                 }
@@ -280,22 +328,51 @@ impl Cleaner {
             l.role = Some(LineRole::Body);
         }
         let (layout, paragraphs) = build_layout(text, &lines);
-        let body = paragraphs.iter().map(|p| p.slice(text)).collect::<Vec<_>>().join("\n");
+        let body = paragraphs
+            .iter()
+            .map(|p| p.slice(text))
+            .collect::<Vec<_>>()
+            .join("\n");
         signals.body_chars = body.len();
-        let title = title_idx.map(|i| lines[i].content.slice(text).to_owned()).or_else(|| input.title_hint.map(|h| h.trim().to_owned()));
+        let title = title_idx
+            .map(|i| lines[i].content.slice(text).to_owned())
+            .or_else(|| input.title_hint.map(|h| h.trim().to_owned()));
         let genre = genre::decide(&signals);
-        Cleaned { layout, title, dateline, author, outlet, genre, paragraphs, body }
+        if outlet.is_none() {
+            let mut probe = title.clone().unwrap_or_default();
+            for p in paragraphs.iter().take(3) {
+                probe.push('\n');
+                probe.push_str(p.slice(text));
+            }
+            outlet = outlet_interviewing(&probe);
+        }
+        Cleaned {
+            layout,
+            title,
+            dateline,
+            author,
+            outlet,
+            genre,
+            paragraphs,
+            body,
+        }
     }
 
     fn find_title(&self, input: &CleanInput<'_>, lines: &[Line]) -> Option<usize> {
         if let Some(span) = input.title {
-            return lines.iter().position(|l| !l.is_blank() && span.contains(l.content));
+            return lines
+                .iter()
+                .position(|l| !l.is_blank() && span.contains(l.content));
         }
         if let Some(hint) = input.title_hint {
             let key = line_key(hint);
-            return lines.iter().position(|l| !l.is_blank() && l.role.is_none() && l.key == key);
+            return lines
+                .iter()
+                .position(|l| !l.is_blank() && l.role.is_none() && l.key == key);
         }
-        let nonblank: Vec<usize> = (0..lines.len()).filter(|&i| !lines[i].is_blank() && lines[i].role.is_none()).collect();
+        let nonblank: Vec<usize> = (0..lines.len())
+            .filter(|&i| !lines[i].is_blank() && lines[i].role.is_none())
+            .collect();
         let &first = nonblank.first()?;
         nonblank.get(1)?;
         let l = &lines[first];
@@ -303,7 +380,8 @@ impl Cleaner {
         let looks_like_title = l.chars <= MAX_TITLE_CHARS
             && (next_blank || !ends_sentence(l.content.slice(input.text)))
             && self.cues.classify(&l.key, l.chars).is_none()
-            && dateline::match_dateline(&self.cues, l.content.slice(input.text)).is_none_or(|m| m.len < l.content.len() / 2);
+            && dateline::match_dateline(&self.cues, l.content.slice(input.text))
+                .is_none_or(|m| m.len < l.content.len() / 2);
         looks_like_title.then_some(first)
     }
 
@@ -320,12 +398,27 @@ impl Cleaner {
         let interviewer = cue.starts_with("حاور") || cue.starts_with("اجري");
         // كتب/إعداد/تحرير/By need a separator or a name right after: "كتب: فلان", "By John Smith".
         let first_word_end = content.find(char::is_whitespace).unwrap_or(content.len());
-        let separated = content[..first_word_end].ends_with([':', '：', '-', '–']) || content[first_word_end..].trim_start().starts_with([':', '：', '-', '–', '—']);
+        let separated = content[..first_word_end].ends_with([':', '：', '-', '–'])
+            || content[first_word_end..]
+                .trim_start()
+                .starts_with([':', '：', '-', '–', '—']);
         if !(pen || interviewer || separated || total_words <= cue_words + 3 && cue == "by") {
             return None;
         }
         Some((after_words(content, cue_words).to_owned(), pen, interviewer))
     }
+}
+
+static OWN_OUTLET: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"(?:حوار|مقابلة|حديث|تصريح|تصريحات|لقاء)\s+(?:خاص\s+|خاصة\s+)?(?:مع\s*|لـ\s*|ل)«([^»\n]{2,40})»")
+        .expect("outlet regex")
+});
+
+/// The outlet an article names as its own interviewer: "في حوار مع «صدى النيل»",
+/// "في تصريح لـ«الشرق الأوسط»". Known false positive: an article quoting another outlet's
+/// interview in its first paragraphs.
+fn outlet_interviewing(s: &str) -> Option<String> {
+    OWN_OUTLET.captures(s).map(|c| c[1].trim().to_owned())
 }
 
 fn is_headline_echo(key: &str, title_key: &str) -> bool {
@@ -336,7 +429,9 @@ fn is_headline_echo(key: &str, title_key: &str) -> bool {
         return true;
     }
     // "Headline | Outlet", "Headline - Outlet"
-    key.strip_prefix(title_key).is_some_and(|rest| rest.starts_with(' ') && rest.split(' ').filter(|w| !w.is_empty()).count() <= 5)
+    key.strip_prefix(title_key).is_some_and(|rest| {
+        rest.starts_with(' ') && rest.split(' ').filter(|w| !w.is_empty()).count() <= 5
+    })
 }
 
 /// Marks the headline lines under a related-links header; returns the next line to look at.
@@ -348,7 +443,10 @@ fn mark_related_headlines(text: &str, lines: &mut [Line], from: usize) -> usize 
         if l.is_blank() {
             // A blank line ends the list unless another headline follows right after it.
             let next = lines.get(i + 1);
-            if next.is_some_and(|n| !n.is_blank() && n.role.is_none() && looks_like_headline(text, n)) && taken == 0 {
+            if next
+                .is_some_and(|n| !n.is_blank() && n.role.is_none() && looks_like_headline(text, n))
+                && taken == 0
+            {
                 i += 1;
                 continue;
             }
@@ -366,13 +464,17 @@ fn mark_related_headlines(text: &str, lines: &mut [Line], from: usize) -> usize 
 
 fn looks_like_headline(text: &str, l: &Line) -> bool {
     let s = l.content.slice(text);
-    s.contains("://") || s.starts_with("www.") || (l.chars <= MAX_RELATED_HEADLINE_CHARS && !ends_sentence(s))
+    s.contains("://")
+        || s.starts_with("www.")
+        || (l.chars <= MAX_RELATED_HEADLINE_CHARS && !ends_sentence(s))
 }
 
 /// A menu: at least three short items separated by | • » · or ›.
 fn is_menu_like(s: &str) -> bool {
     let items: Vec<&str> = s.split(['|', '•', '»', '·', '›']).map(str::trim).collect();
-    items.len() >= 3 && items.iter().all(|it| it.split_whitespace().count() <= 4) && s.chars().count() <= 200
+    items.len() >= 3
+        && items.iter().all(|it| it.split_whitespace().count() <= 4)
+        && s.chars().count() <= 200
 }
 
 /// Short, non-sentence lines after the last removed footer-ish line take its reason.
@@ -443,7 +545,11 @@ fn build_layout(text: &str, lines: &[Line]) -> (Vec<Segment>, Vec<Span>) {
     // Whitespace between two segments of the same non-body role joins them.
     for i in 1..segs.len().saturating_sub(1) {
         let (prev, cur, next) = (segs[i - 1].role, segs[i].role, segs[i + 1].role);
-        if cur == Role::Body && prev == next && prev != Role::Body && text[segs[i].start..segs[i].end].trim().is_empty() {
+        if cur == Role::Body
+            && prev == next
+            && prev != Role::Body
+            && text[segs[i].start..segs[i].end].trim().is_empty()
+        {
             segs[i].role = prev;
         }
     }
@@ -462,11 +568,17 @@ mod tests {
     use super::*;
 
     fn clean(text: &str) -> Cleaned {
-        Cleaner::embedded().clean(&CleanInput { text, ..Default::default() })
+        Cleaner::embedded().clean(&CleanInput {
+            text,
+            ..Default::default()
+        })
     }
 
     fn reasons(c: &Cleaned, text: &str) -> Vec<(String, RemovalReason)> {
-        c.removed(text).into_iter().map(|r| (r.text, r.reason)).collect()
+        c.removed(text)
+            .into_iter()
+            .map(|r| (r.text, r.reason))
+            .collect()
     }
 
     #[test]
@@ -475,14 +587,40 @@ mod tests {
         let c = clean(text);
         assert_eq!(c.title.as_deref(), Some("عنوان الخبر هنا"));
         let d = c.dateline.clone().expect("dateline");
-        assert_eq!((d.text.as_str(), d.country.as_deref()), ("دمشق -", Some("SY")));
-        assert_eq!(c.body, "قتل ثلاثة مدنيين في قصف.\nوأضاف المصدر أن القصف استمر.");
+        assert_eq!(
+            (d.text.as_str(), d.country.as_deref()),
+            ("دمشق -", Some("SY"))
+        );
+        assert_eq!(
+            c.body,
+            "قتل ثلاثة مدنيين في قصف.\nوأضاف المصدر أن القصف استمر."
+        );
         let r = reasons(&c, text);
-        assert!(r.contains(&("صورة من موقع القصف".into(), RemovalReason::Caption)), "{r:?}");
-        assert!(r.contains(&("عنوان الخبر هنا".into(), RemovalReason::HeadlineEcho)), "{r:?}");
-        assert!(r.contains(&("للمزيد:\nخبر آخر ذو صلة".into(), RemovalReason::RelatedLinks)), "{r:?}");
-        assert!(r.contains(&("شارك الخبر".into(), RemovalReason::SocialShare)), "{r:?}");
-        assert!(r.iter().any(|(t, reason)| t.starts_with("Privacy") && *reason == RemovalReason::LegalFooter), "{r:?}");
+        assert!(
+            r.contains(&("صورة من موقع القصف".into(), RemovalReason::Caption)),
+            "{r:?}"
+        );
+        assert!(
+            r.contains(&("عنوان الخبر هنا".into(), RemovalReason::HeadlineEcho)),
+            "{r:?}"
+        );
+        assert!(
+            r.contains(&(
+                "للمزيد:\nخبر آخر ذو صلة".into(),
+                RemovalReason::RelatedLinks
+            )),
+            "{r:?}"
+        );
+        assert!(
+            r.contains(&("شارك الخبر".into(), RemovalReason::SocialShare)),
+            "{r:?}"
+        );
+        assert!(
+            r.iter().any(
+                |(t, reason)| t.starts_with("Privacy") && *reason == RemovalReason::LegalFooter
+            ),
+            "{r:?}"
+        );
         assert_eq!(c.genre, Genre::News);
     }
 

@@ -23,5 +23,13 @@ impl CharFilter for FoldAlefHamza {
 #[cfg(test)]
 mod tests {
     use super::*;
-    crate::normalize::filter_tests!(FoldAlefHamza, [("إلى", "الى"), ("أحمد", "احمد"), ("آلاف", "الاف"), ("مسؤول", "مسوول")]);
+    crate::normalize::filter_tests!(
+        FoldAlefHamza,
+        [
+            ("إلى", "الى"),
+            ("أحمد", "احمد"),
+            ("آلاف", "الاف"),
+            ("مسؤول", "مسوول")
+        ]
+    );
 }

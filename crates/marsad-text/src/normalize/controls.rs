@@ -13,17 +13,24 @@ impl CharFilter for RemoveInvisibleControls {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if is_invisible_control(c) { Mapped::Drop } else { Mapped::Keep }
+        if is_invisible_control(c) {
+            Mapped::Drop
+        } else {
+            Mapped::Keep
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    crate::normalize::filter_tests!(RemoveInvisibleControls, [
-        ("بشا\u{200D}ر", "بشار"),
-        ("\u{202E}داعش\u{202C}", "داعش"),
-        ("\u{FEFF}نص", "نص"),
-        ("نيو\u{200C}يورك", "نيويورك"),
-    ]);
+    crate::normalize::filter_tests!(
+        RemoveInvisibleControls,
+        [
+            ("بشا\u{200D}ر", "بشار"),
+            ("\u{202E}داعش\u{202C}", "داعش"),
+            ("\u{FEFF}نص", "نص"),
+            ("نيو\u{200C}يورك", "نيويورك"),
+        ]
+    );
 }

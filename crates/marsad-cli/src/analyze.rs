@@ -1,0 +1,155 @@
+use crate::{InputFormatArg, OutputFormat};
+use anyhow::{Context, Result};
+use clap::Args;
+use marsad_core::Document;
+use marsad_input::{Format, ReadOptions, decode::encoding_for_label, read};
+use marsad_pipeline::{AnalyzeOptions, Analyzer};
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct AnalyzeArgs {
+    /// The article: a file (text, HTML, JSON, JSONL) or `-` for standard input.
+    pub input: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    pub format: OutputFormat,
+    /// Metadata, repeatable: id, published, outlet, url, title, author.
+    #[arg(long = "meta", value_name = "KEY=VALUE", value_parser = parse_meta)]
+    pub meta: Vec<(String, String)>,
+    /// Input encoding (default: detected; e.g. utf-8, windows-1256, utf-16le).
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Input format (default: from the file extension, else detected).
+    #[arg(long = "input-format", value_enum)]
+    pub input_format: Option<InputFormatArg>,
+    /// Include sub-word tokens in the JSON output.
+    #[arg(long)]
+    pub tokens: bool,
+    /// Refuse inputs larger than this many bytes.
+    #[arg(long, default_value_t = marsad_input::DEFAULT_MAX_BYTES)]
+    pub max_bytes: usize,
+}
+
+fn parse_meta(s: &str) -> Result<(String, String), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
+    let mut probe = marsad_input::Meta::default();
+    probe.set(k, v)?;
+    Ok((k.to_owned(), v.to_owned()))
+}
+
+pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
+    let name = args.input.to_string_lossy().into_owned();
+    let bytes = if name == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .take(args.max_bytes as u64 + 1)
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
+        buf
+    } else {
+        let len = std::fs::metadata(&args.input)
+            .with_context(|| format!("{name}: cannot read"))?
+            .len();
+        if len > args.max_bytes as u64 {
+            anyhow::bail!(
+                "{name}: input of {len} bytes is larger than the limit of {} bytes",
+                args.max_bytes
+            );
+        }
+        std::fs::read(&args.input).with_context(|| format!("{name}: cannot read"))?
+    };
+    let mut opts = ReadOptions::new(&name);
+    opts.max_bytes = args.max_bytes;
+    opts.format = args.input_format.map(|f| match f {
+        InputFormatArg::Text => Format::Text,
+        InputFormatArg::Html => Format::Html,
+        InputFormatArg::Json => Format::Json,
+    });
+    if let Some(label) = &args.encoding {
+        opts.encoding =
+            Some(encoding_for_label(label).map_err(|k| anyhow::anyhow!("--encoding: {k}"))?);
+    }
+    for (k, v) in &args.meta {
+        opts.meta.set(k, v).map_err(anyhow::Error::msg)?;
+    }
+    let records = read(&bytes, &opts)?;
+    let analyzer = Analyzer::new();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut failed = 0;
+    let many = records.len() > 1;
+    for record in records {
+        match record {
+            Ok(raw) => {
+                let doc = analyzer.analyze(
+                    &raw,
+                    AnalyzeOptions {
+                        tokens: args.tokens,
+                    },
+                );
+                match args.format {
+                    OutputFormat::Json if many => {
+                        writeln!(out, "{}", serde_json::to_string(&doc)?)?
+                    }
+                    OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
+                    OutputFormat::Text => write_text(&mut out, &doc)?,
+                }
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("marsad: error: {e}");
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
+    let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".to_owned());
+    writeln!(out, "id:        {}", d.id)?;
+    writeln!(out, "title:     {}", opt(&d.title))?;
+    writeln!(out, "outlet:    {}", opt(&d.outlet))?;
+    writeln!(out, "author:    {}", opt(&d.author))?;
+    writeln!(out, "published: {}", opt(&d.published))?;
+    if let Some(dl) = &d.dateline {
+        writeln!(
+            out,
+            "dateline:  {} ({}, {})",
+            dl.text,
+            dl.place.as_deref().unwrap_or("—"),
+            dl.country.as_deref().unwrap_or("—")
+        )?;
+    }
+    writeln!(
+        out,
+        "genre:     {}   language: {}   input: {} {} ({} bytes)",
+        d.genre.as_str(),
+        d.language,
+        d.input.format,
+        d.input.encoding,
+        d.input.bytes
+    )?;
+    writeln!(out, "sentences: {}", d.sentences.len())?;
+    writeln!(out, "\n{}\n", d.body)?;
+    for r in &d.removed {
+        let one_line: String = r.text.replace('\n', " ⏎ ");
+        writeln!(
+            out,
+            "removed [{}] {}..{}: {}",
+            r.reason, r.start, r.end, one_line
+        )?;
+    }
+    for x in &d.diagnostics {
+        writeln!(out, "note: {}", x.message)?;
+    }
+    writeln!(out)
+}

@@ -1,0 +1,117 @@
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use marsad_input::{ReadOptions, read};
+use marsad_pipeline::{AnalyzeOptions, Analyzer};
+use std::io::{BufRead, BufReader, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Analyze every record of a JSONL file (optionally .gz) on one core and print
+    /// articles/s, MB/s and peak memory.
+    Analyze(BenchAnalyzeArgs),
+}
+
+#[derive(Args)]
+pub struct BenchAnalyzeArgs {
+    /// JSONL file of articles (title/text fields), optionally gzip-compressed.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Stop after this many articles.
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Passes over the input (the first warms caches and lexicons).
+    #[arg(long, default_value_t = 3)]
+    pub passes: usize,
+    /// Measure only the text layer and cleaning (no document assembly).
+    #[arg(long)]
+    pub text_only: bool,
+}
+
+pub fn run(cmd: &BenchCommand) -> Result<ExitCode> {
+    match cmd {
+        BenchCommand::Analyze(a) => bench_analyze(a),
+    }
+}
+
+/// Peak resident set size of this process in bytes (Linux `VmHWM`), if known.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
+    let name = a.input.to_string_lossy().into_owned();
+    let file = std::fs::File::open(&a.input).with_context(|| format!("{name}: cannot open"))?;
+    let reader: Box<dyn Read> = if name.ends_with(".gz") {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
+    let mut docs = Vec::new();
+    let mut rejected = 0usize;
+    for (i, line) in BufReader::new(reader).lines().enumerate() {
+        if a.limit.is_some_and(|l| docs.len() >= l) {
+            break;
+        }
+        let line = line.with_context(|| format!("{name}: line {}", i + 1))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let label = format!("{name}:{}", i + 1);
+        match read(line.as_bytes(), &ReadOptions::new(&label)) {
+            Ok(records) => {
+                for r in records {
+                    match r {
+                        Ok(d) => docs.push(d),
+                        Err(_) => rejected += 1,
+                    }
+                }
+            }
+            Err(_) => rejected += 1,
+        }
+    }
+    let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
+    let analyzer = Analyzer::new();
+    let mut best = f64::INFINITY;
+    let mut work = 0usize;
+    for _ in 0..a.passes.max(1) {
+        // Every pass starts cold: no word segmentations remembered from the previous one.
+        marsad_text::tokenize::clear_segment_cache();
+        let t = Instant::now();
+        for d in &docs {
+            work += if a.text_only {
+                analyzer.text_layer(d)
+            } else {
+                analyzer
+                    .analyze(d, AnalyzeOptions::default())
+                    .sentences
+                    .len()
+            };
+        }
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    std::hint::black_box(work);
+    let mb = bytes as f64 / 1e6;
+    let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));
+    println!(
+        "bench analyze{}: {} articles ({:.2} MB of text, {} rejected), best of {} passes on one core: {:.3} s",
+        if a.text_only { " --text-only" } else { "" },
+        docs.len(),
+        mb,
+        rejected,
+        a.passes.max(1),
+        best
+    );
+    println!(
+        "  {:.0} articles/s   {:.1} MB/s   peak RSS {}",
+        docs.len() as f64 / best,
+        mb / best,
+        rss
+    );
+    Ok(ExitCode::SUCCESS)
+}

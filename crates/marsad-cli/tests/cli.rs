@@ -1,0 +1,217 @@
+//! The `marsad` binary as a user meets it: exit codes, stdout and stderr.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::PathBuf;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../marsad-pipeline/tests/fixtures/articles")
+        .join(name)
+}
+
+fn marsad() -> Command {
+    Command::cargo_bin("marsad").expect("binary")
+}
+
+fn json_of(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).expect("JSON on stdout")
+}
+
+#[test]
+fn analyze_prints_the_document_contract() {
+    let out = marsad()
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--meta",
+            "id=a1",
+            "--meta",
+            "published=2024-03-12",
+        ])
+        .arg(fixture("news_dateline_captions.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let d = json_of(&out);
+    assert_eq!(d["schema"], "marsad.document/1");
+    assert_eq!(d["id"], "a1");
+    assert_eq!(d["published"], "2024-03-12");
+    assert_eq!(d["dateline"]["country"], "AE");
+    for key in [
+        "entities",
+        "places",
+        "quotes",
+        "events",
+        "removed",
+        "sentences",
+        "layout",
+    ] {
+        assert!(d[key].is_array(), "{key}");
+    }
+}
+
+#[test]
+fn analyze_reads_standard_input_and_prints_text() {
+    marsad()
+        .args(["analyze", "--format", "text", "-"])
+        .write_stdin("عنوان الخبر\n\nدمشق - قتل ثلاثة مدنيين.\nشارك الخبر\n")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("title:     عنوان الخبر"))
+        .stdout(predicate::str::contains("removed [social_share]"));
+}
+
+#[test]
+fn jsonl_gives_one_document_per_line() {
+    let out = marsad()
+        .args(["analyze"])
+        .arg(fixture("articles.jsonl"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let lines: Vec<&str> = std::str::from_utf8(&out).expect("utf8").lines().collect();
+    assert_eq!(lines.len(), 3);
+    for l in lines {
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(l).expect("json line")["schema"],
+            "marsad.document/1"
+        );
+    }
+}
+
+#[test]
+fn cp1256_is_detected_and_can_be_forced() {
+    let out = marsad()
+        .arg("analyze")
+        .arg(fixture("cp1256_news.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json_of(&out)["input"]["encoding"], "windows-1256");
+    marsad()
+        .args(["analyze", "--encoding", "cp1256"])
+        .arg(fixture("cp1256_news.txt"))
+        .assert()
+        .success();
+    marsad()
+        .args(["analyze", "--encoding", "utf-8"])
+        .arg(fixture("cp1256_news.txt"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "cp1256_news.txt: not valid UTF-8 at byte offset",
+        ));
+}
+
+#[test]
+fn bad_inputs_get_clear_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let empty = dir.path().join("empty.txt");
+    std::fs::write(&empty, "  \n").expect("write");
+    marsad()
+        .arg("analyze")
+        .arg(&empty)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("empty.txt: empty input"));
+
+    let binary = dir.path().join("image.bin");
+    std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").expect("write");
+    marsad()
+        .arg("analyze")
+        .arg(&binary)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("image.bin: binary data"));
+
+    let corrupt = dir.path().join("corrupt.txt");
+    let mut bytes = "نص عربي سليم ثم ".as_bytes().to_vec();
+    let offset = bytes.len();
+    bytes.extend_from_slice(&[0xFF, 0xFE, 0x41]);
+    std::fs::write(&corrupt, &bytes).expect("write");
+    marsad()
+        .arg("analyze")
+        .arg(&corrupt)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!(
+            "corrupt.txt: not valid UTF-8 at byte offset {offset}"
+        )));
+
+    let json = dir.path().join("broken.json");
+    std::fs::write(&json, "{\"title\": \"x\", \"text\": }").expect("write");
+    marsad()
+        .arg("analyze")
+        .arg(&json)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "broken.json: malformed JSON at line 1",
+        ));
+
+    marsad()
+        .arg("analyze")
+        .arg(dir.path().join("missing.txt"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing.txt: cannot read"));
+}
+
+#[test]
+fn a_bad_jsonl_line_is_reported_and_the_rest_analyzed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("mixed.jsonl");
+    std::fs::write(
+        &f,
+        "{\"title\":\"أ\",\"text\":\"نص أول.\"}\n{oops\n{\"title\":\"ب\",\"text\":\"نص ثان.\"}\n",
+    )
+    .expect("write");
+    let out = marsad()
+        .arg("analyze")
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "mixed.jsonl: line 2: malformed JSON",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(std::str::from_utf8(&out).expect("utf8").lines().count(), 2);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    marsad()
+        .args(["analyze", "--meta", "colour=red", "x.txt"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown metadata key"));
+    marsad()
+        .args(["analyze", "--format", "yaml", "x.txt"])
+        .assert()
+        .code(2);
+    marsad().arg("frobnicate").assert().code(2);
+}
+
+#[test]
+fn bench_prints_throughput_and_memory() {
+    marsad()
+        .args(["bench", "analyze", "--passes", "1", "--input"])
+        .arg(fixture("articles.jsonl"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("articles/s")
+                .and(predicate::str::contains("MB/s"))
+                .and(predicate::str::contains("peak RSS")),
+        );
+}
