@@ -78,6 +78,22 @@ pub fn html_declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     Encoding::for_label(&rest[..end])
 }
 
+/// Decodes strictly with `enc`, reporting a malformed sequence at `offset + shift`.
+fn decode_with(
+    enc: &'static Encoding,
+    bytes: &[u8],
+    shift: usize,
+    guessed: bool,
+) -> Result<Decoded, ErrorKind> {
+    decode_strict(enc, bytes)
+        .map(|text| Decoded {
+            text,
+            encoding: enc,
+            guessed,
+        })
+        .map_err(|offset| invalid(enc, offset + shift, ""))
+}
+
 /// Decodes `bytes` as text. `forced` is an encoding the user named; `html` allows a
 /// `<meta charset>` declaration to decide.
 pub fn decode(
@@ -87,22 +103,10 @@ pub fn decode(
 ) -> Result<Decoded, ErrorKind> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let body = &bytes[bom_len..];
-        return decode_strict(enc, body)
-            .map(|text| Decoded {
-                text,
-                encoding: enc,
-                guessed: false,
-            })
-            .map_err(|offset| invalid(enc, offset + bom_len, ""));
+        return decode_with(enc, body, bom_len, false);
     }
     if let Some(enc) = forced {
-        return decode_strict(enc, bytes)
-            .map(|text| Decoded {
-                text,
-                encoding: enc,
-                guessed: false,
-            })
-            .map_err(|o| invalid(enc, o, ""));
+        return decode_with(enc, bytes, 0, false);
     }
     let utf8_error = match std::str::from_utf8(bytes) {
         Ok(s) => {
@@ -119,13 +123,7 @@ pub fn decode(
     };
     if let Some(offset) = binary_offset(bytes) {
         if let Some(enc) = utf16_without_bom(bytes) {
-            return decode_strict(enc, bytes)
-                .map(|text| Decoded {
-                    text,
-                    encoding: enc,
-                    guessed: true,
-                })
-                .map_err(|o| invalid(enc, o, ""));
+            return decode_with(enc, bytes, 0, true);
         }
         return Err(ErrorKind::Binary { offset });
     }
@@ -141,13 +139,7 @@ pub fn decode(
         ));
     }
     if html && let Some(enc) = html_declared_charset(bytes).filter(|e| *e != UTF_8) {
-        return decode_strict(enc, bytes)
-            .map(|text| Decoded {
-                text,
-                encoding: enc,
-                guessed: false,
-            })
-            .map_err(|o| invalid(enc, o, ""));
+        return decode_with(enc, bytes, 0, false);
     }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
@@ -184,7 +176,7 @@ fn invalid(enc: &'static Encoding, offset: usize, hint: &str) -> ErrorKind {
 
 /// UTF-16 without a BOM shows as every other byte being NUL in ASCII-heavy text.
 fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return None;
     }
     let pairs = bytes.len() / 2;

@@ -72,17 +72,21 @@ impl Analyzer {
         Analyzer::default()
     }
 
-    /// Analyzes one raw document into the document contract.
-    pub fn analyze(&self, raw: &RawDoc, opts: AnalyzeOptions) -> Document {
-        let text = raw.text.as_str();
-        let mut diagnostics: Vec<Diagnostic> = raw.diagnostics.clone();
-        let cleaned = self.cleaner.clean(&CleanInput {
-            text,
+    fn clean(&self, raw: &RawDoc) -> marsad_text::Cleaned {
+        self.cleaner.clean(&CleanInput {
+            text: &raw.text,
             title: raw.title,
             title_hint: raw.meta.title.as_deref(),
             zones: &raw.zones,
             url: raw.meta.url.as_deref(),
-        });
+        })
+    }
+
+    /// Analyzes one raw document into the document contract.
+    pub fn analyze(&self, raw: &RawDoc, opts: AnalyzeOptions) -> Document {
+        let text = raw.text.as_str();
+        let mut diagnostics: Vec<Diagnostic> = raw.diagnostics.clone();
+        let cleaned = self.clean(raw);
         let mut sentences = Vec::new();
         for p in &cleaned.paragraphs {
             sentences.extend(split_sentences(text, *p).into_iter().map(|s| Sentence {
@@ -171,13 +175,7 @@ impl Analyzer {
     /// benchmark measures it; returns the number of tokens.
     pub fn text_layer(&self, raw: &RawDoc) -> usize {
         let text = raw.text.as_str();
-        let cleaned = self.cleaner.clean(&CleanInput {
-            text,
-            title: raw.title,
-            title_hint: raw.meta.title.as_deref(),
-            zones: &raw.zones,
-            url: raw.meta.url.as_deref(),
-        });
+        let cleaned = self.clean(raw);
         let mut tokens = Vec::new();
         let mut word = 0;
         let mut stems = 0;

@@ -30,6 +30,15 @@ fn fold(s: &str) -> String {
         .join(" ")
 }
 
+/// The strings of an expectation's list field.
+fn strings<'a>(exp: &'a Value, field: &str) -> impl Iterator<Item = &'a str> {
+    exp.get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+}
+
 fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
     let mut problems = Vec::new();
     let mut expect_str = |field: &str, got: Option<&str>| {
@@ -70,24 +79,12 @@ fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
         }
     }
     let body = fold(&doc.body);
-    for s in exp
-        .get("body_must_contain")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
+    for s in strings(exp, "body_must_contain") {
         if !body.contains(&fold(s)) {
             problems.push(format!("{label}: body lacks {s:?}"));
         }
     }
-    for s in exp
-        .get("body_must_not_contain")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
+    for s in strings(exp, "body_must_not_contain") {
         if body.contains(&fold(s)) {
             problems.push(format!("{label}: body still has {s:?}"));
         }
@@ -103,13 +100,7 @@ fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
             problems.push(format!("{label}: {s:?} occurs {count} times in the body"));
         }
     }
-    for r in exp
-        .get("removed_reasons")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-    {
+    for r in strings(exp, "removed_reasons") {
         if !doc.removed.iter().any(|x| x.reason.as_str() == r) {
             problems.push(format!("{label}: no removed span with reason {r}"));
         }

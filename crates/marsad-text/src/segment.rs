@@ -77,7 +77,7 @@ fn letters_of(surface: &str) -> Vec<Letter> {
     let lossless = Normalizer::lossless();
     for (i, c) in surface.char_indices() {
         let end = i + c.len_utf8();
-        lossless.map_char(c, &mut |d| {
+        lossless.map_char(c, |d| {
             if is_arabic_letter(d) {
                 letters.push(Letter {
                     c: d,

@@ -55,7 +55,7 @@ pub fn line_key(s: &str) -> String {
     let mut space = true;
     let lossy = Normalizer::lossy();
     for c in s.chars() {
-        lossy.map_char(c, &mut |d| {
+        lossy.map_char(c, |d| {
             if crate::chars::is_arabic_letter(d)
                 || d.is_ascii_alphanumeric()
                 || d == '©'

@@ -172,13 +172,14 @@ impl Normalizer {
     }
 
     /// Sends one character through the chain, calling `emit` for each output character.
-    pub fn map_char(&self, c: char, emit: &mut dyn FnMut(char)) {
+    #[inline]
+    pub fn map_char(&self, c: char, mut emit: impl FnMut(char)) {
         match self.table.get(c as usize) {
             Some(Out::Same) => emit(c),
             Some(Out::Drop) => {}
             Some(Out::One(d)) => emit(*d),
             Some(Out::Many(ds)) => ds.iter().for_each(|&d| emit(d)),
-            None => self.push_from(0, c, emit),
+            None => self.push_from(0, c, &mut emit),
         }
     }
 
