@@ -7,6 +7,14 @@ use rustc_hash::FxHashMap;
 
 const BOILERPLATE: &str = include_str!("../../../../data/text/boilerplate.tsv");
 const DATELINE_PLACES: &str = include_str!("../../../../data/text/dateline_places.tsv");
+const INLINE: &str = include_str!("../../../../data/text/inline_boilerplate.tsv");
+
+/// Boilerplate glued to one end of a body line.
+struct InlineRule {
+    reason: RemovalReason,
+    at_start: bool,
+    regex: regex::Regex,
+}
 
 /// What a cue says about a line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +53,7 @@ pub struct Cues {
     /// All `contains` patterns in one automaton; pattern i is rule `contains_rule[i]`.
     contains: aho_corasick::AhoCorasick,
     contains_rule: Vec<usize>,
+    inline: Vec<InlineRule>,
     places: FxHashMap<String, DatelinePlace>,
 }
 
@@ -76,7 +85,7 @@ pub fn line_key(s: &str) -> String {
 }
 
 impl Cues {
-    pub fn parse(boilerplate: &str, places: &str) -> Cues {
+    pub fn parse(boilerplate: &str, places: &str, inline: &str) -> Cues {
         let mut rules = Vec::new();
         for line in boilerplate
             .lines()
@@ -133,16 +142,56 @@ impl Cues {
             contains_rule.iter().map(|&i| rules[i].pattern.as_str()),
         )
         .expect("cue patterns build an automaton");
+        let inline = inline
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut cols = l.splitn(3, '\t');
+                let reason = RemovalReason::parse(cols.next()?)?;
+                let at_start = match cols.next()? {
+                    "start" => true,
+                    "end" => false,
+                    _ => return None,
+                };
+                let regex = regex::Regex::new(cols.next()?).ok()?;
+                Some(InlineRule {
+                    reason,
+                    at_start,
+                    regex,
+                })
+            })
+            .collect();
         Cues {
             rules,
             contains,
             contains_rule,
+            inline,
             places: map,
         }
     }
 
     pub fn embedded() -> Cues {
-        Cues::parse(BOILERPLATE, DATELINE_PLACES)
+        Cues::parse(BOILERPLATE, DATELINE_PLACES, INLINE)
+    }
+
+    /// Boilerplate glued to the start of a body line: its length in bytes and reason.
+    pub fn inline_start(&self, line: &str) -> Option<(usize, RemovalReason)> {
+        self.inline.iter().filter(|r| r.at_start).find_map(|r| {
+            r.regex
+                .find(line)
+                .filter(|m| m.start() == 0 && m.end() < line.len())
+                .map(|m| (m.end(), r.reason))
+        })
+    }
+
+    /// Boilerplate glued to the end of a body line: where it starts and its reason.
+    pub fn inline_end(&self, line: &str) -> Option<(usize, RemovalReason)> {
+        self.inline.iter().filter(|r| !r.at_start).find_map(|r| {
+            r.regex
+                .find(line)
+                .filter(|m| m.end() == line.len() && m.start() > 0)
+                .map(|m| (m.start(), r.reason))
+        })
     }
 
     /// The first cue (in file order) that matches a line, given its key and its length in
@@ -243,6 +292,25 @@ mod tests {
         assert_eq!(k("قال المتحدث إن القصف استهدف المدينة"), None);
         // "شاركت" is not "شارك": prefixes end at a word boundary.
         assert_eq!(k("شاركت قوات التحالف في الهجوم"), None);
+    }
+
+    #[test]
+    fn inline_boilerplate_at_line_ends() {
+        let c = Cues::embedded();
+        let line = "شارك من خلال تويتر فيسبوك جوجل بلس اكتب رأيك تقدمت قوات الجيش";
+        let (len, r) = c.inline_start(line).expect("share bar");
+        assert_eq!(
+            (&line[len..], r),
+            ("تقدمت قوات الجيش", RemovalReason::SocialShare)
+        );
+        let line = "وتفخيخ السيارات. رابط الخبر بصحيفة الوئام: العراق : اعتقال عنصر";
+        let (at, r) = c.inline_end(line).expect("syndication link");
+        assert_eq!(
+            (&line[..at], r),
+            ("وتفخيخ السيارات.", RemovalReason::RelatedLinks)
+        );
+        assert_eq!(c.inline_start("شاركت قوات التحالف في الهجوم"), None);
+        assert_eq!(c.inline_end("قال إن الخبر صحيح"), None);
     }
 
     #[test]

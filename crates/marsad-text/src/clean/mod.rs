@@ -90,6 +90,10 @@ struct Line {
     key: String,
     chars: usize,
     role: Option<LineRole>,
+    /// Boilerplate glued to the start of a body line: bytes from the content start, reason.
+    cut_start: Option<(usize, RemovalReason)>,
+    /// Boilerplate glued to the end of a body line: bytes from the content start, reason.
+    cut_end: Option<(usize, RemovalReason)>,
 }
 
 impl Line {
@@ -143,6 +147,8 @@ fn split_lines(text: &str) -> Vec<Line> {
             key,
             chars,
             role: None,
+            cut_start: None,
+            cut_end: None,
         });
         start = end;
     }
@@ -230,6 +236,14 @@ impl Cleaner {
                     i = mark_related_headlines(text, &mut lines, i + 1);
                     continue;
                 }
+                Some(CueKind::Removed(RemovalReason::SocialShare))
+                    if self
+                        .cues
+                        .inline_start(content)
+                        .is_some_and(|(len, _)| content[len..].split_whitespace().count() >= 6) =>
+                {
+                    // A share bar glued to a paragraph: cut off later, keep the paragraph.
+                }
                 Some(CueKind::Removed(reason)) => {
                     if reason == RemovalReason::Disclaimer {
                         signals.disclaimer = true;
@@ -293,6 +307,18 @@ impl Cleaner {
             }
         }
         absorb_tail_chrome(text, &mut lines);
+        for l in lines
+            .iter_mut()
+            .filter(|l| l.role.is_none() && !l.is_blank())
+        {
+            let content = l.content.slice(text);
+            l.cut_start = self.cues.inline_start(content);
+            let from = l.cut_start.map_or(0, |c| c.0);
+            l.cut_end = self
+                .cues
+                .inline_end(&content[from..])
+                .map(|(at, r)| (from + at, r));
+        }
         if input.title.is_some()
             && let Some(t) = title_idx
         {
@@ -309,13 +335,15 @@ impl Cleaner {
         let mut dateline = None;
         let mut outlet = None;
         if let Some(l) = lines.iter_mut().find(|l| l.role.is_none() && !l.is_blank()) {
-            let content = l.content.slice(text);
+            let from = l.cut_start.map_or(0, |c| c.0);
+            let to = l.cut_end.map_or(l.content.len(), |c| c.0);
+            let content = &l.content.slice(text)[from..to];
             if let Some(m) = dateline::match_dateline(&self.cues, content) {
                 let len = content[..m.len].trim_end().len();
                 l.role = Some(LineRole::Dateline(len));
                 dateline = Some(Dateline {
-                    start: l.content.start,
-                    end: l.content.start + len,
+                    start: l.content.start + from,
+                    end: l.content.start + from + len,
                     text: content[..len].to_owned(),
                     place: m.place,
                     country: m.country,
@@ -522,20 +550,30 @@ fn build_layout(text: &str, lines: &[Line]) -> (Vec<Segment>, Vec<Span>) {
         let role = l.role.unwrap_or(LineRole::Body);
         push(&mut segs, l.full.start, l.content.start, Role::Body);
         match role {
-            LineRole::Dateline(len) => {
-                let dl_end = l.content.start + len;
-                push(&mut segs, l.content.start, dl_end, Role::Dateline);
-                let rest = &text[dl_end..l.content.end];
-                let lead = rest.len() - rest.trim_start().len();
-                push(&mut segs, dl_end, l.content.end, Role::Body);
-                if dl_end + lead < l.content.end {
-                    paragraphs.push(Span::new(dl_end + lead, l.content.end));
+            LineRole::Dateline(_) | LineRole::Body => {
+                let mut start = l.content.start;
+                let mut end = l.content.end;
+                if let Some((len, reason)) = l.cut_start {
+                    push(&mut segs, start, start + len, Role::Removed(reason));
+                    start += len;
                 }
-            }
-            LineRole::Body => {
-                push(&mut segs, l.content.start, l.content.end, Role::Body);
-                if !l.content.is_empty() {
-                    paragraphs.push(l.content);
+                let tail = l.cut_end.map(|(at, reason)| (l.content.start + at, reason));
+                if let Some((at, _)) = tail {
+                    end = at;
+                }
+                if let LineRole::Dateline(len) = role {
+                    push(&mut segs, start, start + len, Role::Dateline);
+                    start += len;
+                }
+                push(&mut segs, start, end, Role::Body);
+                let body = &text[start..end];
+                let lead = body.len() - body.trim_start().len();
+                let trimmed = body.trim();
+                if !trimmed.is_empty() {
+                    paragraphs.push(Span::new(start + lead, start + lead + trimmed.len()));
+                }
+                if let Some((at, reason)) = tail {
+                    push(&mut segs, at, l.content.end, Role::Removed(reason));
                 }
             }
             r => push(&mut segs, l.content.start, l.content.end, role_of(r)),
@@ -640,6 +678,29 @@ mod tests {
         let c = clean(text);
         assert!(c.removed(text).is_empty());
         assert!(c.body.starts_with("شاركت"));
+    }
+
+    #[test]
+    fn boilerplate_glued_to_body_lines_is_cut_off() {
+        let text = "العنوان\n\nشارك من خلال تويتر فيسبوك اكتب رأيك دمشق - تقدمت القوات نحو المدينة.\nوقال المصدر إن القتال مستمر. رابط الخبر بصحيفة الوئام: العنوان\n";
+        let c = clean(text);
+        assert_eq!(
+            c.body,
+            "تقدمت القوات نحو المدينة.\nوقال المصدر إن القتال مستمر."
+        );
+        assert_eq!(c.dateline.as_ref().map(|d| d.text.as_str()), Some("دمشق -"));
+        let r = reasons(&c, text);
+        assert!(
+            r.iter()
+                .any(|(t, x)| t.starts_with("شارك من خلال") && *x == RemovalReason::SocialShare),
+            "{r:?}"
+        );
+        assert!(
+            r.iter()
+                .any(|(t, x)| t.trim_start().starts_with("رابط الخبر")
+                    && *x == RemovalReason::RelatedLinks),
+            "{r:?}"
+        );
     }
 
     #[test]
