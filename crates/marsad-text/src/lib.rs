@@ -4,6 +4,7 @@
 
 pub mod chars;
 pub mod clean;
+pub mod keys;
 pub mod lexicon;
 pub mod normalize;
 pub mod segment;

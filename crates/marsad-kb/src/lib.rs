@@ -1,0 +1,284 @@
+//! The knowledge base: canonical actors (states' forces, armed groups, parties, media,
+//! persons, civilian groups) with all their names, compiled once into a double-array
+//! Aho–Corasick automaton (daachorse) over Arabic word keys, so that a document's whole token
+//! stream is matched in one pass, clitics and articles notwithstanding.
+//!
+//! Data: data/kb/actors.jsonl (see data/kb/README.md for sources, licences and the script that
+//! derives it). Loading is a pure function of the file's text.
+
+use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
+use marsad_core::Span;
+use marsad_text::Tokenizer;
+use marsad_text::keys::{WordKey, phrase_key, word_keys};
+use serde::{Deserialize, Serialize};
+
+/// What kind of actor an entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    StateForce,
+    Government,
+    RebelGroup,
+    Militia,
+    PoliticalParty,
+    InternationalOrg,
+    Media,
+    Person,
+    Civilians,
+    Ngo,
+    Religious,
+    Business,
+    Other,
+}
+
+impl ActorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActorKind::StateForce => "state_force",
+            ActorKind::Government => "government",
+            ActorKind::RebelGroup => "rebel_group",
+            ActorKind::Militia => "militia",
+            ActorKind::PoliticalParty => "political_party",
+            ActorKind::InternationalOrg => "international_org",
+            ActorKind::Media => "media",
+            ActorKind::Person => "person",
+            ActorKind::Civilians => "civilians",
+            ActorKind::Ngo => "ngo",
+            ActorKind::Religious => "religious",
+            ActorKind::Business => "business",
+            ActorKind::Other => "other",
+        }
+    }
+}
+
+/// One canonical actor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub id: String,
+    pub name_ar: String,
+    pub name_en: Option<String>,
+    #[serde(default)]
+    pub aliases_ar: Vec<String>,
+    #[serde(default)]
+    pub aliases_en: Vec<String>,
+    pub kind: ActorKind,
+    pub country: Option<String>,
+    #[serde(default)]
+    pub cameo: Vec<String>,
+    pub role: Option<String>,
+    /// ACLED actor type: 1 state forces … 8 external/other forces.
+    pub acled_inter: Option<u8>,
+}
+
+impl Actor {
+    /// Every name of the actor, canonical ones first.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name_ar.as_str())
+            .chain(self.name_en.as_deref())
+            .chain(self.aliases_ar.iter().map(String::as_str))
+            .chain(self.aliases_en.iter().map(String::as_str))
+    }
+}
+
+/// A problem with the knowledge-base data, with its line.
+#[derive(Debug, thiserror::Error)]
+#[error("{source_name}: line {line}: {message}")]
+pub struct KbError {
+    pub source_name: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// A name found in a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActorMatch {
+    /// From the first to the last byte of the matched words.
+    pub span: Span,
+    /// Index into [`KnowledgeBase::actors`].
+    pub actor: usize,
+}
+
+/// The actors and their compiled matcher.
+pub struct KnowledgeBase {
+    actors: Vec<Actor>,
+    /// Patterns are " key key " (space-delimited, so matches fall on word boundaries); the
+    /// value is the actor index.
+    automaton: Option<DoubleArrayAhoCorasick<u32>>,
+    names: usize,
+}
+
+impl KnowledgeBase {
+    /// Parses JSON lines of actors and compiles their names. Later entries never override
+    /// earlier ones for the same key: the data is ordered by priority.
+    pub fn from_jsonl(
+        source_name: &str,
+        text: &str,
+        tokenizer: &Tokenizer<'_>,
+    ) -> Result<KnowledgeBase, KbError> {
+        let mut actors = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let actor: Actor = serde_json::from_str(line).map_err(|e| KbError {
+                source_name: source_name.to_owned(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
+            actors.push(actor);
+        }
+        Ok(KnowledgeBase::from_actors(actors, tokenizer))
+    }
+
+    pub fn from_actors(actors: Vec<Actor>, tokenizer: &Tokenizer<'_>) -> KnowledgeBase {
+        let mut seen = std::collections::HashSet::new();
+        let mut patterns: Vec<(String, u32)> = Vec::new();
+        for (i, a) in actors.iter().enumerate() {
+            for name in a.names() {
+                if let Some(key) = phrase_key(tokenizer, name)
+                    && seen.insert(key.clone())
+                {
+                    patterns.push((format!(" {key} "), i as u32));
+                }
+            }
+        }
+        let names = patterns.len();
+        let automaton = if patterns.is_empty() {
+            None
+        } else {
+            DoubleArrayAhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build_with_values(patterns)
+                .ok()
+        };
+        KnowledgeBase {
+            actors,
+            automaton,
+            names,
+        }
+    }
+
+    pub fn actors(&self) -> &[Actor] {
+        &self.actors
+    }
+
+    /// How many distinct name keys the automaton holds.
+    pub fn name_count(&self) -> usize {
+        self.names
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Actor> {
+        self.actors.iter().find(|a| a.id == id)
+    }
+
+    /// Finds actors' names in `text` (leftmost-longest, non-overlapping), given its tokens.
+    pub fn find(&self, tokens: &[marsad_text::Token]) -> Vec<ActorMatch> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let keys = word_keys(tokens);
+        // The key line: " k1 k2 k3 "; a punctuation word is a "|" that no pattern crosses.
+        let mut line = String::from(" ");
+        let mut starts: Vec<(usize, Option<&WordKey>)> = Vec::with_capacity(keys.len());
+        for k in &keys {
+            starts.push((line.len(), k.as_ref()));
+            match k {
+                Some(k) => line.push_str(&k.key),
+                None => line.push('|'),
+            }
+            line.push(' ');
+        }
+        let word_at = |byte: usize| starts.binary_search_by_key(&byte, |s| s.0).ok();
+        let mut out = Vec::new();
+        for m in ac.leftmost_find_iter(&line) {
+            // The pattern " a b " starts at the space before word a and ends after the space
+            // following word b.
+            let (Some(first), Some(after)) = (
+                word_at(m.start() + 1),
+                word_at(m.end()).or(Some(starts.len())),
+            ) else {
+                continue;
+            };
+            let (Some((_, Some(a))), Some((_, Some(b)))) =
+                (starts.get(first), starts.get(after.saturating_sub(1)))
+            else {
+                continue;
+            };
+            out.push(ActorMatch {
+                span: Span::new(a.span.start, b.span.end),
+                actor: m.value() as usize,
+            });
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DATA: &str = r#"{"id":"grp-isis","name_ar":"تنظيم الدولة الإسلامية","name_en":"Islamic State","aliases_ar":["داعش","تنظيم الدولة","الدولة الإسلامية"],"aliases_en":["ISIS","ISIL"],"kind":"rebel_group","country":null,"cameo":["IMGREBMUS"],"role":null,"acled_inter":2}
+{"id":"grp-pmf","name_ar":"الحشد الشعبي","name_en":"Popular Mobilization Forces","aliases_ar":["قوات الحشد الشعبي"],"aliases_en":["PMF"],"kind":"militia","country":"IQ","cameo":[],"role":null,"acled_inter":3}
+{"id":"grp-sdf","name_ar":"قوات سوريا الديمقراطية","name_en":"Syrian Democratic Forces","aliases_ar":["قسد"],"aliases_en":["SDF"],"kind":"rebel_group","country":"SY","cameo":[],"role":null,"acled_inter":2}
+"#;
+
+    fn kb() -> KnowledgeBase {
+        KnowledgeBase::from_jsonl("test", DATA, &Tokenizer::default()).expect("kb")
+    }
+
+    fn found(text: &str) -> Vec<(String, String)> {
+        let kb = kb();
+        let tokens = Tokenizer::default().tokenize(text);
+        kb.find(&tokens)
+            .into_iter()
+            .map(|m| {
+                (
+                    m.span.slice(text).to_owned(),
+                    kb.actors()[m.actor].id.clone(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn names_match_through_clitics_and_articles() {
+        assert_eq!(
+            found("اشتبكت وبالحشد الشعبي أمس"),
+            [("وبالحشد الشعبي".to_owned(), "grp-pmf".to_owned())]
+        );
+        assert_eq!(
+            found("هاجم مسلحو داعش مواقع لقوات سوريا الديمقراطية"),
+            [
+                ("داعش".to_owned(), "grp-isis".to_owned()),
+                ("لقوات سوريا الديمقراطية".to_owned(), "grp-sdf".to_owned())
+            ]
+        );
+        assert_eq!(
+            found("قال ISIS و SDF"),
+            [
+                ("ISIS".to_owned(), "grp-isis".to_owned()),
+                ("SDF".to_owned(), "grp-sdf".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn longest_name_wins_and_words_are_whole() {
+        // "تنظيم الدولة الإسلامية" is longer than "تنظيم الدولة".
+        assert_eq!(
+            found("أعلن تنظيم الدولة الإسلامية"),
+            [("تنظيم الدولة الإسلامية".to_owned(), "grp-isis".to_owned())]
+        );
+        // No match inside a longer word, nor across a comma.
+        assert!(found("داعشي").is_empty());
+        assert_eq!(found("الحشد، الشعبي"), Vec::<(String, String)>::new());
+    }
+
+    #[test]
+    fn bad_data_names_its_line() {
+        let e = KnowledgeBase::from_jsonl("kb.jsonl", "\n{\"id\": 1}\n", &Tokenizer::default())
+            .err()
+            .expect("error");
+        assert!(e.to_string().starts_with("kb.jsonl: line 2:"), "{e}");
+    }
+}

@@ -1,0 +1,251 @@
+//! CoNLL-style NER files and entity-level scoring (the conlleval rules: an entity counts only
+//! when its whole span and its type match).
+//!
+//! Files have one `token TAG` per line, sentences separated by blank lines, BIO tags
+//! (`B-PERS`, `I-LOC`, `O`). Types are compared after [`canonical_type`] (PERS = PER, MIS* =
+//! MISC), so ANERcorp, AQMAR and marsad's own tags meet.
+
+use std::collections::BTreeMap;
+
+/// A tagged sentence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sentence {
+    pub tokens: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// A malformed line of a CoNLL file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: line {line}: {message}")]
+pub struct ConllError {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// The canonical entity type of a tag's type part: PERS → PER, MIS/MIS0/MIS1… → MISC.
+pub fn canonical_type(t: &str) -> &str {
+    match t {
+        "PERS" | "PER" => "PER",
+        t if t.starts_with("MIS") => "MISC",
+        t => t,
+    }
+}
+
+/// Parses a CoNLL file: `token TAG` per line (the tag is the last whitespace-separated field),
+/// blank lines between sentences. A tag glued to the next token (`Oالإصابة`) or a line with
+/// one field is an error naming the line.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
+    let mut out = Vec::new();
+    let mut cur = Sentence::default();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !cur.tokens.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let Some((token, tag)) = line.rsplit_once(char::is_whitespace) else {
+            return Err(ConllError {
+                file: file.to_owned(),
+                line: i + 1,
+                message: format!("expected `token TAG`, got {line:?}"),
+            });
+        };
+        let tag = tag.trim();
+        if !(tag == "O" || tag.starts_with("B-") || tag.starts_with("I-")) {
+            return Err(ConllError {
+                file: file.to_owned(),
+                line: i + 1,
+                message: format!("not a BIO tag: {tag:?}"),
+            });
+        }
+        cur.tokens.push(token.trim().to_owned());
+        cur.tags.push(tag.to_owned());
+    }
+    if !cur.tokens.is_empty() {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+/// The entities of a BIO tag sequence: (start token, end token exclusive, canonical type).
+/// An I- tag that does not continue an entity of its type starts one (as conlleval does).
+pub fn entities(tags: &[String]) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (i, tag) in tags.iter().enumerate() {
+        let (prefix, ty) = match tag.split_once('-') {
+            Some((p, t)) => (p, canonical_type(t).to_owned()),
+            None => ("O", String::new()),
+        };
+        let continues = prefix == "I" && open.as_ref().is_some_and(|(_, t)| *t == ty);
+        if !continues {
+            if let Some((s, t)) = open.take() {
+                out.push((s, i, t));
+            }
+            if prefix == "B" || prefix == "I" {
+                open = Some((i, ty));
+            }
+        }
+    }
+    if let Some((s, t)) = open {
+        out.push((s, tags.len(), t));
+    }
+    out
+}
+
+/// Precision, recall and F1 of one type or of all.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Prf {
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+}
+
+impl Prf {
+    pub fn precision(&self) -> f64 {
+        if self.tp + self.fp == 0 {
+            0.0
+        } else {
+            self.tp as f64 / (self.tp + self.fp) as f64
+        }
+    }
+    pub fn recall(&self) -> f64 {
+        if self.tp + self.fn_ == 0 {
+            0.0
+        } else {
+            self.tp as f64 / (self.tp + self.fn_) as f64
+        }
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+/// Entity-level scores per type and micro-averaged.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scores {
+    pub by_type: BTreeMap<String, Prf>,
+    pub micro: Prf,
+}
+
+/// Scores predicted tag sequences against gold ones (same sentences, same lengths).
+pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a [String], &'a [String])>) -> Scores {
+    let mut s = Scores::default();
+    for (gold, pred) in pairs {
+        let g = entities(gold);
+        let p = entities(pred);
+        for e in &p {
+            let prf = s.by_type.entry(e.2.clone()).or_default();
+            if g.contains(e) {
+                prf.tp += 1;
+                s.micro.tp += 1;
+            } else {
+                prf.fp += 1;
+                s.micro.fp += 1;
+            }
+        }
+        for e in g.iter().filter(|e| !p.contains(e)) {
+            s.by_type.entry(e.2.clone()).or_default().fn_ += 1;
+            s.micro.fn_ += 1;
+        }
+    }
+    s
+}
+
+impl std::fmt::Display for Scores {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{:<6} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}",
+            "type", "P", "R", "F1", "tp", "fp", "fn"
+        )?;
+        for (t, p) in self
+            .by_type
+            .iter()
+            .chain(std::iter::once((&"micro".to_owned(), &self.micro)))
+        {
+            writeln!(
+                f,
+                "{:<6} {:>7.2} {:>7.2} {:>7.2} {:>6} {:>6} {:>6}",
+                t,
+                100.0 * p.precision(),
+                100.0 * p.recall(),
+                100.0 * p.f1(),
+                p.tp,
+                p.fp,
+                p.fn_
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_sentences_and_rejects_glued_tags() {
+        let s = parse("t", "فرانكفورت B-LOC\n(د O\n\nأعلن O\n").expect("parse");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].tokens, ["فرانكفورت", "(د"]);
+        let e = parse("t", "a O\nb Oالإصابة\n").expect_err("glued");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn entities_follow_conlleval() {
+        assert_eq!(
+            entities(&tags("B-PERS I-PERS O B-LOC")),
+            vec![(0, 2, "PER".into()), (3, 4, "LOC".into())]
+        );
+        assert_eq!(
+            entities(&tags("I-ORG I-ORG B-ORG")),
+            vec![(0, 2, "ORG".into()), (2, 3, "ORG".into())]
+        );
+        assert_eq!(
+            entities(&tags("B-LOC I-PER")),
+            vec![(0, 1, "LOC".into()), (1, 2, "PER".into())]
+        );
+        assert_eq!(
+            entities(&tags("B-MIS1 I-MIS1")),
+            vec![(0, 2, "MISC".into())]
+        );
+    }
+
+    #[test]
+    fn scoring_counts_exact_spans_only() {
+        let gold = tags("B-PERS I-PERS O B-LOC O");
+        let pred = tags("B-PERS O O B-LOC B-ORG");
+        let s = score([(&gold[..], &pred[..])]);
+        assert_eq!(
+            s.micro,
+            Prf {
+                tp: 1,
+                fp: 2,
+                fn_: 1
+            }
+        );
+        assert_eq!(
+            s.by_type["PER"],
+            Prf {
+                tp: 0,
+                fp: 1,
+                fn_: 1
+            }
+        );
+        assert!((s.micro.f1() - 0.4).abs() < 1e-9);
+    }
+}

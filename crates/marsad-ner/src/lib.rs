@@ -1,0 +1,4 @@
+//! Named-entity recognition and linking for Arabic news: knowledge-base matching, patterns for
+//! names the dictionary lacks, a statistical tagger, and CoNLL evaluation.
+
+pub mod conll;

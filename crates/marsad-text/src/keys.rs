@@ -1,0 +1,90 @@
+//! Word keys: the form in which names are matched against a dictionary.
+//!
+//! A word's key is the lossy form of its stem piece — proclitics (و ف ب ك ل س), the article and
+//! pronoun suffixes dropped — so "وبالحشد الشعبي" and "الحشد الشعبي" both read "حشد شعبي", and
+//! the lemmatized dictionary form "مجلس_أمن_دولي" meets "مجلس الأمن الدولي". Keys of a phrase are
+//! joined by single spaces.
+
+use crate::segment::PieceRole;
+use crate::tokenize::{Token, TokenKind, Tokenizer};
+use marsad_core::Span;
+
+/// One word's span (all its pieces) and key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WordKey {
+    pub span: Span,
+    pub key: String,
+}
+
+/// The word keys of a token sequence, in order. Punctuation and symbols get no key: they break
+/// phrases (a name never spans a comma).
+pub fn word_keys(tokens: &[Token]) -> Vec<Option<WordKey>> {
+    let mut out: Vec<Option<WordKey>> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let word = tokens[i].word;
+        let mut j = i;
+        while j < tokens.len() && tokens[j].word == word {
+            j += 1;
+        }
+        let pieces = &tokens[i..j];
+        let span = Span::new(pieces[0].span.start, pieces[pieces.len() - 1].span.end);
+        let key = match pieces[0].kind {
+            TokenKind::Punct | TokenKind::Symbol => None,
+            _ => {
+                let stem: String = pieces
+                    .iter()
+                    .filter(|p| p.role == PieceRole::Stem)
+                    .map(|p| &*p.key)
+                    .collect();
+                (!stem.is_empty()).then_some(WordKey { span, key: stem })
+            }
+        };
+        out.push(key);
+        i = j;
+    }
+    out
+}
+
+/// The key of a name as written ("قوات سوريا الديمقراطية" → "قوات سوريا ديمقراطيه"), or None
+/// when it has no word.
+pub fn phrase_key(tokenizer: &Tokenizer<'_>, name: &str) -> Option<String> {
+    let keys: Vec<String> = word_keys(&tokenizer.tokenize(name))
+        .into_iter()
+        .flatten()
+        .map(|k| k.key)
+        .collect();
+    (!keys.is_empty()).then(|| keys.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clitics_and_articles_do_not_change_keys() {
+        let t = Tokenizer::default();
+        assert_eq!(
+            phrase_key(&t, "وبالحشد الشعبي"),
+            phrase_key(&t, "الحشد الشعبي")
+        );
+        assert_eq!(
+            phrase_key(&t, "لقوات سوريا الديمقراطية"),
+            phrase_key(&t, "قوات سوريا الديمقراطية")
+        );
+        assert_eq!(
+            phrase_key(&t, "مجلس_أمن_دولي").map(|k| k.replace(' ', "")),
+            phrase_key(&t, "مجلس الأمن الدولي").map(|k| k.replace(' ', ""))
+        );
+        assert_eq!(phrase_key(&t, "ISIS"), Some("isis".to_owned()));
+        assert_eq!(phrase_key(&t, "،"), None);
+    }
+
+    #[test]
+    fn punctuation_breaks_phrases() {
+        let t = Tokenizer::default();
+        let keys = word_keys(&t.tokenize("داعش، قسد"));
+        assert_eq!(keys.len(), 3);
+        assert!(keys[1].is_none());
+    }
+}
