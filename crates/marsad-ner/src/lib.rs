@@ -2,3 +2,4 @@
 //! names the dictionary lacks, a statistical tagger, and CoNLL evaluation.
 
 pub mod conll;
+pub mod patterns;

@@ -1,0 +1,317 @@
+//! Patterns for names the knowledge base lacks: a title or role followed by a name, the head
+//! word of an organisation or facility followed by its name, and kunyas (أبو/أم + name).
+//! The cue words are data (data/ner/patterns.tsv).
+//!
+//! Rules, over words (a word's clitics and article are looked through, but whether it carries
+//! the article matters):
+//! - title: TITLE (up to 3 modifiers: words with ال, or باسم + a word) [،] NAME, where NAME is
+//!   1–4 words, the first without ال, none a stop word, digit or punctuation:
+//!   "وزير الخارجية الروسي سيرغي لافروف" → PER "سيرغي لافروف";
+//!   "المتحدث باسم الجيش العقيد تركي المالكي" → PER "تركي المالكي" (a second title restarts).
+//!   False positives: "الرئيس الجديد للبلاد" has no name, but "قال رئيس الحكومة إنه" stops
+//!   at إنه; a common noun after a title ("مدير مستشفى") can be read as a name.
+//! - head: ORG heads need 1–3 words with ال after them ("جيش الإسلام", "قوات الأمن"); FAC heads
+//!   also take one bare word first ("مطار حلب", "سجن صيدنايا", "قاعدة حميميم الجوية").
+//!   False positives: generic phrases ("قوات الأمن") are tagged ORG, which is what they are.
+//! - kunya: أبو/أم + a word without ال + up to two words (the second may be a nisba):
+//!   "أبو بكر البغدادي". False positive: أبو ظبي when the gazetteer does not claim it first.
+
+use marsad_core::{EntityType, Span};
+use marsad_text::{PieceRole, Token, TokenKind};
+use std::collections::HashMap;
+
+const PATTERNS: &str = include_str!("../../../data/ner/patterns.tsv");
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cue {
+    Title,
+    Head(EntityType),
+    Kunya,
+    Stop,
+}
+
+/// A word of the text as the patterns see it.
+#[derive(Clone, Debug)]
+pub struct PWord {
+    pub span: Span,
+    /// The lossy key of the stem pieces.
+    pub key: String,
+    pub has_article: bool,
+    /// Punctuation, symbol or number.
+    pub is_break: bool,
+    pub is_comma: bool,
+}
+
+/// Groups tokens into words.
+pub fn words_of(text: &str, tokens: &[Token]) -> Vec<PWord> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let w = tokens[i].word;
+        let mut j = i;
+        while j < tokens.len() && tokens[j].word == w {
+            j += 1;
+        }
+        let pieces = &tokens[i..j];
+        let span = Span::new(pieces[0].span.start, pieces[pieces.len() - 1].span.end);
+        let kind = pieces[0].kind;
+        let surface = span.slice(text);
+        out.push(PWord {
+            span,
+            key: pieces
+                .iter()
+                .filter(|p| p.role == PieceRole::Stem)
+                .map(|p| &*p.key)
+                .collect(),
+            has_article: pieces.iter().any(|p| p.role == PieceRole::Article)
+                || pieces
+                    .iter()
+                    .any(|p| p.key.starts_with("ال") && p.role == PieceRole::Stem),
+            is_break: matches!(
+                kind,
+                TokenKind::Punct | TokenKind::Symbol | TokenKind::Number
+            ),
+            is_comma: surface == "،" || surface == ",",
+        });
+        i = j;
+    }
+    out
+}
+
+/// The pattern rules compiled from data.
+pub struct Patterns {
+    cues: HashMap<String, Cue>,
+}
+
+/// A name found by a pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PatternMatch {
+    pub span: Span,
+    pub entity_type: EntityType,
+    /// Index of the first and one past the last word of the name.
+    pub words: (usize, usize),
+}
+
+fn entity_type(s: &str) -> Option<EntityType> {
+    Some(match s {
+        "PER" => EntityType::PER,
+        "ORG" => EntityType::ORG,
+        "FAC" => EntityType::FAC,
+        "LOC" => EntityType::LOC,
+        "GPE" => EntityType::GPE,
+        "NORP" => EntityType::NORP,
+        "MISC" => EntityType::MISC,
+        _ => return None,
+    })
+}
+
+impl Patterns {
+    pub fn embedded() -> Patterns {
+        Patterns::parse(PATTERNS)
+    }
+
+    pub fn parse(data: &str) -> Patterns {
+        let tokenizer = marsad_text::Tokenizer::default();
+        let mut cues = HashMap::new();
+        for line in data
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        {
+            let mut cols = line.split('\t');
+            let (Some(rule), Some(ty), Some(cue)) = (cols.next(), cols.next(), cols.next()) else {
+                continue;
+            };
+            // The key a word of the text would have: clitics and the article looked through.
+            let Some(key) = marsad_text::keys::phrase_key(&tokenizer, cue.trim()) else {
+                continue;
+            };
+            let cue = match rule {
+                "title" => Cue::Title,
+                "head" => match entity_type(ty) {
+                    Some(t) => Cue::Head(t),
+                    None => continue,
+                },
+                "kunya" => Cue::Kunya,
+                "stop" => Cue::Stop,
+                _ => continue,
+            };
+            cues.entry(key).or_insert(cue);
+        }
+        Patterns { cues }
+    }
+
+    fn cue(&self, w: &PWord) -> Option<Cue> {
+        self.cues.get(&w.key).copied()
+    }
+
+    fn is_stop(&self, w: &PWord) -> bool {
+        w.is_break || matches!(self.cue(w), Some(Cue::Stop)) || w.key.chars().count() < 2
+    }
+
+    /// Finds pattern names in a sentence's words.
+    pub fn find(&self, words: &[PWord]) -> Vec<PatternMatch> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < words.len() {
+            let found = match self.cue(&words[i]) {
+                Some(Cue::Title) => self.after_title(words, i + 1),
+                Some(Cue::Head(t)) => self.after_head(words, i, t),
+                Some(Cue::Kunya) => self.kunya(words, i),
+                _ => None,
+            };
+            match found {
+                Some(m) => {
+                    i = m.words.1;
+                    out.push(m);
+                }
+                None => i += 1,
+            }
+        }
+        out
+    }
+
+    fn name_run(&self, words: &[PWord], from: usize, max: usize) -> usize {
+        let mut j = from;
+        while j < words.len()
+            && j - from < max
+            && !self.is_stop(&words[j])
+            && (j == from || !matches!(self.cue(&words[j]), Some(Cue::Title) | Some(Cue::Head(_))))
+        {
+            j += 1;
+        }
+        j
+    }
+
+    fn after_title(&self, words: &[PWord], mut i: usize) -> Option<PatternMatch> {
+        // Modifiers: ال-words, "باسم X", another title (the name follows the last one).
+        let mut modifiers = 0;
+        while i < words.len() && modifiers < 4 {
+            let w = &words[i];
+            if matches!(self.cue(w), Some(Cue::Title)) {
+                i += 1;
+                continue;
+            }
+            if w.key == "اسم" && i + 1 < words.len() {
+                i += 2;
+                modifiers += 1;
+                continue;
+            }
+            if w.has_article && !w.is_break {
+                i += 1;
+                modifiers += 1;
+                continue;
+            }
+            break;
+        }
+        if i < words.len() && words[i].is_comma {
+            i += 1;
+        }
+        let w = words.get(i)?;
+        if w.has_article || self.is_stop(w) || self.cue(w).is_some() {
+            return None;
+        }
+        let end = self.name_run(words, i, 4);
+        (end > i).then(|| PatternMatch {
+            span: Span::new(words[i].span.start, words[end - 1].span.end),
+            entity_type: EntityType::PER,
+            words: (i, end),
+        })
+    }
+
+    fn after_head(&self, words: &[PWord], i: usize, t: EntityType) -> Option<PatternMatch> {
+        let mut j = i + 1;
+        if t == EntityType::FAC
+            && j < words.len()
+            && !words[j].has_article
+            && !self.is_stop(&words[j])
+            && self.cue(&words[j]).is_none()
+        {
+            j += 1;
+        }
+        let bare = j - (i + 1);
+        let mut defs = 0;
+        while j < words.len() && defs < 3 && words[j].has_article && !self.is_stop(&words[j]) {
+            j += 1;
+            defs += 1;
+        }
+        (bare + defs > 0).then(|| PatternMatch {
+            span: Span::new(words[i].span.start, words[j - 1].span.end),
+            entity_type: t,
+            words: (i, j),
+        })
+    }
+
+    fn kunya(&self, words: &[PWord], i: usize) -> Option<PatternMatch> {
+        let next = words.get(i + 1)?;
+        if next.has_article || self.is_stop(next) || self.cue(next).is_some() {
+            return None;
+        }
+        let end = self.name_run(words, i + 2, 1).max(i + 2);
+        Some(PatternMatch {
+            span: Span::new(words[i].span.start, words[end - 1].span.end),
+            entity_type: EntityType::PER,
+            words: (i, end),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use marsad_text::Tokenizer;
+
+    fn find(text: &str) -> Vec<(String, EntityType)> {
+        let tokens = Tokenizer::default().tokenize(text);
+        let words = words_of(text, &tokens);
+        Patterns::embedded()
+            .find(&words)
+            .into_iter()
+            .map(|m| (m.span.slice(text).to_owned(), m.entity_type))
+            .collect()
+    }
+
+    fn names(v: &[(&str, EntityType)]) -> Vec<(String, EntityType)> {
+        v.iter().map(|(s, t)| ((*s).to_owned(), *t)).collect()
+    }
+
+    #[test]
+    fn titles_introduce_names() {
+        assert_eq!(
+            find("قال وزير الخارجية الروسي سيرغي لافروف إن"),
+            names(&[("سيرغي لافروف", EntityType::PER)])
+        );
+        assert_eq!(
+            find("وقال الرئيس الأمريكي، دونالد ترامب، في"),
+            names(&[("دونالد ترامب", EntityType::PER)])
+        );
+        assert_eq!(
+            find("أكد المتحدث باسم الجيش العقيد تركي المالكي أن"),
+            names(&[("تركي المالكي", EntityType::PER)])
+        );
+        assert_eq!(
+            find("قال رئيس الحكومة إنه"),
+            Vec::<(String, EntityType)>::new()
+        );
+    }
+
+    #[test]
+    fn heads_and_kunyas() {
+        assert_eq!(
+            find("سيطر جيش الإسلام على"),
+            names(&[("جيش الإسلام", EntityType::ORG)])
+        );
+        assert_eq!(
+            find("نقل إلى مستشفى الشفاء"),
+            names(&[("مستشفى الشفاء", EntityType::FAC)])
+        );
+        assert_eq!(
+            find("في سجن صيدنايا العسكري"),
+            names(&[("سجن صيدنايا العسكري", EntityType::FAC)])
+        );
+        assert_eq!(
+            find("زعيم التنظيم أبو بكر البغدادي في"),
+            names(&[("أبو بكر البغدادي", EntityType::PER)])
+        );
+        assert_eq!(find("وصلت قوات كبيرة"), Vec::<(String, EntityType)>::new());
+    }
+}
