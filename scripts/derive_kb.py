@@ -129,7 +129,7 @@ GENERIC = set("""جيش الجيش قوات القوات قوة القوة حك�
 ميليشيا الميليشيا ميليشيات الميليشيات مليشيات المليشيات عناصر العناصر إرهابيين الإرهابيين
 ارهابيين الارهابيين جنود الجنود ضباط الضباط معارضة المعارضة النظام نظام الدولة دولة السلطات
 سلطات السلطة سلطة الشعب شعب وزارة الوزارة برلمان البرلمان محكمة المحكمة الشركة شركة وكالة
-الوكالة قناة القناة صحيفة الصحيفة التحالف تحالف الائتلاف ائتلاف المتظاهرين متظاهرين""".split())
+الوكالة قناة القناة صحيفة الصحيفة أسد الأسد منظمة المنظمة جزيرة الجزيرة أفضل ذهبي معطى التحالف تحالف الائتلاف ائتلاف المتظاهرين متظاهرين""".split())
 GENERIC_EN = {"army", "forces", "force", "government", "police", "militants", "gunmen", "rebels",
               "state", "regime", "ministry", "party", "group", "the army", "military", "coalition"}
 
@@ -191,7 +191,7 @@ PLACES = set()  # folded single-token place names (countries, cities >= 300k) th
 def add_article(tok):
     if tok.startswith("ال") or tok in NO_ARTICLE or tok in PREPOSITIONS or not tok[:1].isalpha():
         return tok
-    if fold(tok) in PLACES or fold(tok) in FIRST_NAMES:
+    if tok.startswith("لل") or (not is_nisba(tok) and (fold(tok) in PLACES or fold(tok) in FIRST_NAMES)):
         return tok
     if not ("\u0621" <= tok[0] <= "\u064a"):
         return tok
@@ -433,7 +433,7 @@ def derive(dict_path, iso3, cnames):
             name = surface_org(lemma_tokens)
             if name != lemma:
                 aliases.add(lemma)
-        if fold(name) in {fold(g) for g in GENERIC} or len(fold(name).replace(" ", "")) < 2:
+        if fold(name) in {fold(g) for g in GENERIC} or len(fold(name).replace(" ", "")) < 3:
             stats["skipped_generic"] += 1
             continue
         country_prefix = next((p for p in prefixes if p and p not in INTL_PREFIX), None)

@@ -33,9 +33,7 @@ pub struct AnalyzeArgs {
 }
 
 fn parse_meta(s: &str) -> Result<(String, String), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
+    let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
     let mut probe = marsad_input::Meta::default();
     probe.set(k, v)?;
     Ok((k.to_owned(), v.to_owned()))
@@ -45,20 +43,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     let name = args.input.to_string_lossy().into_owned();
     let bytes = if name == "-" {
         let mut buf = Vec::new();
-        std::io::stdin()
-            .take(args.max_bytes as u64 + 1)
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
+        std::io::stdin().take(args.max_bytes as u64 + 1).read_to_end(&mut buf).context("reading standard input")?;
         buf
     } else {
-        let len = std::fs::metadata(&args.input)
-            .with_context(|| format!("{name}: cannot read"))?
-            .len();
+        let len = std::fs::metadata(&args.input).with_context(|| format!("{name}: cannot read"))?.len();
         if len > args.max_bytes as u64 {
-            anyhow::bail!(
-                "{name}: input of {len} bytes is larger than the limit of {} bytes",
-                args.max_bytes
-            );
+            anyhow::bail!("{name}: input of {len} bytes is larger than the limit of {} bytes", args.max_bytes);
         }
         std::fs::read(&args.input).with_context(|| format!("{name}: cannot read"))?
     };
@@ -70,8 +60,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         InputFormatArg::Json => Format::Json,
     });
     if let Some(label) = &args.encoding {
-        opts.encoding =
-            Some(encoding_for_label(label).map_err(|k| anyhow::anyhow!("--encoding: {k}"))?);
+        opts.encoding = Some(encoding_for_label(label).map_err(|k| anyhow::anyhow!("--encoding: {k}"))?);
     }
     for (k, v) in &args.meta {
         opts.meta.set(k, v).map_err(anyhow::Error::msg)?;
@@ -85,16 +74,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     for record in records {
         match record {
             Ok(raw) => {
-                let doc = analyzer.analyze(
-                    &raw,
-                    AnalyzeOptions {
-                        tokens: args.tokens,
-                    },
-                );
+                let doc = analyzer.analyze(&raw, AnalyzeOptions { tokens: args.tokens });
                 match args.format {
-                    OutputFormat::Json if many => {
-                        writeln!(out, "{}", serde_json::to_string(&doc)?)?
-                    }
+                    OutputFormat::Json if many => writeln!(out, "{}", serde_json::to_string(&doc)?)?,
                     OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
                     OutputFormat::Text => write_text(&mut out, &doc)?,
                 }
@@ -106,11 +88,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
         }
     }
     out.flush()?;
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
@@ -142,11 +120,7 @@ fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
     writeln!(out, "\n{}\n", d.body)?;
     for r in &d.removed {
         let one_line: String = r.text.replace('\n', " ⏎ ");
-        writeln!(
-            out,
-            "removed [{}] {}..{}: {}",
-            r.reason, r.start, r.end, one_line
-        )?;
+        writeln!(out, "removed [{}] {}..{}: {}", r.reason, r.start, r.end, one_line)?;
     }
     for x in &d.diagnostics {
         writeln!(out, "note: {}", x.message)?;

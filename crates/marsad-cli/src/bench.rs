@@ -47,11 +47,8 @@ pub fn peak_rss_bytes() -> Option<u64> {
 fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     let name = a.input.to_string_lossy().into_owned();
     let file = std::fs::File::open(&a.input).with_context(|| format!("{name}: cannot open"))?;
-    let reader: Box<dyn Read> = if name.ends_with(".gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
+    let reader: Box<dyn Read> =
+        if name.ends_with(".gz") { Box::new(flate2::read::GzDecoder::new(file)) } else { Box::new(file) };
     let mut docs = Vec::new();
     let mut rejected = 0usize;
     for (i, line) in BufReader::new(reader).lines().enumerate() {
@@ -87,10 +84,7 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
             work += if a.text_only {
                 analyzer.text_layer(d)
             } else {
-                analyzer
-                    .analyze(d, AnalyzeOptions::default())
-                    .sentences
-                    .len()
+                analyzer.analyze(d, AnalyzeOptions::default()).sentences.len()
             };
         }
         best = best.min(t.elapsed().as_secs_f64());
@@ -107,11 +101,6 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         a.passes.max(1),
         best
     );
-    println!(
-        "  {:.0} articles/s   {:.1} MB/s   peak RSS {}",
-        docs.len() as f64 / best,
-        mb / best,
-        rss
-    );
+    println!("  {:.0} articles/s   {:.1} MB/s   peak RSS {}", docs.len() as f64 / best, mb / best, rss);
     Ok(ExitCode::SUCCESS)
 }

@@ -16,11 +16,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "marsad",
-    version,
-    about = "مرصد — reads Arabic news and turns it into structured event data"
-)]
+#[command(name = "marsad", version, about = "مرصد — reads Arabic news and turns it into structured event data")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

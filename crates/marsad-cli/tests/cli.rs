@@ -5,9 +5,7 @@ use predicates::prelude::*;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../marsad-pipeline/tests/fixtures/articles")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../marsad-pipeline/tests/fixtures/articles").join(name)
 }
 
 fn marsad() -> Command {
@@ -21,15 +19,7 @@ fn json_of(out: &[u8]) -> serde_json::Value {
 #[test]
 fn analyze_prints_the_document_contract() {
     let out = marsad()
-        .args([
-            "analyze",
-            "--format",
-            "json",
-            "--meta",
-            "id=a1",
-            "--meta",
-            "published=2024-03-12",
-        ])
+        .args(["analyze", "--format", "json", "--meta", "id=a1", "--meta", "published=2024-03-12"])
         .arg(fixture("news_dateline_captions.txt"))
         .assert()
         .success()
@@ -41,15 +31,7 @@ fn analyze_prints_the_document_contract() {
     assert_eq!(d["id"], "a1");
     assert_eq!(d["published"], "2024-03-12");
     assert_eq!(d["dateline"]["country"], "AE");
-    for key in [
-        "entities",
-        "places",
-        "quotes",
-        "events",
-        "removed",
-        "sentences",
-        "layout",
-    ] {
+    for key in ["entities", "places", "quotes", "events", "removed", "sentences", "layout"] {
         assert!(d[key].is_array(), "{key}");
     }
 }
@@ -67,48 +49,25 @@ fn analyze_reads_standard_input_and_prints_text() {
 
 #[test]
 fn jsonl_gives_one_document_per_line() {
-    let out = marsad()
-        .args(["analyze"])
-        .arg(fixture("articles.jsonl"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = marsad().args(["analyze"]).arg(fixture("articles.jsonl")).assert().success().get_output().stdout.clone();
     let lines: Vec<&str> = std::str::from_utf8(&out).expect("utf8").lines().collect();
     assert_eq!(lines.len(), 3);
     for l in lines {
-        assert_eq!(
-            serde_json::from_str::<serde_json::Value>(l).expect("json line")["schema"],
-            "marsad.document/1"
-        );
+        assert_eq!(serde_json::from_str::<serde_json::Value>(l).expect("json line")["schema"], "marsad.document/1");
     }
 }
 
 #[test]
 fn cp1256_is_detected_and_can_be_forced() {
-    let out = marsad()
-        .arg("analyze")
-        .arg(fixture("cp1256_news.txt"))
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = marsad().arg("analyze").arg(fixture("cp1256_news.txt")).assert().success().get_output().stdout.clone();
     assert_eq!(json_of(&out)["input"]["encoding"], "windows-1256");
-    marsad()
-        .args(["analyze", "--encoding", "cp1256"])
-        .arg(fixture("cp1256_news.txt"))
-        .assert()
-        .success();
+    marsad().args(["analyze", "--encoding", "cp1256"]).arg(fixture("cp1256_news.txt")).assert().success();
     marsad()
         .args(["analyze", "--encoding", "utf-8"])
         .arg(fixture("cp1256_news.txt"))
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "cp1256_news.txt: not valid UTF-8 at byte offset",
-        ));
+        .stderr(predicate::str::contains("cp1256_news.txt: not valid UTF-8 at byte offset"));
 }
 
 #[test]
@@ -116,21 +75,11 @@ fn bad_inputs_get_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let empty = dir.path().join("empty.txt");
     std::fs::write(&empty, "  \n").expect("write");
-    marsad()
-        .arg("analyze")
-        .arg(&empty)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("empty.txt: empty input"));
+    marsad().arg("analyze").arg(&empty).assert().code(1).stderr(predicate::str::contains("empty.txt: empty input"));
 
     let binary = dir.path().join("image.bin");
     std::fs::write(&binary, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR").expect("write");
-    marsad()
-        .arg("analyze")
-        .arg(&binary)
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("image.bin: binary data"));
+    marsad().arg("analyze").arg(&binary).assert().code(1).stderr(predicate::str::contains("image.bin: binary data"));
 
     let corrupt = dir.path().join("corrupt.txt");
     let mut bytes = "نص عربي سليم ثم ".as_bytes().to_vec();
@@ -142,9 +91,7 @@ fn bad_inputs_get_clear_errors() {
         .arg(&corrupt)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!(
-            "corrupt.txt: not valid UTF-8 at byte offset {offset}"
-        )));
+        .stderr(predicate::str::contains(format!("corrupt.txt: not valid UTF-8 at byte offset {offset}")));
 
     let json = dir.path().join("broken.json");
     std::fs::write(&json, "{\"title\": \"x\", \"text\": }").expect("write");
@@ -153,9 +100,7 @@ fn bad_inputs_get_clear_errors() {
         .arg(&json)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "broken.json: malformed JSON at line 1",
-        ));
+        .stderr(predicate::str::contains("broken.json: malformed JSON at line 1"));
 
     marsad()
         .arg("analyze")
@@ -169,19 +114,14 @@ fn bad_inputs_get_clear_errors() {
 fn a_bad_jsonl_line_is_reported_and_the_rest_analyzed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = dir.path().join("mixed.jsonl");
-    std::fs::write(
-        &f,
-        "{\"title\":\"أ\",\"text\":\"نص أول.\"}\n{oops\n{\"title\":\"ب\",\"text\":\"نص ثان.\"}\n",
-    )
-    .expect("write");
+    std::fs::write(&f, "{\"title\":\"أ\",\"text\":\"نص أول.\"}\n{oops\n{\"title\":\"ب\",\"text\":\"نص ثان.\"}\n")
+        .expect("write");
     let out = marsad()
         .arg("analyze")
         .arg(&f)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(
-            "mixed.jsonl: line 2: malformed JSON",
-        ))
+        .stderr(predicate::str::contains("mixed.jsonl: line 2: malformed JSON"))
         .get_output()
         .stdout
         .clone();
@@ -195,10 +135,7 @@ fn usage_errors_exit_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("unknown metadata key"));
-    marsad()
-        .args(["analyze", "--format", "yaml", "x.txt"])
-        .assert()
-        .code(2);
+    marsad().args(["analyze", "--format", "yaml", "x.txt"]).assert().code(2);
     marsad().arg("frobnicate").assert().code(2);
 }
 

@@ -11,9 +11,7 @@ mod document;
 pub use document::*;
 
 /// A half-open range of UTF-8 byte offsets `[start, end)` into a document's original text.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -64,11 +62,7 @@ pub struct TextSpan {
 
 impl TextSpan {
     pub fn of(span: Span, text: &str) -> Self {
-        TextSpan {
-            start: span.start,
-            end: span.end,
-            text: span.slice(text).to_owned(),
-        }
+        TextSpan { start: span.start, end: span.end, text: span.slice(text).to_owned() }
     }
 
     pub fn span(&self) -> Span {
@@ -213,19 +207,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn info(code: &str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Info,
-            code: code.to_owned(),
-            message: message.into(),
-        }
+        Diagnostic { severity: Severity::Info, code: code.to_owned(), message: message.into() }
     }
 
     pub fn warning(code: &str, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            code: code.to_owned(),
-            message: message.into(),
-        }
+        Diagnostic { severity: Severity::Warning, code: code.to_owned(), message: message.into() }
     }
 }
 
@@ -245,21 +231,10 @@ mod tests {
 
     #[test]
     fn segment_serializes_role_and_reason_flat() {
-        let s = Segment {
-            start: 0,
-            end: 4,
-            role: Role::Removed(RemovalReason::Caption),
-        };
+        let s = Segment { start: 0, end: 4, role: Role::Removed(RemovalReason::Caption) };
         let v = serde_json::to_value(s).expect("serialize");
-        assert_eq!(
-            v,
-            serde_json::json!({"start": 0, "end": 4, "role": "removed", "reason": "caption"})
-        );
-        let b = Segment {
-            start: 4,
-            end: 9,
-            role: Role::Body,
-        };
+        assert_eq!(v, serde_json::json!({"start": 0, "end": 4, "role": "removed", "reason": "caption"}));
+        let b = Segment { start: 4, end: 9, role: Role::Body };
         assert_eq!(
             serde_json::to_value(b).expect("serialize"),
             serde_json::json!({"start": 4, "end": 9, "role": "body"})

@@ -12,27 +12,17 @@ pub fn parse_published(s: &str) -> Option<String> {
         .or_else(|_| DateTime::parse_from_rfc2822(s).map(|d| d.date_naive()))
         .ok()
         .or_else(|| {
-            [
-                "%Y-%m-%d %H:%M:%S",
-                "%Y-%m-%dT%H:%M:%S",
-                "%Y-%m-%dT%H:%M:%S%.f",
-                "%Y-%m-%d %H:%M",
-            ]
-            .iter()
-            .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok().map(|d| d.date()))
+            ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M"]
+                .iter()
+                .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok().map(|d| d.date()))
         })
         .or_else(|| {
             ["%Y-%m-%d", "%Y/%m/%d", "%d/%m/%Y", "%d-%m-%Y", "%Y%m%d"]
                 .iter()
                 .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
         })
-        .or_else(|| {
-            s.get(..10)
-                .and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok())
-        })?;
-    (1900..=2100)
-        .contains(&date.year())
-        .then(|| date.format("%Y-%m-%d").to_string())
+        .or_else(|| s.get(..10).and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok()))?;
+    (1900..=2100).contains(&date.year()).then(|| date.format("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]

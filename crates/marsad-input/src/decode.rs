@@ -30,16 +30,12 @@ pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, ErrorKind> {
 /// Decodes strictly: the byte offset of the first malformed sequence on failure.
 pub fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, usize> {
     let mut decoder = encoding.new_decoder_without_bom_handling();
-    let cap = decoder
-        .max_utf8_buffer_length_without_replacement(bytes.len())
-        .unwrap_or(bytes.len() * 3 + 16);
+    let cap = decoder.max_utf8_buffer_length_without_replacement(bytes.len()).unwrap_or(bytes.len() * 3 + 16);
     let mut out = String::with_capacity(cap);
     let (result, read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
     match result {
         DecoderResult::InputEmpty => Ok(out),
-        DecoderResult::Malformed(bad, after) => {
-            Err(read.saturating_sub(bad as usize + after as usize))
-        }
+        DecoderResult::Malformed(bad, after) => Err(read.saturating_sub(bad as usize + after as usize)),
         DecoderResult::OutputFull => Err(read),
     }
 }
@@ -47,9 +43,7 @@ pub fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String
 /// The offset of the first byte that makes `bytes` look binary: NUL, or a C0 control other
 /// than tab, newline, vertical tab, form feed, carriage return and escape.
 pub fn binary_offset(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|&b| {
-        b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0x1B))
-    })
+    bytes.iter().position(|&b| b == 0 || (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | 0x1B)))
 }
 
 fn arabic_share(text: &str) -> f64 {
@@ -67,40 +61,21 @@ pub fn html_declared_charset(bytes: &[u8]) -> Option<&'static Encoding> {
     let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
     let pos = lower.windows(8).position(|w| w == b"charset=")? + 8;
     let rest = &lower[pos..];
-    let rest = rest
-        .strip_prefix(b"\"")
-        .or_else(|| rest.strip_prefix(b"'"))
-        .unwrap_or(rest);
-    let end = rest
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
-        .unwrap_or(rest.len());
+    let rest = rest.strip_prefix(b"\"").or_else(|| rest.strip_prefix(b"'")).unwrap_or(rest);
+    let end = rest.iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_')).unwrap_or(rest.len());
     Encoding::for_label(&rest[..end])
 }
 
 /// Decodes strictly with `enc`, reporting a malformed sequence at `offset + shift`.
-fn decode_with(
-    enc: &'static Encoding,
-    bytes: &[u8],
-    shift: usize,
-    guessed: bool,
-) -> Result<Decoded, ErrorKind> {
+fn decode_with(enc: &'static Encoding, bytes: &[u8], shift: usize, guessed: bool) -> Result<Decoded, ErrorKind> {
     decode_strict(enc, bytes)
-        .map(|text| Decoded {
-            text,
-            encoding: enc,
-            guessed,
-        })
+        .map(|text| Decoded { text, encoding: enc, guessed })
         .map_err(|offset| invalid(enc, offset + shift, ""))
 }
 
 /// Decodes `bytes` as text. `forced` is an encoding the user named; `html` allows a
 /// `<meta charset>` declaration to decide.
-pub fn decode(
-    bytes: &[u8],
-    forced: Option<&'static Encoding>,
-    html: bool,
-) -> Result<Decoded, ErrorKind> {
+pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>, html: bool) -> Result<Decoded, ErrorKind> {
     if let Some((enc, bom_len)) = Encoding::for_bom(bytes) {
         let body = &bytes[bom_len..];
         return decode_with(enc, body, bom_len, false);
@@ -113,11 +88,7 @@ pub fn decode(
             if let Some(offset) = binary_offset(bytes) {
                 return Err(ErrorKind::Binary { offset });
             }
-            return Ok(Decoded {
-                text: s.to_owned(),
-                encoding: UTF_8,
-                guessed: false,
-            });
+            return Ok(Decoded { text: s.to_owned(), encoding: UTF_8, guessed: false });
         }
         Err(e) => e.valid_up_to(),
     };
@@ -152,11 +123,7 @@ pub fn decode(
         if let Ok(text) = decode_strict(enc, bytes)
             && arabic_share(&text) >= 0.3
         {
-            return Ok(Decoded {
-                text,
-                encoding: enc,
-                guessed: true,
-            });
+            return Ok(Decoded { text, encoding: enc, guessed: true });
         }
     }
     Err(invalid(
@@ -167,11 +134,7 @@ pub fn decode(
 }
 
 fn invalid(enc: &'static Encoding, offset: usize, hint: &str) -> ErrorKind {
-    ErrorKind::InvalidEncoding {
-        encoding: enc.name().to_owned(),
-        offset,
-        hint: hint.to_owned(),
-    }
+    ErrorKind::InvalidEncoding { encoding: enc.name().to_owned(), offset, hint: hint.to_owned() }
 }
 
 /// UTF-16 without a BOM shows as every other byte being NUL in ASCII-heavy text.
@@ -183,8 +146,7 @@ fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
     let even_nul = bytes.iter().step_by(2).filter(|&&b| b == 0).count();
     let odd_nul = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
     let plausible = |enc: &'static Encoding| {
-        decode_strict(enc, bytes)
-            .is_ok_and(|t| binary_offset(t.as_bytes()).is_none() && !t.trim().is_empty())
+        decode_strict(enc, bytes).is_ok_and(|t| binary_offset(t.as_bytes()).is_none() && !t.trim().is_empty())
     };
     if odd_nul * 3 > pairs && even_nul * 20 < pairs && plausible(UTF_16LE) {
         Some(UTF_16LE)
@@ -201,10 +163,7 @@ mod tests {
 
     #[test]
     fn utf8_and_boms() {
-        assert_eq!(
-            decode("دمشق".as_bytes(), None, false).map(|d| d.text),
-            Ok("دمشق".to_owned())
-        );
+        assert_eq!(decode("دمشق".as_bytes(), None, false).map(|d| d.text), Ok("دمشق".to_owned()));
         let mut b = vec![0xEF, 0xBB, 0xBF];
         b.extend_from_slice("نص".as_bytes());
         assert_eq!(decode(&b, None, false).map(|d| d.text), Ok("نص".to_owned()));
@@ -228,17 +187,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_offset() {
-        assert_eq!(
-            decode(b"abc\x00def", None, false),
-            Err(ErrorKind::Binary { offset: 3 })
-        );
+        assert_eq!(decode(b"abc\x00def", None, false), Err(ErrorKind::Binary { offset: 3 }));
         let mut bad = "نص صحيح ".as_bytes().to_vec();
         let at = bad.len();
         bad.extend_from_slice(&[0xC3, 0x28, 0x80, 0x80]);
         match decode(&bad, None, false) {
-            Err(ErrorKind::InvalidEncoding {
-                offset, encoding, ..
-            }) => assert_eq!((offset, encoding.as_str()), (at, "UTF-8")),
+            Err(ErrorKind::InvalidEncoding { offset, encoding, .. }) => {
+                assert_eq!((offset, encoding.as_str()), (at, "UTF-8"))
+            }
             other => panic!("{other:?}"),
         }
         match decode(&[0xD8, 0x00, 0x41], Some(UTF_8), false) {
@@ -249,9 +205,8 @@ mod tests {
 
     #[test]
     fn html_charset_declaration() {
-        let (body, _, _) = WINDOWS_1256.encode(
-            "<html><head><meta charset=\"windows-1256\"></head><body><p>بغداد</p></body></html>",
-        );
+        let (body, _, _) =
+            WINDOWS_1256.encode("<html><head><meta charset=\"windows-1256\"></head><body><p>بغداد</p></body></html>");
         assert_eq!(html_declared_charset(&body), Some(WINDOWS_1256));
         let d = decode(&body, None, true).expect("declared");
         assert!(d.text.contains("بغداد") && !d.guessed);

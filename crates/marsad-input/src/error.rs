@@ -26,39 +26,23 @@ pub enum ErrorKind {
     #[error("binary data, not text (NUL or control byte at byte offset {offset})")]
     Binary { offset: usize },
     #[error("not valid {encoding} at byte offset {offset}{hint}")]
-    InvalidEncoding {
-        encoding: String,
-        offset: usize,
-        hint: String,
-    },
+    InvalidEncoding { encoding: String, offset: usize, hint: String },
     #[error("unknown encoding {0:?} (try UTF-8, UTF-16LE, UTF-16BE, windows-1256, ISO-8859-6)")]
     UnknownEncoding(String),
     #[error("input of {bytes} bytes is larger than the limit of {limit} bytes")]
     TooLarge { bytes: usize, limit: usize },
     #[error("malformed JSON at line {line}, column {column}: {message}")]
-    Json {
-        line: usize,
-        column: usize,
-        message: String,
-    },
+    Json { line: usize, column: usize, message: String },
     #[error("{0}")]
     NotAnArticle(String),
 }
 
 impl InputError {
     pub fn new(input: &str, kind: ErrorKind) -> Self {
-        InputError {
-            input: input.to_owned(),
-            line: None,
-            kind,
-        }
+        InputError { input: input.to_owned(), line: None, kind }
     }
 
     pub fn at_line(input: &str, line: usize, kind: ErrorKind) -> Self {
-        InputError {
-            input: input.to_owned(),
-            line: Some(line),
-            kind,
-        }
+        InputError { input: input.to_owned(), line: Some(line), kind }
     }
 }

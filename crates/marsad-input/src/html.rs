@@ -24,8 +24,8 @@ pub struct ExtractedPage {
 }
 
 const SKIP: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "iframe", "head", "button", "select",
-    "option", "textarea", "input", "canvas", "object", "embed", "video", "audio", "map",
+    "script", "style", "noscript", "template", "svg", "iframe", "head", "button", "select", "option", "textarea",
+    "input", "canvas", "object", "embed", "video", "audio", "map",
 ];
 const BLOCKS: &[&str] = &[
     "p",
@@ -71,12 +71,8 @@ const BLOCKS: &[&str] = &[
 /// Tokens are compared whole or by prefix, so "header" is not "ad" and "navbar" is navigation.
 fn zone_of(el: &scraper::node::Element) -> Option<Role> {
     use RemovalReason::*;
-    if el
-        .attr("rel")
-        .is_some_and(|r| r.eq_ignore_ascii_case("author"))
-        || el
-            .attr("itemprop")
-            .is_some_and(|r| r.eq_ignore_ascii_case("author"))
+    if el.attr("rel").is_some_and(|r| r.eq_ignore_ascii_case("author"))
+        || el.attr("itemprop").is_some_and(|r| r.eq_ignore_ascii_case("author"))
     {
         return Some(Role::Byline);
     }
@@ -102,60 +98,26 @@ fn zone_of(el: &scraper::node::Element) -> Option<Role> {
         attrs.push_str(role);
     }
     let attrs = attrs.to_ascii_lowercase();
-    for token in attrs
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty())
-    {
+    for token in attrs.split(|c: char| !c.is_ascii_alphanumeric()).filter(|t| !t.is_empty()) {
         let starts = |p: &[&str]| p.iter().any(|p| token.starts_with(p));
         let is = |p: &[&str]| p.contains(&token);
         if starts(&["byline", "author", "writer"]) || is(&["meta", "dateline"]) {
             return Some(Role::Byline);
         }
-        let reason = if starts(&[
-            "nav",
-            "menu",
-            "breadcrumb",
-            "sidebar",
-            "widget",
-            "topbar",
-            "masthead",
-        ]) || is(&["navigation"])
+        let reason = if starts(&["nav", "menu", "breadcrumb", "sidebar", "widget", "topbar", "masthead"])
+            || is(&["navigation"])
         {
             Some(Navigation)
-        } else if starts(&[
-            "footer",
-            "copyright",
-            "cookie",
-            "consent",
-            "gdpr",
-            "privacy",
-        ]) {
+        } else if starts(&["footer", "copyright", "cookie", "consent", "gdpr", "privacy"]) {
             Some(LegalFooter)
         } else if starts(&["share", "social", "newsletter", "subscribe", "follow"]) {
             Some(SocialShare)
-        } else if starts(&[
-            "related",
-            "readmore",
-            "recommend",
-            "morenews",
-            "trending",
-            "mostread",
-        ]) || is(&["more"])
-        {
+        } else if starts(&["related", "readmore", "recommend", "morenews", "trending", "mostread"]) || is(&["more"]) {
             Some(RelatedLinks)
         } else if starts(&["comment", "disqus"]) {
             Some(Comments)
-        } else if is(&[
-            "ad",
-            "ads",
-            "adv",
-            "advert",
-            "advertisement",
-            "banner-ad",
-            "sponsored",
-            "promo",
-            "dfp",
-        ]) || starts(&["advert", "sponsor"])
+        } else if is(&["ad", "ads", "adv", "advert", "advertisement", "banner-ad", "sponsored", "promo", "dfp"])
+            || starts(&["advert", "sponsor"])
         {
             Some(Advertisement)
         } else if starts(&["caption", "credit"]) {
@@ -172,9 +134,7 @@ fn zone_of(el: &scraper::node::Element) -> Option<Role> {
 
 fn is_main(el: &scraper::node::Element) -> bool {
     matches!(el.name(), "article" | "main")
-        || el
-            .attr("itemprop")
-            .is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
+        || el.attr("itemprop").is_some_and(|v| v.eq_ignore_ascii_case("articleBody"))
 }
 
 struct Block {
@@ -198,11 +158,8 @@ fn meta_content(doc: &Html, selectors: &[&str]) -> Option<String> {
             continue;
         };
         for el in doc.select(&sel) {
-            let v = el
-                .value()
-                .attr("content")
-                .or_else(|| el.value().attr("datetime"))
-                .or_else(|| el.value().attr("href"));
+            let v =
+                el.value().attr("content").or_else(|| el.value().attr("datetime")).or_else(|| el.value().attr("href"));
             if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
                 return Some(v.to_owned());
             }
@@ -225,20 +182,8 @@ pub const MAX_NESTING: usize = 5_000;
 
 /// A cheap estimate of the deepest nesting of container tags that pages close explicitly.
 pub fn nesting_depth(html: &str) -> usize {
-    const CONTAINERS: [&str; 12] = [
-        "div",
-        "span",
-        "section",
-        "article",
-        "table",
-        "blockquote",
-        "ul",
-        "ol",
-        "font",
-        "strong",
-        "em",
-        "a",
-    ];
+    const CONTAINERS: [&str; 12] =
+        ["div", "span", "section", "article", "table", "blockquote", "ul", "ol", "font", "strong", "em", "a"];
     let bytes = html.as_bytes();
     let (mut depth, mut max) = (0usize, 0usize);
     let mut i = 0;
@@ -246,15 +191,10 @@ pub fn nesting_depth(html: &str) -> usize {
         i += off + 1;
         let closing = bytes.get(i) == Some(&b'/');
         let name_start = if closing { i + 1 } else { i };
-        let name_end = bytes[name_start..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .map_or(bytes.len(), |p| name_start + p);
+        let name_end =
+            bytes[name_start..].iter().position(|b| !b.is_ascii_alphanumeric()).map_or(bytes.len(), |p| name_start + p);
         let name = &bytes[name_start..name_end];
-        if CONTAINERS
-            .iter()
-            .any(|c| c.as_bytes().eq_ignore_ascii_case(name))
-        {
+        if CONTAINERS.iter().any(|c| c.as_bytes().eq_ignore_ascii_case(name)) {
             if closing {
                 depth = depth.saturating_sub(1);
             } else {
@@ -274,17 +214,8 @@ fn memchr_lt(b: &[u8]) -> Option<usize> {
 pub fn extract_html(html: &str) -> ExtractedPage {
     let doc = Html::parse_document(html);
     let mut meta = Meta {
-        title: meta_content(
-            &doc,
-            &["meta[property='og:title']", "meta[name='twitter:title']"],
-        ),
-        outlet: meta_content(
-            &doc,
-            &[
-                "meta[property='og:site_name']",
-                "meta[name='application-name']",
-            ],
-        ),
+        title: meta_content(&doc, &["meta[property='og:title']", "meta[name='twitter:title']"]),
+        outlet: meta_content(&doc, &["meta[property='og:site_name']", "meta[name='application-name']"]),
         published: meta_content(
             &doc,
             &[
@@ -297,21 +228,14 @@ pub fn extract_html(html: &str) -> ExtractedPage {
                 "time[datetime]",
             ],
         ),
-        author: meta_content(
-            &doc,
-            &["meta[name='author']", "meta[property='article:author']"],
-        ),
+        author: meta_content(&doc, &["meta[name='author']", "meta[property='article:author']"]),
         url: meta_content(&doc, &["link[rel='canonical']", "meta[property='og:url']"]),
         id: None,
     };
     if meta.title.is_none()
         && let Ok(sel) = Selector::parse("title")
     {
-        meta.title = doc
-            .select(&sel)
-            .next()
-            .map(element_text)
-            .filter(|t| !t.is_empty());
+        meta.title = doc.select(&sel).next().map(element_text).filter(|t| !t.is_empty());
     }
     let lang = Selector::parse("html")
         .ok()
@@ -320,44 +244,26 @@ pub fn extract_html(html: &str) -> ExtractedPage {
         .map(|l| l.to_owned());
 
     let mut blocks: Vec<Block> = Vec::new();
-    let mut stack: Vec<Frame> = vec![Frame {
-        skip: false,
-        zone: None,
-        main: false,
-        h1: false,
-    }];
+    let mut stack: Vec<Frame> = vec![Frame { skip: false, zone: None, main: false, h1: false }];
     let mut buf = String::new();
     // Characters of the buffer that came from inside a zoned inline element, and its zone: a
     // block mostly made of, say, a <span class="byline"> is a byline.
     let mut inline_zone: (usize, Option<Role>) = (0, None);
-    let flush = |buf: &mut String,
-                 inline_zone: &mut (usize, Option<Role>),
-                 blocks: &mut Vec<Block>,
-                 frame: Frame| {
+    let flush = |buf: &mut String, inline_zone: &mut (usize, Option<Role>), blocks: &mut Vec<Block>, frame: Frame| {
         let t = collapse(buf);
         let total = buf.trim().chars().count();
         buf.clear();
         let (zoned, z) = std::mem::take(inline_zone);
         if !t.is_empty() {
             let zone = frame.zone.or(z.filter(|_| zoned * 2 > total));
-            blocks.push(Block {
-                text: t,
-                zone,
-                in_main: frame.main,
-                h1: frame.h1,
-            });
+            blocks.push(Block { text: t, zone, in_main: frame.main, h1: frame.h1 });
         }
     };
     for edge in doc.root_element().traverse() {
         match edge {
             Edge::Open(node) => match node.value() {
                 Node::Element(el) => {
-                    let parent = *stack.last().unwrap_or(&Frame {
-                        skip: false,
-                        zone: None,
-                        main: false,
-                        h1: false,
-                    });
+                    let parent = *stack.last().unwrap_or(&Frame { skip: false, zone: None, main: false, h1: false });
                     let name = el.name();
                     if BLOCKS.contains(&name) {
                         flush(&mut buf, &mut inline_zone, &mut blocks, parent);
@@ -383,12 +289,7 @@ pub fn extract_html(html: &str) -> ExtractedPage {
             },
             Edge::Close(node) => {
                 if let Node::Element(el) = node.value() {
-                    let frame = stack.pop().unwrap_or(Frame {
-                        skip: true,
-                        zone: None,
-                        main: false,
-                        h1: false,
-                    });
+                    let frame = stack.pop().unwrap_or(Frame { skip: true, zone: None, main: false, h1: false });
                     if BLOCKS.contains(&el.name()) {
                         flush(&mut buf, &mut inline_zone, &mut blocks, frame);
                     }
@@ -396,24 +297,12 @@ pub fn extract_html(html: &str) -> ExtractedPage {
             }
         }
     }
-    let last = *stack.last().unwrap_or(&Frame {
-        skip: false,
-        zone: None,
-        main: false,
-        h1: false,
-    });
+    let last = *stack.last().unwrap_or(&Frame { skip: false, zone: None, main: false, h1: false });
     flush(&mut buf, &mut inline_zone, &mut blocks, last);
 
     let has_main = blocks.iter().any(|b| b.in_main);
-    let h1 = blocks
-        .iter()
-        .position(|b| b.h1 && b.in_main)
-        .or_else(|| blocks.iter().position(|b| b.h1));
-    let mut page = ExtractedPage {
-        meta,
-        lang,
-        ..Default::default()
-    };
+    let h1 = blocks.iter().position(|b| b.h1 && b.in_main).or_else(|| blocks.iter().position(|b| b.h1));
+    let mut page = ExtractedPage { meta, lang, ..Default::default() };
     if h1.is_none()
         && let Some(t) = page.meta.title.clone()
     {
@@ -431,9 +320,7 @@ pub fn extract_html(html: &str) -> ExtractedPage {
             page.title = Some(span);
             continue;
         }
-        let zone = b
-            .zone
-            .or((has_main && !b.in_main).then_some(Role::Removed(RemovalReason::Navigation)));
+        let zone = b.zone.or((has_main && !b.in_main).then_some(Role::Removed(RemovalReason::Navigation)));
         if let Some(z) = zone {
             page.zones.push((span, z));
         }
@@ -445,8 +332,7 @@ pub fn extract_html(html: &str) -> ExtractedPage {
 fn strip_site_suffix(title: &str, outlet: Option<&str>) -> String {
     for sep in [" | ", " - ", " – ", " — "] {
         if let Some((head, tail)) = title.rsplit_once(sep)
-            && (outlet.is_some_and(|o| tail.trim() == o.trim())
-                || tail.split_whitespace().count() <= 3)
+            && (outlet.is_some_and(|o| tail.trim() == o.trim()) || tail.split_whitespace().count() <= 3)
             && !head.trim().is_empty()
         {
             return head.trim().to_owned();
@@ -482,13 +368,10 @@ mod tests {
         assert!(p.text.contains("وأضاف المصدر\nأن القصف استمر."));
         assert!(!p.text.contains("var x"));
         let zone = |needle: &str| {
-            p.zones
-                .iter()
-                .find(|(s, _)| s.slice(&p.text).contains(needle))
-                .and_then(|z| match z.1 {
-                    Role::Removed(r) => Some(r),
-                    _ => None,
-                })
+            p.zones.iter().find(|(s, _)| s.slice(&p.text).contains(needle)).and_then(|z| match z.1 {
+                Role::Removed(r) => Some(r),
+                _ => None,
+            })
         };
         assert_eq!(zone("الرئيسية"), Some(RemovalReason::Navigation));
         assert_eq!(zone("cookies"), Some(RemovalReason::LegalFooter));
@@ -496,19 +379,13 @@ mod tests {
         assert_eq!(zone("شارك"), Some(RemovalReason::SocialShare));
         assert_eq!(zone("خبر آخر"), Some(RemovalReason::RelatedLinks));
         assert_eq!(zone("© 2024"), Some(RemovalReason::LegalFooter));
-        assert!(
-            p.zones
-                .iter()
-                .any(|(s, r)| *r == Role::Byline && s.slice(&p.text) == "بقلم حيدر الساعدي")
-        );
+        assert!(p.zones.iter().any(|(s, r)| *r == Role::Byline && s.slice(&p.text) == "بقلم حيدر الساعدي"));
         assert_eq!(zone("قتل ثلاثة"), None);
     }
 
     #[test]
     fn title_from_metadata_when_no_h1() {
-        let p = extract_html(
-            "<html><head><title>عنوان الخبر - الموقع</title></head><body><p>نص.</p></body></html>",
-        );
+        let p = extract_html("<html><head><title>عنوان الخبر - الموقع</title></head><body><p>نص.</p></body></html>");
         assert_eq!(p.title.map(|s| s.slice(&p.text)), Some("عنوان الخبر"));
     }
 

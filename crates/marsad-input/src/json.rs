@@ -22,14 +22,7 @@ pub struct JsonRecord {
 }
 
 const TEXT: &[&str] = &["text", "body", "content", "article", "maintext"];
-const DATE: &[&str] = &[
-    "date",
-    "published",
-    "pubDate",
-    "published_at",
-    "datePublished",
-    "date_publish",
-];
+const DATE: &[&str] = &["date", "published", "pubDate", "published_at", "datePublished", "date_publish"];
 const URL: &[&str] = &["url", "link"];
 const OUTLET: &[&str] = &["source", "outlet", "site", "publisher", "site_name"];
 const ID: &[&str] = &["id", "_id"];
@@ -55,27 +48,16 @@ fn first(obj: &serde_json::Map<String, Value>, keys: &[&str]) -> Option<String> 
 fn record(name: &str, line: usize, v: &Value, raw: &str) -> Result<JsonRecord, InputError> {
     let err = |kind| InputError::at_line(name, line, kind);
     let Value::Object(obj) = v else {
-        return Err(err(ErrorKind::NotAnArticle(
-            "a JSON record must be an object with a text field".into(),
-        )));
+        return Err(err(ErrorKind::NotAnArticle("a JSON record must be an object with a text field".into())));
     };
     let Some(text_value) = TEXT.iter().find_map(|k| obj.get(*k)) else {
-        return Err(err(ErrorKind::NotAnArticle(format!(
-            "JSON record has no text field (tried {})",
-            TEXT.join(", ")
-        ))));
+        return Err(err(ErrorKind::NotAnArticle(format!("JSON record has no text field (tried {})", TEXT.join(", ")))));
     };
     let text = match text_value {
         Value::String(s) => s.clone(),
-        Value::Array(parts) => parts
-            .iter()
-            .filter_map(|p| p.as_str())
-            .collect::<Vec<_>>()
-            .join("\n"),
+        Value::Array(parts) => parts.iter().filter_map(|p| p.as_str()).collect::<Vec<_>>().join("\n"),
         _ => {
-            return Err(err(ErrorKind::NotAnArticle(
-                "the text field of the JSON record is not a string".into(),
-            )));
+            return Err(err(ErrorKind::NotAnArticle("the text field of the JSON record is not a string".into())));
         }
     };
     Ok(JsonRecord {
@@ -95,14 +77,7 @@ fn record(name: &str, line: usize, v: &Value, raw: &str) -> Result<JsonRecord, I
 }
 
 fn json_error(name: &str, e: &serde_json::Error) -> InputError {
-    InputError::new(
-        name,
-        ErrorKind::Json {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        },
-    )
+    InputError::new(name, ErrorKind::Json { line: e.line(), column: e.column(), message: e.to_string() })
 }
 
 /// Parses a JSON or JSONL input into records; a bad JSONL line is an error for that record
@@ -110,21 +85,11 @@ fn json_error(name: &str, e: &serde_json::Error) -> InputError {
 pub fn parse_records(name: &str, text: &str) -> Vec<Result<JsonRecord, InputError>> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Array(items)) => {
-            return items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| record(name, i + 1, v, &v.to_string()))
-                .collect();
+            return items.iter().enumerate().map(|(i, v)| record(name, i + 1, v, &v.to_string())).collect();
         }
         Ok(v) => return vec![record(name, 1, &v, text)],
         // Not one JSON value: JSON lines when several lines hold objects, else a malformed document.
-        Err(e)
-            if text
-                .lines()
-                .filter(|l| l.trim_start().starts_with('{'))
-                .count()
-                < 2 =>
-        {
+        Err(e) if text.lines().filter(|l| l.trim_start().starts_with('{')).count() < 2 => {
             return vec![Err(json_error(name, &e))];
         }
         Err(_) => {}
@@ -140,11 +105,7 @@ pub fn parse_records(name: &str, text: &str) -> Vec<Result<JsonRecord, InputErro
             Err(e) => out.push(Err(InputError::at_line(
                 name,
                 i + 1,
-                ErrorKind::Json {
-                    line: i + 1,
-                    column: e.column(),
-                    message: e.to_string(),
-                },
+                ErrorKind::Json { line: i + 1, column: e.column(), message: e.to_string() },
             ))),
         }
     }
@@ -179,21 +140,9 @@ mod tests {
         assert!(rs[0].is_ok());
         let e = rs[1].as_ref().expect_err("broken");
         assert_eq!(e.line, Some(2));
-        assert!(
-            e.to_string().starts_with("f.jsonl: line 2: malformed JSON"),
-            "{e}"
-        );
-        assert!(
-            rs[2]
-                .as_ref()
-                .expect_err("no text")
-                .to_string()
-                .contains("no text field")
-        );
-        assert_eq!(
-            rs[3].as_ref().map(|r| r.meta.outlet.clone()),
-            Ok(Some("P".into()))
-        );
+        assert!(e.to_string().starts_with("f.jsonl: line 2: malformed JSON"), "{e}");
+        assert!(rs[2].as_ref().expect_err("no text").to_string().contains("no text field"));
+        assert_eq!(rs[3].as_ref().map(|r| r.meta.outlet.clone()), Ok(Some("P".into())));
         assert_eq!(rs[3].as_ref().map(|r| r.line), Ok(5));
     }
 

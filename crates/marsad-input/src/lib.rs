@@ -49,9 +49,7 @@ impl Meta {
             "title" => self.title = v,
             "author" => self.author = v,
             other => {
-                return Err(format!(
-                    "unknown metadata key {other:?} (use id, published, outlet, url, title, author)"
-                ));
+                return Err(format!("unknown metadata key {other:?} (use id, published, outlet, url, title, author)"));
             }
         }
         Ok(())
@@ -95,11 +93,7 @@ impl Format {
         if head.starts_with('{') || head.starts_with('[') {
             return Format::Json;
         }
-        let lower: String = head
-            .chars()
-            .take(1024)
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let lower: String = head.chars().take(1024).collect::<String>().to_ascii_lowercase();
         if lower.starts_with("<!doctype html")
             || lower.starts_with("<html")
             || (lower.starts_with('<')
@@ -134,13 +128,7 @@ pub const DEFAULT_MAX_BYTES: usize = 64 << 20;
 
 impl<'a> ReadOptions<'a> {
     pub fn new(name: &'a str) -> Self {
-        ReadOptions {
-            name,
-            format: None,
-            encoding: None,
-            meta: Meta::default(),
-            max_bytes: DEFAULT_MAX_BYTES,
-        }
+        ReadOptions { name, format: None, encoding: None, meta: Meta::default(), max_bytes: DEFAULT_MAX_BYTES }
     }
 }
 
@@ -179,30 +167,17 @@ pub fn content_id(raw: &[u8]) -> String {
 /// Reads one input into its documents (several for JSONL and JSON arrays). A whole-input
 /// problem (empty, binary, undecodable, too large, malformed JSON) is the `Err`; a problem with
 /// one record of a JSONL file is an `Err` item beside the good ones.
-pub fn read(
-    bytes: &[u8],
-    opts: &ReadOptions<'_>,
-) -> Result<Vec<Result<RawDoc, InputError>>, InputError> {
+pub fn read(bytes: &[u8], opts: &ReadOptions<'_>) -> Result<Vec<Result<RawDoc, InputError>>, InputError> {
     let name = opts.name;
     if bytes.len() > opts.max_bytes {
-        return Err(InputError::new(
-            name,
-            ErrorKind::TooLarge {
-                bytes: bytes.len(),
-                limit: opts.max_bytes,
-            },
-        ));
+        return Err(InputError::new(name, ErrorKind::TooLarge { bytes: bytes.len(), limit: opts.max_bytes }));
     }
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(InputError::new(name, ErrorKind::Empty));
     }
     let by_name = opts.format.or_else(|| Format::from_name(name));
-    let decoded = decode::decode(
-        bytes,
-        opts.encoding,
-        by_name == Some(Format::Html) || by_name.is_none(),
-    )
-    .map_err(|k| InputError::new(name, k))?;
+    let decoded = decode::decode(bytes, opts.encoding, by_name == Some(Format::Html) || by_name.is_none())
+        .map_err(|k| InputError::new(name, k))?;
     let mut diagnostics = Vec::new();
     if decoded.guessed {
         diagnostics.push(Diagnostic::info(
@@ -248,10 +223,7 @@ pub fn read(
             }
             let page = html::extract_html(&text);
             if page.text.trim().is_empty() {
-                return Err(InputError::new(
-                    name,
-                    ErrorKind::NotAnArticle("HTML page has no text".into()),
-                ));
+                return Err(InputError::new(name, ErrorKind::NotAnArticle("HTML page has no text".into())));
             }
             let mut doc = base(page.text, bytes.len());
             doc.title = page.title;
@@ -274,9 +246,7 @@ pub fn read(
                 .into_iter()
                 .map(|r| {
                     let r = r?;
-                    if r.text.trim().is_empty()
-                        && r.title.as_deref().is_none_or(|t| t.trim().is_empty())
-                    {
+                    if r.text.trim().is_empty() && r.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
                         return Err(InputError::at_line(name, r.line, ErrorKind::Empty));
                     }
                     let (composed, title) = match &r.title {
@@ -287,16 +257,8 @@ pub fn read(
                     doc.title = title;
                     doc.line = many.then_some(r.line);
                     // Command-line metadata applies to a single document, not to every line.
-                    doc.meta = if many {
-                        r.meta
-                    } else {
-                        opts.meta.clone().or(r.meta)
-                    };
-                    doc.id = doc
-                        .meta
-                        .id
-                        .clone()
-                        .unwrap_or_else(|| content_id(r.raw.as_bytes()));
+                    doc.meta = if many { r.meta } else { opts.meta.clone().or(r.meta) };
+                    doc.id = doc.meta.id.clone().unwrap_or_else(|| content_id(r.raw.as_bytes()));
                     Ok(doc)
                 })
                 .collect())
@@ -324,39 +286,25 @@ mod tests {
     #[test]
     fn whole_input_errors() {
         let o = ReadOptions::new("x");
-        assert_eq!(
-            read(b"  \n ", &o).map(|_| ()).unwrap_err().kind,
-            ErrorKind::Empty
-        );
-        let e = read(b"\x7fELF\x02\x01\x01\x00\x00", &o)
-            .map(|_| ())
-            .unwrap_err();
+        assert_eq!(read(b"  \n ", &o).map(|_| ()).unwrap_err().kind, ErrorKind::Empty);
+        let e = read(b"\x7fELF\x02\x01\x01\x00\x00", &o).map(|_| ()).unwrap_err();
         assert!(matches!(e.kind, ErrorKind::Binary { .. }));
         assert!(e.to_string().starts_with("x: binary data"));
         let mut small = ReadOptions::new("big");
         small.max_bytes = 3;
-        assert!(matches!(
-            read(b"abcd", &small).map(|_| ()).unwrap_err().kind,
-            ErrorKind::TooLarge { .. }
-        ));
+        assert!(matches!(read(b"abcd", &small).map(|_| ()).unwrap_err().kind, ErrorKind::TooLarge { .. }));
     }
 
     #[test]
     fn html_bombs_are_refused_quickly() {
         let deep = "<div>".repeat(200_000) + "x";
-        let e = read(deep.as_bytes(), &ReadOptions::new("bomb.html"))
-            .map(|_| ())
-            .unwrap_err();
+        let e = read(deep.as_bytes(), &ReadOptions::new("bomb.html")).map(|_| ()).unwrap_err();
         assert!(e.to_string().contains("nested more than"), "{e}");
     }
 
     #[test]
     fn json_record_composes_title_and_text() {
-        let docs = read(
-            r#"{"title": "عنوان", "text": "سطر"}"#.as_bytes(),
-            &ReadOptions::new("r.json"),
-        )
-        .expect("read");
+        let docs = read(r#"{"title": "عنوان", "text": "سطر"}"#.as_bytes(), &ReadOptions::new("r.json")).expect("read");
         let d = docs[0].as_ref().expect("doc");
         assert_eq!(d.text, "عنوان\n\nسطر");
         assert_eq!(d.title.map(|s| s.slice(&d.text)), Some("عنوان"));

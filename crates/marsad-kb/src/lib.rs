@@ -68,6 +68,9 @@ pub struct Actor {
     pub role: Option<String>,
     /// ACLED actor type: 1 state forces … 8 external/other forces.
     pub acled_inter: Option<u8>,
+    /// Where the entry comes from (`universalpetrarch`, `curated`, or both).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 impl Actor {
@@ -98,23 +101,36 @@ pub struct ActorMatch {
     pub actor: usize,
 }
 
+const ACTORS: &str = include_str!("../../../data/kb/actors.jsonl");
+
+static EMBEDDED: std::sync::LazyLock<KnowledgeBase> = std::sync::LazyLock::new(|| {
+    KnowledgeBase::from_jsonl("data/kb/actors.jsonl", ACTORS, &Tokenizer::default())
+        .expect("the embedded knowledge base is valid (checked by its test)")
+});
+
+/// Names in Latin script shorter than this are not matched: "IS", "AP" are English words too.
+const MIN_LATIN_NAME: usize = 3;
+
 /// The actors and their compiled matcher.
 pub struct KnowledgeBase {
     actors: Vec<Actor>,
     /// Patterns are " key key " (space-delimited, so matches fall on word boundaries); the
     /// value is the actor index.
     automaton: Option<DoubleArrayAhoCorasick<u32>>,
+    /// Name key → actor index, for linking names found by other means.
+    keys: std::collections::HashMap<String, u32>,
     names: usize,
 }
 
 impl KnowledgeBase {
+    /// The knowledge base compiled into the binary (data/kb/actors.jsonl).
+    pub fn embedded() -> &'static KnowledgeBase {
+        &EMBEDDED
+    }
+
     /// Parses JSON lines of actors and compiles their names. Later entries never override
     /// earlier ones for the same key: the data is ordered by priority.
-    pub fn from_jsonl(
-        source_name: &str,
-        text: &str,
-        tokenizer: &Tokenizer<'_>,
-    ) -> Result<KnowledgeBase, KbError> {
+    pub fn from_jsonl(source_name: &str, text: &str, tokenizer: &Tokenizer<'_>) -> Result<KnowledgeBase, KbError> {
         let mut actors = Vec::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() {
@@ -131,14 +147,18 @@ impl KnowledgeBase {
     }
 
     pub fn from_actors(actors: Vec<Actor>, tokenizer: &Tokenizer<'_>) -> KnowledgeBase {
-        let mut seen = std::collections::HashSet::new();
+        let mut keys = std::collections::HashMap::new();
         let mut patterns: Vec<(String, u32)> = Vec::new();
         for (i, a) in actors.iter().enumerate() {
             for name in a.names() {
+                if name.is_ascii() && name.trim().len() < MIN_LATIN_NAME {
+                    continue;
+                }
                 if let Some(key) = phrase_key(tokenizer, name)
-                    && seen.insert(key.clone())
+                    && !keys.contains_key(&key)
                 {
                     patterns.push((format!(" {key} "), i as u32));
+                    keys.insert(key, i as u32);
                 }
             }
         }
@@ -146,16 +166,9 @@ impl KnowledgeBase {
         let automaton = if patterns.is_empty() {
             None
         } else {
-            DoubleArrayAhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build_with_values(patterns)
-                .ok()
+            DoubleArrayAhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build_with_values(patterns).ok()
         };
-        KnowledgeBase {
-            actors,
-            automaton,
-            names,
-        }
+        KnowledgeBase { actors, automaton, keys, names }
     }
 
     pub fn actors(&self) -> &[Actor] {
@@ -165,6 +178,11 @@ impl KnowledgeBase {
     /// How many distinct name keys the automaton holds.
     pub fn name_count(&self) -> usize {
         self.names
+    }
+
+    /// The actor a name key (see `marsad_text::keys`) belongs to.
+    pub fn by_key(&self, key: &str) -> Option<usize> {
+        self.keys.get(key).map(|&i| i as usize)
     }
 
     pub fn get(&self, id: &str) -> Option<&Actor> {
@@ -193,21 +211,14 @@ impl KnowledgeBase {
         for m in ac.leftmost_find_iter(&line) {
             // The pattern " a b " starts at the space before word a and ends after the space
             // following word b.
-            let (Some(first), Some(after)) = (
-                word_at(m.start() + 1),
-                word_at(m.end()).or(Some(starts.len())),
-            ) else {
+            let (Some(first), Some(after)) = (word_at(m.start() + 1), word_at(m.end()).or(Some(starts.len()))) else {
                 continue;
             };
-            let (Some((_, Some(a))), Some((_, Some(b)))) =
-                (starts.get(first), starts.get(after.saturating_sub(1)))
+            let (Some((_, Some(a))), Some((_, Some(b)))) = (starts.get(first), starts.get(after.saturating_sub(1)))
             else {
                 continue;
             };
-            out.push(ActorMatch {
-                span: Span::new(a.span.start, b.span.end),
-                actor: m.value() as usize,
-            });
+            out.push(ActorMatch { span: Span::new(a.span.start, b.span.end), actor: m.value() as usize });
         }
         out
     }
@@ -229,56 +240,53 @@ mod tests {
     fn found(text: &str) -> Vec<(String, String)> {
         let kb = kb();
         let tokens = Tokenizer::default().tokenize(text);
-        kb.find(&tokens)
-            .into_iter()
-            .map(|m| {
-                (
-                    m.span.slice(text).to_owned(),
-                    kb.actors()[m.actor].id.clone(),
-                )
-            })
-            .collect()
+        kb.find(&tokens).into_iter().map(|m| (m.span.slice(text).to_owned(), kb.actors()[m.actor].id.clone())).collect()
     }
 
     #[test]
     fn names_match_through_clitics_and_articles() {
-        assert_eq!(
-            found("اشتبكت وبالحشد الشعبي أمس"),
-            [("وبالحشد الشعبي".to_owned(), "grp-pmf".to_owned())]
-        );
+        assert_eq!(found("اشتبكت وبالحشد الشعبي أمس"), [("وبالحشد الشعبي".to_owned(), "grp-pmf".to_owned())]);
         assert_eq!(
             found("هاجم مسلحو داعش مواقع لقوات سوريا الديمقراطية"),
-            [
-                ("داعش".to_owned(), "grp-isis".to_owned()),
-                ("لقوات سوريا الديمقراطية".to_owned(), "grp-sdf".to_owned())
-            ]
+            [("داعش".to_owned(), "grp-isis".to_owned()), ("لقوات سوريا الديمقراطية".to_owned(), "grp-sdf".to_owned())]
         );
         assert_eq!(
             found("قال ISIS و SDF"),
-            [
-                ("ISIS".to_owned(), "grp-isis".to_owned()),
-                ("SDF".to_owned(), "grp-sdf".to_owned())
-            ]
+            [("ISIS".to_owned(), "grp-isis".to_owned()), ("SDF".to_owned(), "grp-sdf".to_owned())]
         );
     }
 
     #[test]
     fn longest_name_wins_and_words_are_whole() {
         // "تنظيم الدولة الإسلامية" is longer than "تنظيم الدولة".
-        assert_eq!(
-            found("أعلن تنظيم الدولة الإسلامية"),
-            [("تنظيم الدولة الإسلامية".to_owned(), "grp-isis".to_owned())]
-        );
+        assert_eq!(found("أعلن تنظيم الدولة الإسلامية"), [("تنظيم الدولة الإسلامية".to_owned(), "grp-isis".to_owned())]);
         // No match inside a longer word, nor across a comma.
         assert!(found("داعشي").is_empty());
         assert_eq!(found("الحشد، الشعبي"), Vec::<(String, String)>::new());
     }
 
     #[test]
+    fn embedded_knowledge_base_loads_and_is_large() {
+        let kb = KnowledgeBase::embedded();
+        assert!(kb.actors().len() >= 1500, "{} actors", kb.actors().len());
+        let names: usize = kb.actors().iter().map(|a| a.names().count()).sum();
+        assert!(names >= 5000, "{names} names");
+        let tokens = Tokenizer::default().tokenize("هاجم مسلحو داعش مواقع لقوات سوريا الديمقراطية قرب الباغوز");
+        let ids: Vec<&str> = kb.find(&tokens).iter().map(|m| kb.actors()[m.actor].id.as_str()).collect();
+        assert!(ids.contains(&"grp-isis"), "{ids:?}");
+        assert!(ids.iter().any(|i| i.contains("sdf")), "{ids:?}");
+    }
+
+    #[test]
+    fn short_latin_names_are_not_matched() {
+        let kb = KnowledgeBase::embedded();
+        let tokens = Tokenizer::default().tokenize("This is what it is");
+        assert!(kb.find(&tokens).is_empty());
+    }
+
+    #[test]
     fn bad_data_names_its_line() {
-        let e = KnowledgeBase::from_jsonl("kb.jsonl", "\n{\"id\": 1}\n", &Tokenizer::default())
-            .err()
-            .expect("error");
+        let e = KnowledgeBase::from_jsonl("kb.jsonl", "\n{\"id\": 1}\n", &Tokenizer::default()).err().expect("error");
         assert!(e.to_string().starts_with("kb.jsonl: line 2:"), "{e}");
     }
 }

@@ -55,11 +55,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
         };
         let tag = tag.trim();
         if !(tag == "O" || tag.starts_with("B-") || tag.starts_with("I-")) {
-            return Err(ConllError {
-                file: file.to_owned(),
-                line: i + 1,
-                message: format!("not a BIO tag: {tag:?}"),
-            });
+            return Err(ConllError { file: file.to_owned(), line: i + 1, message: format!("not a BIO tag: {tag:?}") });
         }
         cur.tokens.push(token.trim().to_owned());
         cur.tags.push(tag.to_owned());
@@ -106,26 +102,14 @@ pub struct Prf {
 
 impl Prf {
     pub fn precision(&self) -> f64 {
-        if self.tp + self.fp == 0 {
-            0.0
-        } else {
-            self.tp as f64 / (self.tp + self.fp) as f64
-        }
+        if self.tp + self.fp == 0 { 0.0 } else { self.tp as f64 / (self.tp + self.fp) as f64 }
     }
     pub fn recall(&self) -> f64 {
-        if self.tp + self.fn_ == 0 {
-            0.0
-        } else {
-            self.tp as f64 / (self.tp + self.fn_) as f64
-        }
+        if self.tp + self.fn_ == 0 { 0.0 } else { self.tp as f64 / (self.tp + self.fn_) as f64 }
     }
     pub fn f1(&self) -> f64 {
         let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
     }
 }
 
@@ -162,16 +146,8 @@ pub fn score<'a>(pairs: impl IntoIterator<Item = (&'a [String], &'a [String])>) 
 
 impl std::fmt::Display for Scores {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "{:<6} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}",
-            "type", "P", "R", "F1", "tp", "fp", "fn"
-        )?;
-        for (t, p) in self
-            .by_type
-            .iter()
-            .chain(std::iter::once((&"micro".to_owned(), &self.micro)))
-        {
+        writeln!(f, "{:<6} {:>7} {:>7} {:>7} {:>6} {:>6} {:>6}", "type", "P", "R", "F1", "tp", "fp", "fn")?;
+        for (t, p) in self.by_type.iter().chain(std::iter::once((&"micro".to_owned(), &self.micro))) {
             writeln!(
                 f,
                 "{:<6} {:>7.2} {:>7.2} {:>7.2} {:>6} {:>6} {:>6}",
@@ -207,22 +183,10 @@ mod tests {
 
     #[test]
     fn entities_follow_conlleval() {
-        assert_eq!(
-            entities(&tags("B-PERS I-PERS O B-LOC")),
-            vec![(0, 2, "PER".into()), (3, 4, "LOC".into())]
-        );
-        assert_eq!(
-            entities(&tags("I-ORG I-ORG B-ORG")),
-            vec![(0, 2, "ORG".into()), (2, 3, "ORG".into())]
-        );
-        assert_eq!(
-            entities(&tags("B-LOC I-PER")),
-            vec![(0, 1, "LOC".into()), (1, 2, "PER".into())]
-        );
-        assert_eq!(
-            entities(&tags("B-MIS1 I-MIS1")),
-            vec![(0, 2, "MISC".into())]
-        );
+        assert_eq!(entities(&tags("B-PERS I-PERS O B-LOC")), vec![(0, 2, "PER".into()), (3, 4, "LOC".into())]);
+        assert_eq!(entities(&tags("I-ORG I-ORG B-ORG")), vec![(0, 2, "ORG".into()), (2, 3, "ORG".into())]);
+        assert_eq!(entities(&tags("B-LOC I-PER")), vec![(0, 1, "LOC".into()), (1, 2, "PER".into())]);
+        assert_eq!(entities(&tags("B-MIS1 I-MIS1")), vec![(0, 2, "MISC".into())]);
     }
 
     #[test]
@@ -230,22 +194,8 @@ mod tests {
         let gold = tags("B-PERS I-PERS O B-LOC O");
         let pred = tags("B-PERS O O B-LOC B-ORG");
         let s = score([(&gold[..], &pred[..])]);
-        assert_eq!(
-            s.micro,
-            Prf {
-                tp: 1,
-                fp: 2,
-                fn_: 1
-            }
-        );
-        assert_eq!(
-            s.by_type["PER"],
-            Prf {
-                tp: 0,
-                fp: 1,
-                fn_: 1
-            }
-        );
+        assert_eq!(s.micro, Prf { tp: 1, fp: 2, fn_: 1 });
+        assert_eq!(s.by_type["PER"], Prf { tp: 0, fp: 1, fn_: 1 });
         assert!((s.micro.f1() - 0.4).abs() < 1e-9);
     }
 }

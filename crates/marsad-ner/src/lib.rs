@@ -3,3 +3,6 @@
 
 pub mod conll;
 pub mod patterns;
+pub mod recognize;
+
+pub use recognize::{Recognizer, Tagger, type_of_kind};

@@ -10,8 +10,7 @@ use marsad_pipeline::{AnalyzeOptions, Analyzer};
 use std::path::Path;
 
 fn corpus() -> (String, Vec<RawDoc>) {
-    let shared =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/corpus/sample_1000.jsonl");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data/corpus/sample_1000.jsonl");
     let (label, files): (String, Vec<std::path::PathBuf>) = if shared.exists() {
         ("sample_1000".into(), vec![shared])
     } else {
@@ -19,10 +18,7 @@ fn corpus() -> (String, Vec<RawDoc>) {
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .expect("fixtures")
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                !p.to_string_lossy().ends_with(".expect.json")
-                    && p.extension().is_some_and(|e| e != "md")
-            })
+            .filter(|p| !p.to_string_lossy().ends_with(".expect.json") && p.extension().is_some_and(|e| e != "md"))
             .collect();
         files.sort();
         ("fixtures".into(), files)
@@ -32,14 +28,8 @@ fn corpus() -> (String, Vec<RawDoc>) {
         let bytes = std::fs::read(&f).expect("read");
         let name = f.to_string_lossy().into_owned();
         let is_jsonl = name.ends_with(".jsonl");
-        let chunks: Vec<&[u8]> = if is_jsonl {
-            bytes
-                .split(|&b| b == b'\n')
-                .filter(|l| !l.is_empty())
-                .collect()
-        } else {
-            vec![&bytes]
-        };
+        let chunks: Vec<&[u8]> =
+            if is_jsonl { bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()).collect() } else { vec![&bytes] };
         for chunk in chunks {
             if let Ok(records) = read(chunk, &ReadOptions::new(&name)) {
                 docs.extend(records.into_iter().flatten());
@@ -63,16 +53,7 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.bench_function("document", |b| {
-        b.iter(|| {
-            docs.iter()
-                .map(|d| {
-                    analyzer
-                        .analyze(d, AnalyzeOptions::default())
-                        .sentences
-                        .len()
-                })
-                .sum::<usize>()
-        })
+        b.iter(|| docs.iter().map(|d| analyzer.analyze(d, AnalyzeOptions::default()).sentences.len()).sum::<usize>())
     });
     g.finish();
 }

@@ -9,8 +9,7 @@ use marsad_text::{CleanInput, Cleaner, Tokenizer, light10, split_sentences};
 
 /// The version of the analyzers, recorded with every stored analysis so that stores can tell
 /// which documents to re-analyze when it changes.
-pub const ANALYZER_VERSION: &str =
-    concat!("marsad-analyzers/", env!("CARGO_PKG_VERSION"), "+text.1");
+pub const ANALYZER_VERSION: &str = concat!("marsad-analyzers/", env!("CARGO_PKG_VERSION"), "+text.1");
 
 /// What to include in a document beyond the contract's fields.
 #[derive(Debug, Clone, Copy, Default)]
@@ -27,20 +26,14 @@ pub struct Analyzer {
 
 impl Default for Analyzer {
     fn default() -> Self {
-        Analyzer {
-            cleaner: Cleaner::embedded(),
-            tokenizer: Tokenizer::default(),
-        }
+        Analyzer { cleaner: Cleaner::embedded(), tokenizer: Tokenizer::default() }
     }
 }
 
 /// The ISO 639-1 code of the main language of `text`, or "und".
 pub fn detect_language(text: &str) -> String {
     let sample: String = text.chars().take(1500).collect();
-    let arabic = sample
-        .chars()
-        .filter(|&c| marsad_input::is_arabic_char(c))
-        .count();
+    let arabic = sample.chars().filter(|&c| marsad_input::is_arabic_char(c)).count();
     let letters = sample.chars().filter(|c| c.is_alphabetic()).count();
     if letters == 0 {
         return "und".to_owned();
@@ -89,10 +82,7 @@ impl Analyzer {
         let cleaned = self.clean(raw);
         let mut sentences = Vec::new();
         for p in &cleaned.paragraphs {
-            sentences.extend(split_sentences(text, *p).into_iter().map(|s| Sentence {
-                start: s.start,
-                end: s.end,
-            }));
+            sentences.extend(split_sentences(text, *p).into_iter().map(|s| Sentence { start: s.start, end: s.end }));
         }
         let published = raw.meta.published.as_deref().and_then(|p| {
             let parsed = parse_published(p);
@@ -106,11 +96,7 @@ impl Analyzer {
         });
         let tokens = opts.tokens.then(|| self.token_views(text, &cleaned));
         let removed = cleaned.removed(text);
-        let language = if cleaned.body.is_empty() {
-            detect_language(text)
-        } else {
-            detect_language(&cleaned.body)
-        };
+        let language = if cleaned.body.is_empty() { detect_language(text) } else { detect_language(&cleaned.body) };
         Document {
             schema: DOCUMENT_SCHEMA.to_owned(),
             id: raw.id.clone(),
@@ -143,18 +129,13 @@ impl Analyzer {
 
     /// Tokens of the title and body paragraphs, for `--tokens`.
     fn token_views(&self, text: &str, cleaned: &marsad_text::Cleaned) -> Vec<TokenView> {
-        let mut spans: Vec<marsad_core::Span> = cleaned
-            .layout
-            .iter()
-            .filter(|s| s.role == marsad_core::Role::Title)
-            .map(|s| s.span())
-            .collect();
+        let mut spans: Vec<marsad_core::Span> =
+            cleaned.layout.iter().filter(|s| s.role == marsad_core::Role::Title).map(|s| s.span()).collect();
         spans.extend(cleaned.paragraphs.iter().copied());
         let mut tokens = Vec::new();
         let mut word = 0;
         for span in spans {
-            self.tokenizer
-                .tokenize_range(text, span, &mut word, &mut tokens);
+            self.tokenizer.tokenize_range(text, span, &mut word, &mut tokens);
         }
         tokens
             .into_iter()
@@ -182,8 +163,7 @@ impl Analyzer {
         for p in &cleaned.paragraphs {
             let _ = split_sentences(text, *p);
             tokens.clear();
-            self.tokenizer
-                .tokenize_range(text, *p, &mut word, &mut tokens);
+            self.tokenizer.tokenize_range(text, *p, &mut word, &mut tokens);
             stems += tokens.iter().map(|t| light10(&t.key).len()).sum::<usize>();
         }
         std::hint::black_box(stems);
@@ -204,32 +184,20 @@ mod tests {
 
     #[test]
     fn a_plain_article() {
-        let d = analyze(
-            "عنوان الخبر\n\nدمشق - قتل ثلاثة مدنيين في قصف. وأصيب خمسة.\n".as_bytes(),
-            "a.txt",
-        );
+        let d = analyze("عنوان الخبر\n\nدمشق - قتل ثلاثة مدنيين في قصف. وأصيب خمسة.\n".as_bytes(), "a.txt");
         assert_eq!(d.schema, "marsad.document/1");
         assert_eq!(d.language, "ar");
         assert_eq!(d.title.as_deref(), Some("عنوان الخبر"));
         assert_eq!(d.sentences.len(), 2);
-        assert_eq!(
-            d.dateline.as_ref().and_then(|x| x.country.as_deref()),
-            Some("SY")
-        );
+        assert_eq!(d.dateline.as_ref().and_then(|x| x.country.as_deref()), Some("SY"));
         let tokens = d.tokens.expect("tokens");
         assert!(tokens.iter().any(|t| t.text == "مدنيين" && t.stem == "مدن"));
     }
 
     #[test]
     fn language_detection() {
-        assert_eq!(
-            detect_language("قال المتحدث باسم الجيش إن القوات تقدمت"),
-            "ar"
-        );
-        assert_eq!(
-            detect_language("The army said its forces advanced toward the town"),
-            "en"
-        );
+        assert_eq!(detect_language("قال المتحدث باسم الجيش إن القوات تقدمت"), "ar");
+        assert_eq!(detect_language("The army said its forces advanced toward the town"), "en");
         assert_eq!(detect_language("123 456"), "und");
     }
 
@@ -237,10 +205,7 @@ mod tests {
     fn bad_published_date_is_a_warning() {
         let mut o = ReadOptions::new("a.txt");
         o.meta.set("published", "yesterday").expect("key");
-        let raw = read("عنوان\n\nنص الخبر.".as_bytes(), &o)
-            .expect("read")
-            .remove(0)
-            .expect("ok");
+        let raw = read("عنوان\n\nنص الخبر.".as_bytes(), &o).expect("read").remove(0).expect("ok");
         let d = Analyzer::new().analyze(&raw, AnalyzeOptions::default());
         assert_eq!(d.published, None);
         assert!(d.diagnostics.iter().any(|x| x.code == "meta.published"));

@@ -24,19 +24,12 @@ fn analyze_file(path: &Path) -> Vec<Document> {
 
 /// Folds what the expectations are insensitive to: diacritics, tatweel, controls, spaces.
 fn fold(s: &str) -> String {
-    marsad_text::lossless(s)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    marsad_text::lossless(s).split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// The strings of an expectation's list field.
 fn strings<'a>(exp: &'a Value, field: &str) -> impl Iterator<Item = &'a str> {
-    exp.get(field)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
+    exp.get(field).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
 }
 
 fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
@@ -54,10 +47,7 @@ fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
     match exp.get("dateline") {
         Some(Value::Null) | None => {
             if exp.get("dateline") == Some(&Value::Null) && doc.dateline.is_some() {
-                problems.push(format!(
-                    "{label}: dateline: want none, got {:?}",
-                    doc.dateline
-                ));
+                problems.push(format!("{label}: dateline: want none, got {:?}", doc.dateline));
             }
         }
         Some(d) => {
@@ -65,16 +55,10 @@ fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
             let place = got.and_then(|g| g.place.as_deref()).map(fold);
             let country = got.and_then(|g| g.country.as_deref());
             if d.get("place").and_then(Value::as_str).map(fold) != place {
-                problems.push(format!(
-                    "{label}: dateline place: want {:?}, got {place:?}",
-                    d.get("place")
-                ));
+                problems.push(format!("{label}: dateline place: want {:?}, got {place:?}", d.get("place")));
             }
             if d.get("country").and_then(Value::as_str) != country {
-                problems.push(format!(
-                    "{label}: dateline country: want {:?}, got {country:?}",
-                    d.get("country")
-                ));
+                problems.push(format!("{label}: dateline country: want {:?}, got {country:?}", d.get("country")));
             }
         }
     }
@@ -89,12 +73,7 @@ fn check(doc: &Document, exp: &Value, label: &str) -> Vec<String> {
             problems.push(format!("{label}: body still has {s:?}"));
         }
     }
-    for (s, n) in exp
-        .get("max_occurrences_in_body")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (s, n) in exp.get("max_occurrences_in_body").and_then(Value::as_object).into_iter().flatten() {
         let count = body.matches(&fold(s)).count() as u64;
         if count > n.as_u64().unwrap_or(0) {
             problems.push(format!("{label}: {s:?} occurs {count} times in the body"));
@@ -126,16 +105,11 @@ fn fixtures_meet_their_expectations() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for path in fixture_files() {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("stem")
-            .to_owned();
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("stem").to_owned();
         let exp_path = fixtures_dir().join(format!("{stem}.expect.json"));
-        let exp: Value = serde_json::from_str(
-            &std::fs::read_to_string(&exp_path).expect("every fixture has expectations"),
-        )
-        .expect("json");
+        let exp: Value =
+            serde_json::from_str(&std::fs::read_to_string(&exp_path).expect("every fixture has expectations"))
+                .expect("json");
         let docs = analyze_file(&path);
         let exps: Vec<Value> = match exp {
             Value::Array(items) => items,
@@ -148,12 +122,7 @@ fn fixtures_meet_their_expectations() {
         }
     }
     assert!(checked >= 10, "only {checked} fixture documents");
-    assert!(
-        problems.is_empty(),
-        "{} problems:\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
 }
 
 #[test]
@@ -164,21 +133,13 @@ fn cp1256_fixture_decodes_to_its_utf8_twin() {
     assert_eq!(a.input.encoding, "windows-1256");
     assert_eq!(a.text, b.text);
     assert_eq!(a.body, b.body);
-    assert!(
-        a.diagnostics
-            .iter()
-            .any(|d| d.code == "input.encoding-detected")
-    );
+    assert!(a.diagnostics.iter().any(|d| d.code == "input.encoding-detected"));
 }
 
 #[test]
 fn fixture_snapshots() {
     for path in fixture_files() {
-        let stem = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .expect("stem")
-            .to_owned();
+        let stem = path.file_stem().and_then(|s| s.to_str()).expect("stem").to_owned();
         for (i, doc) in analyze_file(&path).into_iter().enumerate() {
             let mut v = serde_json::to_value(&doc).expect("serialize");
             // The text is the fixture itself; the snapshot shows what was made of it.

@@ -13,20 +13,14 @@ use std::io::{BufRead, BufReader, Read, Write};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let min: u32 = args
-        .next()
-        .ok_or("usage: build_wordfreq MIN_COUNT FILE...")?
-        .parse()?;
+    let min: u32 = args.next().ok_or("usage: build_wordfreq MIN_COUNT FILE...")?.parse()?;
     let mut counts: HashMap<String, u32> = HashMap::new();
     let mut articles = 0u64;
     let files: Vec<String> = args.collect();
     for path in &files {
         let file = std::fs::File::open(path)?;
-        let reader: Box<dyn Read> = if path.ends_with(".gz") {
-            Box::new(flate2::read::GzDecoder::new(file))
-        } else {
-            Box::new(file)
-        };
+        let reader: Box<dyn Read> =
+            if path.ends_with(".gz") { Box::new(flate2::read::GzDecoder::new(file)) } else { Box::new(file) };
         for line in BufReader::new(reader).lines() {
             let v: serde_json::Value = serde_json::from_str(&line?)?;
             for field in ["title", "text"] {
@@ -44,14 +38,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut rows: Vec<(String, u32)> = counts.into_iter().filter(|(_, n)| *n >= min).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(
-        out,
-        "# word<TAB>count over {articles} articles (ANT corpus v1.1 + v2.1, Apache-2.0); min count {min}"
-    )?;
-    writeln!(
-        out,
-        "# built by crates/marsad-text/examples/build_wordfreq.rs; see data/text/README.md"
-    )?;
+    writeln!(out, "# word<TAB>count over {articles} articles (ANT corpus v1.1 + v2.1, Apache-2.0); min count {min}")?;
+    writeln!(out, "# built by crates/marsad-text/examples/build_wordfreq.rs; see data/text/README.md")?;
     for (w, n) in rows {
         writeln!(out, "{w}\t{n}")?;
     }

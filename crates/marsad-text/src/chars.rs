@@ -57,9 +57,7 @@ pub fn is_invisible_control(c: char) -> bool {
 /// Characters that belong inside an Arabic word without being letters: diacritics, tatweel,
 /// and joiners/bidi marks (a ZWJ or ZWNJ between letters must not split a name).
 pub fn is_word_internal_mark(c: char) -> bool {
-    is_arabic_diacritic(c)
-        || c == TATWEEL
-        || (is_invisible_control(c) && c != '\u{200B}' && c != '\u{FEFF}')
+    is_arabic_diacritic(c) || c == TATWEEL || (is_invisible_control(c) && c != '\u{200B}' && c != '\u{FEFF}')
 }
 
 /// The value of an ASCII, Arabic-Indic (٠-٩) or Persian (۰-۹) digit.
@@ -75,10 +73,7 @@ pub fn digit_value(c: char) -> Option<u32> {
 /// Space characters that web pages use instead of a plain space: no-break, narrow no-break,
 /// figure, thin, en/em spaces, ideographic space.
 pub fn is_exotic_space(c: char) -> bool {
-    matches!(
-        c,
-        '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}'
-    )
+    matches!(c, '\u{00A0}' | '\u{1680}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' | '\u{3000}')
 }
 
 /// Arabic presentation forms (contextual glyph codepoints from old encodings and PDFs).
@@ -94,11 +89,7 @@ mod tests {
     fn classes() {
         assert!("بغداد".chars().all(is_arabic_letter));
         assert!(!is_arabic_letter('،') && !is_arabic_letter('؟') && !is_arabic_letter('٣'));
-        assert!(
-            "\u{064F}\u{0650}\u{064E}\u{0651}"
-                .chars()
-                .all(is_arabic_diacritic)
-        );
+        assert!("\u{064F}\u{0650}\u{064E}\u{0651}".chars().all(is_arabic_diacritic));
         assert!(is_word_internal_mark('\u{200C}') && !is_word_internal_mark('\u{200B}'));
         assert_eq!(digit_value('٣'), Some(3));
         assert_eq!(digit_value('۷'), Some(7));

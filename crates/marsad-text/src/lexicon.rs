@@ -19,9 +19,7 @@ pub struct Lexicon {
 static EMBEDDED: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(WORDFREQ, NO_SPLIT, HOSTS));
 
 fn data_lines(text: &str) -> impl Iterator<Item = &str> {
-    text.lines()
-        .map(str::trim_end)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    text.lines().map(str::trim_end).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 impl Lexicon {
@@ -51,11 +49,7 @@ impl Lexicon {
             .filter_map(|l| l.split_once('\t'))
             .map(|(s, n)| (Box::from(s.trim()), Box::from(n.trim())))
             .collect();
-        Lexicon {
-            freq,
-            no_split,
-            hosts,
-        }
+        Lexicon { freq, no_split, hosts }
     }
 
     /// How often the word occurs (as a whole) in the reference corpora.
@@ -83,11 +77,7 @@ mod tests {
 
     #[test]
     fn parses_and_skips_comments_and_bad_lines() {
-        let l = Lexicon::parse(
-            "# c\nقال\t10\nbad line\nوقال\tx\n",
-            "# c\nالله\n",
-            "علي\tعلى\n",
-        );
+        let l = Lexicon::parse("# c\nقال\t10\nbad line\nوقال\tx\n", "# c\nالله\n", "علي\tعلى\n");
         assert_eq!(l.freq("قال"), 10);
         assert_eq!(l.freq("وقال"), 0);
         assert_eq!(l.word_count(), 1);

@@ -79,11 +79,7 @@ fn letters_of(surface: &str) -> Vec<Letter> {
         let end = i + c.len_utf8();
         lossless.map_char(c, |d| {
             if is_arabic_letter(d) {
-                letters.push(Letter {
-                    c: d,
-                    start: i,
-                    end,
-                });
+                letters.push(Letter { c: d, start: i, end });
             }
         });
         // A mark (or anything dropped) extends the previous letter.
@@ -136,20 +132,12 @@ pub fn segment_word(lex: &Lexicon, surface: &str) -> Vec<Piece> {
     let mut from = 0usize;
     for (to, role, norm) in cuts {
         let start = if from == 0 { 0 } else { letters[from].start };
-        let end = if to == chars.len() {
-            surface.len()
-        } else {
-            letters[to].start
-        };
+        let end = if to == chars.len() { surface.len() } else { letters[to].start };
         if from >= to || start >= end {
             return whole();
         }
         let norm = norm.unwrap_or_else(|| chars[from..to].iter().collect());
-        pieces.push(Piece {
-            span: Span::new(start, end),
-            role,
-            norm,
-        });
+        pieces.push(Piece { span: Span::new(start, end), role, norm });
         from = to;
     }
     pieces
@@ -180,11 +168,7 @@ impl<'a> Letters<'a> {
             o += c.len_utf8();
         }
         offsets.push(o);
-        Letters {
-            chars,
-            word,
-            offsets,
-        }
+        Letters { chars, word, offsets }
     }
 
     /// Letters `a..b` as a string slice.
@@ -253,11 +237,7 @@ fn plan(lex: &Lexicon, chars: &[char], word: &str) -> Plan {
         }
     }
     let stem_from = cuts.last().map_or(0, |c| c.0);
-    let mut plan = Plan {
-        cuts,
-        enclitic_from: None,
-        stem_norm: None,
-    };
+    let mut plan = Plan { cuts, enclitic_from: None, stem_norm: None };
     if !has_article
         && !has_future
         && let Some((from, stem_norm)) = enclitic(lex, &w, stem_from)
@@ -344,11 +324,7 @@ fn enclitic(lex: &Lexicon, w: &Letters<'_>, from: usize) -> Option<(usize, Optio
                 continue;
             }
         }
-        let ratio = if e == "ه" {
-            HA_ENCLITIC_RATIO
-        } else {
-            ENCLITIC_RATIO
-        };
+        let ratio = if e == "ه" { HA_ENCLITIC_RATIO } else { ENCLITIC_RATIO };
         if fh == 0 || fs as f64 >= ratio * fh as f64 {
             return Some((stem_end, stem_norm));
         }
@@ -398,17 +374,8 @@ mod tests {
 
     #[test]
     fn keeps_names_and_lexicalized_words_whole() {
-        for w in [
-            "بغداد",
-            "وزير",
-            "وليد",
-            "لبنان",
-            "الله",
-            "الذي",
-            "سورية",
-            "سوريه",
-            "سوري",
-        ] {
+        for w in ["بغداد", "وزير", "وليد", "لبنان", "الله", "الذي", "سورية", "سوريه", "سوري"]
+        {
             assert_eq!(surfaces(w), [w], "{w}");
         }
     }
@@ -416,10 +383,7 @@ mod tests {
     #[test]
     fn restores_elided_and_reshaped_letters() {
         let p = seg("للجيش");
-        assert_eq!(
-            p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
-            ["ل", "ل", "جيش"]
-        );
+        assert_eq!(p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["ل", "ل", "جيش"]);
         assert_eq!(p[1].1, "article");
         assert_eq!(p[1].2, "ال");
         let p = seg("حكومته");
@@ -435,10 +399,7 @@ mod tests {
     fn diacritics_stay_with_their_letters() {
         let w = "وَقَالَ";
         let p = seg(w);
-        assert_eq!(
-            p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(),
-            ["وَ", "قَالَ"]
-        );
+        assert_eq!(p.iter().map(|p| p.0.as_str()).collect::<Vec<_>>(), ["وَ", "قَالَ"]);
         assert_eq!(p[1].2, "قال");
     }
 

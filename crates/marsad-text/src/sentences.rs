@@ -45,9 +45,7 @@ pub fn split_sentences(text: &str, range: Span) -> Vec<Span> {
     let mut line_start = range.start;
     let region = &text[..range.end];
     while line_start < range.end {
-        let line_end = region[line_start..]
-            .find('\n')
-            .map_or(range.end, |i| line_start + i);
+        let line_end = region[line_start..].find('\n').map_or(range.end, |i| line_start + i);
         split_line(text, Span::new(line_start, line_end), &mut chars, &mut out);
         line_start = line_end + 1;
     }
@@ -59,10 +57,7 @@ fn push_trimmed(text: &str, span: Span, out: &mut Vec<Span>) {
     let lead = s.len() - s.trim_start().len();
     let trimmed = s.trim();
     if !trimmed.is_empty() {
-        out.push(Span::new(
-            span.start + lead,
-            span.start + lead + trimmed.len(),
-        ));
+        out.push(Span::new(span.start + lead, span.start + lead + trimmed.len()));
     }
 }
 
@@ -159,48 +154,27 @@ mod tests {
     use super::*;
 
     fn sents(text: &str) -> Vec<&str> {
-        split_sentences(text, Span::new(0, text.len()))
-            .into_iter()
-            .map(|s| s.slice(text))
-            .collect()
+        split_sentences(text, Span::new(0, text.len())).into_iter().map(|s| s.slice(text)).collect()
     }
 
     #[test]
     fn splits_on_arabic_and_latin_terminators() {
-        assert_eq!(
-            sents("قتل ثلاثة. وأصيب خمسة؟ نعم!"),
-            ["قتل ثلاثة.", "وأصيب خمسة؟", "نعم!"]
-        );
+        assert_eq!(sents("قتل ثلاثة. وأصيب خمسة؟ نعم!"), ["قتل ثلاثة.", "وأصيب خمسة؟", "نعم!"]);
         assert_eq!(sents("قال.وأضاف أنه"), ["قال.", "وأضاف أنه"]);
         assert_eq!(sents("سطر أول\nسطر ثان"), ["سطر أول", "سطر ثان"]);
     }
 
     #[test]
     fn commas_and_semicolons_do_not_split() {
-        assert_eq!(
-            sents("قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."),
-            ["قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."]
-        );
+        assert_eq!(sents("قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."), ["قصفت الطائرات، وقتل مدنيون؛ ثم انسحبت."]);
     }
 
     #[test]
     fn numbers_abbreviations_and_urls_do_not_split() {
-        assert_eq!(
-            sents("ارتفع بنسبة 3.5 في المئة. ثم هبط."),
-            ["ارتفع بنسبة 3.5 في المئة.", "ثم هبط."]
-        );
-        assert_eq!(
-            sents("قال د. محمد إن الوضع صعب."),
-            ["قال د. محمد إن الوضع صعب."]
-        );
-        assert_eq!(
-            sents("زار موقع example.com أمس."),
-            ["زار موقع example.com أمس."]
-        );
-        assert_eq!(
-            sents("said Dr. Smith of the U.S. Army."),
-            ["said Dr. Smith of the U.S. Army."]
-        );
+        assert_eq!(sents("ارتفع بنسبة 3.5 في المئة. ثم هبط."), ["ارتفع بنسبة 3.5 في المئة.", "ثم هبط."]);
+        assert_eq!(sents("قال د. محمد إن الوضع صعب."), ["قال د. محمد إن الوضع صعب."]);
+        assert_eq!(sents("زار موقع example.com أمس."), ["زار موقع example.com أمس."]);
+        assert_eq!(sents("said Dr. Smith of the U.S. Army."), ["said Dr. Smith of the U.S. Army."]);
     }
 
     #[test]
@@ -209,10 +183,7 @@ mod tests {
             sents("وقال «إنه شجار. إنهما يتقاتلان». وأضاف أمس."),
             ["وقال «إنه شجار. إنهما يتقاتلان».", "وأضاف أمس."]
         );
-        assert_eq!(
-            sents("قال \"انتهى الأمر. لن نعود.\" ثم غادر."),
-            ["قال \"انتهى الأمر. لن نعود.\"", "ثم غادر."]
-        );
+        assert_eq!(sents("قال \"انتهى الأمر. لن نعود.\" ثم غادر."), ["قال \"انتهى الأمر. لن نعود.\"", "ثم غادر."]);
     }
 
     #[test]

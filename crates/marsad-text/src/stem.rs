@@ -21,11 +21,7 @@ fn letters(s: &str) -> usize {
 
 /// The light10 stem of a lossy-normalized word. Non-Arabic input is returned unchanged.
 pub fn light10(word: &str) -> &str {
-    if !word
-        .chars()
-        .next()
-        .is_some_and(crate::chars::is_arabic_letter)
-    {
+    if !word.chars().next().is_some_and(crate::chars::is_arabic_letter) {
         return word;
     }
     let mut w = word;

@@ -68,11 +68,8 @@ enum Class {
 }
 
 /// Classes of the chars below U+0800 (ASCII, Latin, Arabic), looked up instead of computed.
-static CLASS_TABLE: std::sync::LazyLock<Vec<Class>> = std::sync::LazyLock::new(|| {
-    (0..0x800u32)
-        .map(|u| char::from_u32(u).map_or(Class::Other, classify_slow))
-        .collect()
-});
+static CLASS_TABLE: std::sync::LazyLock<Vec<Class>> =
+    std::sync::LazyLock::new(|| (0..0x800u32).map(|u| char::from_u32(u).map_or(Class::Other, classify_slow)).collect());
 
 fn classify(c: char) -> Class {
     match CLASS_TABLE.get(c as usize) {
@@ -105,11 +102,7 @@ fn is_number_joiner(c: char) -> bool {
 /// Iterates over the words of `text[range]`. Offsets are absolute (into `text`).
 /// `range` must lie on char boundaries of `text`.
 pub fn words(text: &str, range: Span) -> Words<'_> {
-    Words {
-        text,
-        pos: range.start,
-        end: range.end,
-    }
+    Words { text, pos: range.start, end: range.end }
 }
 
 pub struct Words<'a> {
@@ -138,35 +131,21 @@ impl Iterator for Words<'_> {
                     } else {
                         TokenKind::Symbol
                     };
-                    return Some(Word {
-                        span: Span::new(start, self.pos),
-                        kind,
-                    });
+                    return Some(Word { span: Span::new(start, self.pos), kind });
                 }
                 Class::Arabic => {
-                    self.pos = scan_while(s, self.pos, |c| {
-                        matches!(classify(c), Class::Arabic | Class::Mark)
-                    });
+                    self.pos = scan_while(s, self.pos, |c| matches!(classify(c), Class::Arabic | Class::Mark));
                     // Trailing joiners/bidi marks are not part of the word.
                     let end = trim_trailing_controls(s, start, self.pos);
-                    return Some(Word {
-                        span: Span::new(start, end),
-                        kind: TokenKind::Word,
-                    });
+                    return Some(Word { span: Span::new(start, end), kind: TokenKind::Word });
                 }
                 Class::Letter => {
                     self.pos = scan_latin(s, self.pos);
-                    return Some(Word {
-                        span: Span::new(start, self.pos),
-                        kind: TokenKind::Latin,
-                    });
+                    return Some(Word { span: Span::new(start, self.pos), kind: TokenKind::Latin });
                 }
                 Class::Digit => {
                     self.pos = scan_number(s, self.pos);
-                    return Some(Word {
-                        span: Span::new(start, self.pos),
-                        kind: TokenKind::Number,
-                    });
+                    return Some(Word { span: Span::new(start, self.pos), kind: TokenKind::Number });
                 }
             }
         }
@@ -206,15 +185,11 @@ fn trim_trailing_controls(s: &str, start: usize, mut end: usize) -> usize {
 fn scan_latin(s: &str, mut pos: usize) -> usize {
     loop {
         pos = scan_while(s, pos, |c| {
-            classify(c) == Class::Letter
-                || c.is_ascii_digit()
-                || (c.is_alphabetic() && !is_arabic_letter(c))
+            classify(c) == Class::Letter || c.is_ascii_digit() || (c.is_alphabetic() && !is_arabic_letter(c))
         });
         let mut it = s[pos..].chars();
         match (it.next(), it.next()) {
-            (Some(j @ ('\'' | '-' | '’' | '.')), Some(n)) if classify(n) == Class::Letter => {
-                pos += j.len_utf8()
-            }
+            (Some(j @ ('\'' | '-' | '’' | '.')), Some(n)) if classify(n) == Class::Letter => pos += j.len_utf8(),
             _ => return pos,
         }
     }
@@ -225,9 +200,7 @@ fn scan_number(s: &str, mut pos: usize) -> usize {
         pos = scan_while(s, pos, |c| digit_value(c).is_some());
         let mut it = s[pos..].chars();
         match (it.next(), it.next()) {
-            (Some(j), Some(d)) if is_number_joiner(j) && digit_value(d).is_some() => {
-                pos += j.len_utf8()
-            }
+            (Some(j), Some(d)) if is_number_joiner(j) && digit_value(d).is_some() => pos += j.len_utf8(),
             _ => return pos,
         }
     }
@@ -263,9 +236,7 @@ pub struct Tokenizer<'l> {
 
 impl Default for Tokenizer<'static> {
     fn default() -> Self {
-        Tokenizer {
-            lexicon: Lexicon::embedded(),
-        }
+        Tokenizer { lexicon: Lexicon::embedded() }
     }
 }
 
@@ -349,9 +320,7 @@ mod tests {
     use super::*;
 
     fn word_texts(text: &str) -> Vec<(&str, TokenKind)> {
-        words(text, Span::new(0, text.len()))
-            .map(|w| (w.span.slice(text), w.kind))
-            .collect()
+        words(text, Span::new(0, text.len())).map(|w| (w.span.slice(text), w.kind)).collect()
     }
 
     #[test]
@@ -380,18 +349,11 @@ mod tests {
     fn marks_and_joiners_stay_inside_words() {
         assert_eq!(
             word_texts("قـوات بشا\u{200D}ر"),
-            vec![
-                ("قـوات", TokenKind::Word),
-                ("بشا\u{200D}ر", TokenKind::Word)
-            ]
+            vec![("قـوات", TokenKind::Word), ("بشا\u{200D}ر", TokenKind::Word)]
         );
         assert_eq!(
             word_texts("«داعش»"),
-            vec![
-                ("«", TokenKind::Punct),
-                ("داعش", TokenKind::Word),
-                ("»", TokenKind::Punct)
-            ]
+            vec![("«", TokenKind::Punct), ("داعش", TokenKind::Word), ("»", TokenKind::Punct)]
         );
         assert_eq!(
             word_texts("12/03/2024 U.S. al-Bab"),

@@ -25,15 +25,8 @@ fn arabicish() -> impl Strategy<Value = String> {
 }
 
 fn assert_span_ok(text: &str, s: Span, what: &str) {
-    assert!(
-        s.start <= s.end && s.end <= text.len(),
-        "{what} {s} out of bounds ({})",
-        text.len()
-    );
-    assert!(
-        text.is_char_boundary(s.start) && text.is_char_boundary(s.end),
-        "{what} {s} not on char boundaries"
-    );
+    assert!(s.start <= s.end && s.end <= text.len(), "{what} {s} out of bounds ({})", text.len());
+    assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end), "{what} {s} not on char boundaries");
 }
 
 proptest! {

@@ -87,10 +87,7 @@ pub fn line_key(s: &str) -> String {
 impl Cues {
     pub fn parse(boilerplate: &str, places: &str, inline: &str) -> Cues {
         let mut rules = Vec::new();
-        for line in boilerplate
-            .lines()
-            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        {
+        for line in boilerplate.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
             let mut cols = line.split('\t');
             let (Some(reason), Some(how), Some(max), Some(pattern)) =
                 (cols.next(), cols.next(), cols.next(), cols.next())
@@ -114,34 +111,19 @@ impl Cues {
             let Ok(max_chars) = max.parse() else { continue };
             let pattern = line_key(pattern);
             if !pattern.is_empty() {
-                rules.push(Rule {
-                    kind,
-                    how,
-                    max_chars,
-                    pattern,
-                });
+                rules.push(Rule { kind, how, max_chars, pattern });
             }
         }
         let mut map = FxHashMap::default();
         for line in places.lines().filter(|l| !l.starts_with('#')) {
             let mut cols = line.split('\t');
             if let (Some(name), Some(iso2), Some(kind)) = (cols.next(), cols.next(), cols.next()) {
-                map.insert(
-                    line_key(name),
-                    DatelinePlace {
-                        iso2: iso2.to_owned(),
-                        is_country: kind == "country",
-                    },
-                );
+                map.insert(line_key(name), DatelinePlace { iso2: iso2.to_owned(), is_country: kind == "country" });
             }
         }
-        let contains_rule: Vec<usize> = (0..rules.len())
-            .filter(|&i| rules[i].how == How::Contains)
-            .collect();
-        let contains = aho_corasick::AhoCorasick::new(
-            contains_rule.iter().map(|&i| rules[i].pattern.as_str()),
-        )
-        .expect("cue patterns build an automaton");
+        let contains_rule: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].how == How::Contains).collect();
+        let contains = aho_corasick::AhoCorasick::new(contains_rule.iter().map(|&i| rules[i].pattern.as_str()))
+            .expect("cue patterns build an automaton");
         let inline = inline
             .lines()
             .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -154,20 +136,10 @@ impl Cues {
                     _ => return None,
                 };
                 let regex = regex::Regex::new(cols.next()?).ok()?;
-                Some(InlineRule {
-                    reason,
-                    at_start,
-                    regex,
-                })
+                Some(InlineRule { reason, at_start, regex })
             })
             .collect();
-        Cues {
-            rules,
-            contains,
-            contains_rule,
-            inline,
-            places: map,
-        }
+        Cues { rules, contains, contains_rule, inline, places: map }
     }
 
     pub fn embedded() -> Cues {
@@ -177,20 +149,14 @@ impl Cues {
     /// Boilerplate glued to the start of a body line: its length in bytes and reason.
     pub fn inline_start(&self, line: &str) -> Option<(usize, RemovalReason)> {
         self.inline.iter().filter(|r| r.at_start).find_map(|r| {
-            r.regex
-                .find(line)
-                .filter(|m| m.start() == 0 && m.end() < line.len())
-                .map(|m| (m.end(), r.reason))
+            r.regex.find(line).filter(|m| m.start() == 0 && m.end() < line.len()).map(|m| (m.end(), r.reason))
         })
     }
 
     /// Boilerplate glued to the end of a body line: where it starts and its reason.
     pub fn inline_end(&self, line: &str) -> Option<(usize, RemovalReason)> {
         self.inline.iter().filter(|r| !r.at_start).find_map(|r| {
-            r.regex
-                .find(line)
-                .filter(|m| m.end() == line.len() && m.start() > 0)
-                .map(|m| (m.start(), r.reason))
+            r.regex.find(line).filter(|m| m.end() == line.len() && m.start() > 0).map(|m| (m.start(), r.reason))
         })
     }
 
@@ -207,10 +173,7 @@ impl Cues {
                         How::Contains => false,
                         How::Prefix => {
                             key.starts_with(&r.pattern)
-                                && key[r.pattern.len()..]
-                                    .chars()
-                                    .next()
-                                    .is_none_or(|c| c == ' ')
+                                && key[r.pattern.len()..].chars().next().is_none_or(|c| c == ' ')
                         }
                     }
             })
@@ -236,9 +199,7 @@ impl Cues {
     /// A place or country name as written in a dateline.
     pub fn place(&self, name: &str) -> Option<&DatelinePlace> {
         let key = line_key(name);
-        self.places
-            .get(&key)
-            .or_else(|| key.strip_prefix("ال").and_then(|k| self.places.get(k)))
+        self.places.get(&key).or_else(|| key.strip_prefix("ال").and_then(|k| self.places.get(k)))
     }
 }
 
@@ -249,10 +210,7 @@ mod tests {
     #[test]
     fn keys_fold_spelling_and_punctuation() {
         assert_eq!(line_key("(صورة أرشيفية - رويترز)"), "صوره ارشيفيه رويترز");
-        assert_eq!(
-            line_key("  Privacy Policy | Terms of Use "),
-            "privacy policy terms of use"
-        );
+        assert_eq!(line_key("  Privacy Policy | Terms of Use "), "privacy policy terms of use");
         assert_eq!(line_key("© 2024 X."), "© 2024 x");
     }
 
@@ -260,34 +218,13 @@ mod tests {
     fn embedded_cues_classify_common_lines() {
         let c = Cues::embedded();
         let k = |s: &str| c.classify(&line_key(s), s.chars().count());
-        assert_eq!(
-            k("للمزيد:"),
-            Some(CueKind::Removed(RemovalReason::RelatedLinks))
-        );
-        assert_eq!(
-            k("اقرأ أيضاً:"),
-            Some(CueKind::Removed(RemovalReason::RelatedLinks))
-        );
-        assert_eq!(
-            k("(صورة أرشيفية - رويترز)"),
-            Some(CueKind::Removed(RemovalReason::PhotoCredit))
-        );
-        assert_eq!(
-            k("الصورة: أ ف ب"),
-            Some(CueKind::Removed(RemovalReason::PhotoCredit))
-        );
-        assert_eq!(
-            k("شارك هذا الخبر"),
-            Some(CueKind::Removed(RemovalReason::SocialShare))
-        );
-        assert_eq!(
-            k("We use cookies to improve your experience."),
-            Some(CueKind::Removed(RemovalReason::LegalFooter))
-        );
-        assert_eq!(
-            k("تنويه: الآراء الواردة تعبر عن رأي كاتبها"),
-            Some(CueKind::Removed(RemovalReason::Disclaimer))
-        );
+        assert_eq!(k("للمزيد:"), Some(CueKind::Removed(RemovalReason::RelatedLinks)));
+        assert_eq!(k("اقرأ أيضاً:"), Some(CueKind::Removed(RemovalReason::RelatedLinks)));
+        assert_eq!(k("(صورة أرشيفية - رويترز)"), Some(CueKind::Removed(RemovalReason::PhotoCredit)));
+        assert_eq!(k("الصورة: أ ف ب"), Some(CueKind::Removed(RemovalReason::PhotoCredit)));
+        assert_eq!(k("شارك هذا الخبر"), Some(CueKind::Removed(RemovalReason::SocialShare)));
+        assert_eq!(k("We use cookies to improve your experience."), Some(CueKind::Removed(RemovalReason::LegalFooter)));
+        assert_eq!(k("تنويه: الآراء الواردة تعبر عن رأي كاتبها"), Some(CueKind::Removed(RemovalReason::Disclaimer)));
         assert_eq!(k("بقلم: سامر الحلبي"), Some(CueKind::Byline));
         assert_eq!(k("قال المتحدث إن القصف استهدف المدينة"), None);
         // "شاركت" is not "شارك": prefixes end at a word boundary.
@@ -299,16 +236,10 @@ mod tests {
         let c = Cues::embedded();
         let line = "شارك من خلال تويتر فيسبوك جوجل بلس اكتب رأيك تقدمت قوات الجيش";
         let (len, r) = c.inline_start(line).expect("share bar");
-        assert_eq!(
-            (&line[len..], r),
-            ("تقدمت قوات الجيش", RemovalReason::SocialShare)
-        );
+        assert_eq!((&line[len..], r), ("تقدمت قوات الجيش", RemovalReason::SocialShare));
         let line = "وتفخيخ السيارات. رابط الخبر بصحيفة الوئام: العراق : اعتقال عنصر";
         let (at, r) = c.inline_end(line).expect("syndication link");
-        assert_eq!(
-            (&line[..at], r),
-            ("وتفخيخ السيارات.", RemovalReason::RelatedLinks)
-        );
+        assert_eq!((&line[..at], r), ("وتفخيخ السيارات.", RemovalReason::RelatedLinks));
         assert_eq!(c.inline_start("شاركت قوات التحالف في الهجوم"), None);
         assert_eq!(c.inline_end("قال إن الخبر صحيح"), None);
     }

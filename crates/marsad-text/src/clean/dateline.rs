@@ -44,10 +44,7 @@ static PLAIN: LazyLock<Regex> = LazyLock::new(|| {
     .expect("dateline regex")
 });
 static OUTLET_ONLY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(
-        r"^\s*\((?P<outlet>[^()\n]{{2,30}})\)\s*{DASH}+\s*"
-    ))
-    .expect("dateline regex")
+    Regex::new(&format!(r"^\s*\((?P<outlet>[^()\n]{{2,30}})\)\s*{DASH}+\s*")).expect("dateline regex")
 });
 
 fn words(s: &str) -> usize {
@@ -67,9 +64,7 @@ pub fn match_dateline(cues: &Cues, line: &str) -> Option<DatelineMatch> {
             return Some(DatelineMatch {
                 len: line.trim_end().len(),
                 place: Some(place.to_owned()),
-                country: country
-                    .and_then(|n| iso2(cues, n))
-                    .or_else(|| iso2(cues, place)),
+                country: country.and_then(|n| iso2(cues, n)).or_else(|| iso2(cues, place)),
                 outlet: Some(c["outlet"].trim().to_owned()),
             });
         }
@@ -80,14 +75,9 @@ pub fn match_dateline(cues: &Cues, line: &str) -> Option<DatelineMatch> {
         let known_place = cues.place(place).is_some();
         if words(place) <= 3 && known_place && words(paren) <= 5 {
             let country_name = c.name("country").map(|m| m.as_str().trim());
-            let paren_country = cues
-                .place(paren)
-                .filter(|p| p.is_country)
-                .map(|p| p.iso2.clone());
-            let country = country_name
-                .and_then(|n| iso2(cues, n))
-                .or(paren_country.clone())
-                .or_else(|| iso2(cues, place));
+            let paren_country = cues.place(paren).filter(|p| p.is_country).map(|p| p.iso2.clone());
+            let country =
+                country_name.and_then(|n| iso2(cues, n)).or(paren_country.clone()).or_else(|| iso2(cues, place));
             return Some(DatelineMatch {
                 len: c.get(0).map_or(0, |m| m.end()),
                 place: Some(place.to_owned()),
@@ -104,9 +94,7 @@ pub fn match_dateline(cues: &Cues, line: &str) -> Option<DatelineMatch> {
                 return Some(DatelineMatch {
                     len: c.get(0).map_or(0, |m| m.end()),
                     place: Some(place.to_owned()),
-                    country: country_name
-                        .and_then(|n| iso2(cues, n))
-                        .or_else(|| iso2(cues, place)),
+                    country: country_name.and_then(|n| iso2(cues, n)).or_else(|| iso2(cues, place)),
                     outlet: None,
                 });
             }
@@ -132,8 +120,7 @@ mod tests {
 
     fn dl(line: &str) -> Option<Got> {
         let cues = Cues::embedded();
-        match_dateline(&cues, line)
-            .map(|m| (line[..m.len].to_owned(), m.place, m.country, m.outlet))
+        match_dateline(&cues, line).map(|m| (line[..m.len].to_owned(), m.place, m.country, m.outlet))
     }
 
     fn some(s: &str) -> Option<String> {
@@ -144,12 +131,7 @@ mod tests {
     fn outlet_city_country_line() {
         assert_eq!(
             dl("أخبار الآن | دبي – الإمارات"),
-            Some((
-                "أخبار الآن | دبي – الإمارات".into(),
-                some("دبي"),
-                some("AE"),
-                some("أخبار الآن")
-            ))
+            Some(("أخبار الآن | دبي – الإمارات".into(), some("دبي"), some("AE"), some("أخبار الآن")))
         );
     }
 
@@ -157,31 +139,17 @@ mod tests {
     fn city_with_outlet_in_parentheses() {
         assert_eq!(
             dl("دبي، الإمارات العربية المتحدة (CNN)-- دعا المرجع"),
-            Some((
-                "دبي، الإمارات العربية المتحدة (CNN)-- ".into(),
-                some("دبي"),
-                some("AE"),
-                some("CNN")
-            ))
+            Some(("دبي، الإمارات العربية المتحدة (CNN)-- ".into(), some("دبي"), some("AE"), some("CNN")))
         );
-        assert_eq!(
-            dl("بغداد (الرافدين اليوم) -- قتل").map(|d| d.3),
-            Some(some("الرافدين اليوم"))
-        );
+        assert_eq!(dl("بغداد (الرافدين اليوم) -- قتل").map(|d| d.3), Some(some("الرافدين اليوم")));
         let t = dl("طرابلس (ليبيا) - اندلعت").expect("dateline");
         assert_eq!((t.2, t.3), (some("LY"), None));
     }
 
     #[test]
     fn plain_city_dash() {
-        assert_eq!(
-            dl("دمشق - قتل ثلاثة"),
-            Some(("دمشق - ".into(), some("دمشق"), some("SY"), None))
-        );
-        assert_eq!(
-            dl("(رويترز) - قال مسؤولون").map(|d| d.3),
-            Some(some("رويترز"))
-        );
+        assert_eq!(dl("دمشق - قتل ثلاثة"), Some(("دمشق - ".into(), some("دمشق"), some("SY"), None)));
+        assert_eq!(dl("(رويترز) - قال مسؤولون").map(|d| d.3), Some(some("رويترز")));
     }
 
     #[test]

@@ -49,9 +49,7 @@ pub fn decide(s: &GenreSignals<'_>) -> Genre {
     {
         return Genre::Interview;
     }
-    if title.starts_with("تحليل")
-        || title.starts_with("قراءه في")
-        || s.url.is_some_and(|u| url_has(u, &["/analysis"]))
+    if title.starts_with("تحليل") || title.starts_with("قراءه في") || s.url.is_some_and(|u| url_has(u, &["/analysis"]))
     {
         return Genre::Analysis;
     }
@@ -62,17 +60,7 @@ pub fn decide(s: &GenreSignals<'_>) -> Genre {
     if s.url.is_some_and(|u| {
         url_has(
             u,
-            &[
-                "/opinion",
-                "/views",
-                "/columns",
-                "/column/",
-                "/blogs",
-                "/blog/",
-                "/articles-opinion",
-                "/مقالات",
-                "/راي",
-            ],
+            &["/opinion", "/views", "/columns", "/column/", "/blogs", "/blog/", "/articles-opinion", "/مقالات", "/راي"],
         )
     }) {
         opinion += 2;
@@ -86,11 +74,7 @@ pub fn decide(s: &GenreSignals<'_>) -> Genre {
     if title.starts_with("راي ") || title.starts_with("مقال ") {
         opinion += 2;
     }
-    if opinion >= 2 {
-        Genre::Opinion
-    } else {
-        Genre::News
-    }
+    if opinion >= 2 { Genre::Opinion } else { Genre::News }
 }
 
 #[cfg(test)]
@@ -98,71 +82,25 @@ mod tests {
     use super::*;
 
     fn base() -> GenreSignals<'static> {
-        GenreSignals {
-            body_chars: 100,
-            ..Default::default()
-        }
+        GenreSignals { body_chars: 100, ..Default::default() }
     }
 
     #[test]
     fn decisions() {
         assert_eq!(decide(&base()), Genre::News);
+        assert_eq!(decide(&GenreSignals { disclaimer: true, ..base() }), Genre::Opinion);
+        assert_eq!(decide(&GenreSignals { pen_byline: true, signature: true, ..base() }), Genre::Opinion);
+        assert_eq!(decide(&GenreSignals { pen_byline: true, ..base() }), Genre::News);
         assert_eq!(
-            decide(&GenreSignals {
-                disclaimer: true,
-                ..base()
-            }),
+            decide(&GenreSignals { url: Some("https://x.example/ar/opinion/2024/1"), ..base() }),
             Genre::Opinion
         );
+        assert_eq!(decide(&GenreSignals { qa_lines: 4, ..base() }), Genre::Interview);
+        assert_eq!(decide(&GenreSignals { title_key: Some("حوار مع وزير الدفاع"), ..base() }), Genre::Interview);
         assert_eq!(
-            decide(&GenreSignals {
-                pen_byline: true,
-                signature: true,
-                ..base()
-            }),
-            Genre::Opinion
-        );
-        assert_eq!(
-            decide(&GenreSignals {
-                pen_byline: true,
-                ..base()
-            }),
-            Genre::News
-        );
-        assert_eq!(
-            decide(&GenreSignals {
-                url: Some("https://x.example/ar/opinion/2024/1"),
-                ..base()
-            }),
-            Genre::Opinion
-        );
-        assert_eq!(
-            decide(&GenreSignals {
-                qa_lines: 4,
-                ..base()
-            }),
-            Genre::Interview
-        );
-        assert_eq!(
-            decide(&GenreSignals {
-                title_key: Some("حوار مع وزير الدفاع"),
-                ..base()
-            }),
-            Genre::Interview
-        );
-        assert_eq!(
-            decide(&GenreSignals {
-                title_key: Some("تحليل ماذا بعد معركه الباغوز"),
-                ..base()
-            }),
+            decide(&GenreSignals { title_key: Some("تحليل ماذا بعد معركه الباغوز"), ..base() }),
             Genre::Analysis
         );
-        assert_eq!(
-            decide(&GenreSignals {
-                body_chars: 0,
-                ..base()
-            }),
-            Genre::Other
-        );
+        assert_eq!(decide(&GenreSignals { body_chars: 0, ..base() }), Genre::Other);
     }
 }

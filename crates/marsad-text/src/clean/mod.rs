@@ -62,12 +62,9 @@ impl Cleaned {
         self.layout
             .iter()
             .filter_map(|s| match s.role {
-                Role::Removed(reason) => Some(Removed {
-                    start: s.start,
-                    end: s.end,
-                    text: text[s.start..s.end].to_owned(),
-                    reason,
-                }),
+                Role::Removed(reason) => {
+                    Some(Removed { start: s.start, end: s.end, text: text[s.start..s.end].to_owned(), reason })
+                }
                 _ => None,
             })
             .collect()
@@ -107,9 +104,7 @@ pub struct Cleaner {
     cues: Cues,
 }
 
-static EMBEDDED: LazyLock<Cleaner> = LazyLock::new(|| Cleaner {
-    cues: Cues::embedded(),
-});
+static EMBEDDED: LazyLock<Cleaner> = LazyLock::new(|| Cleaner { cues: Cues::embedded() });
 
 const MAX_TITLE_CHARS: usize = 250;
 const MAX_CAPTION_CHARS: usize = 300;
@@ -127,20 +122,14 @@ fn split_lines(text: &str) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = 0;
     while start < text.len() {
-        let end = text[start..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i + 1);
+        let end = text[start..].find('\n').map_or(text.len(), |i| start + i + 1);
         let raw = &text[start..end];
         let lead = raw.len() - raw.trim_start().len();
         let trimmed = raw.trim();
         let content = Span::new(start + lead, start + lead + trimmed.len());
         let chars = trimmed.chars().count();
         // No cue, caption or headline test looks at lines this long: skip their keys.
-        let key = if chars <= MAX_KEYED_CHARS {
-            line_key(trimmed)
-        } else {
-            String::new()
-        };
+        let key = if chars <= MAX_KEYED_CHARS { line_key(trimmed) } else { String::new() };
         lines.push(Line {
             full: Span::new(start, end),
             content,
@@ -163,13 +152,7 @@ fn after_words(s: &str, n: usize) -> &str {
         let cut = rest.find(char::is_whitespace).unwrap_or(rest.len());
         rest = &rest[cut..];
     }
-    let trim = |c: char| {
-        c.is_whitespace()
-            || matches!(
-                c,
-                ':' | '：' | '-' | '–' | '—' | '،' | ',' | '*' | '•' | '/'
-            )
-    };
+    let trim = |c: char| c.is_whitespace() || matches!(c, ':' | '：' | '-' | '–' | '—' | '،' | ',' | '*' | '•' | '/');
     rest.trim_matches(trim)
 }
 
@@ -188,12 +171,7 @@ impl Cleaner {
         let mut lines = split_lines(text);
         // 1. Zones from the input format.
         for line in lines.iter_mut().filter(|l| !l.is_blank()) {
-            match input
-                .zones
-                .iter()
-                .find(|(z, _)| z.contains(line.content))
-                .map(|z| z.1)
-            {
+            match input.zones.iter().find(|(z, _)| z.contains(line.content)).map(|z| z.1) {
                 Some(Role::Removed(reason)) => line.role = Some(LineRole::Removed(reason)),
                 Some(Role::Byline) => line.role = Some(LineRole::Byline),
                 _ => {}
@@ -211,11 +189,7 @@ impl Cleaner {
         };
         // 3. Cues, headline echoes.
         let mut author = None;
-        let mut signals = genre::GenreSignals {
-            url: input.url,
-            title_key: title_key.as_deref(),
-            ..Default::default()
-        };
+        let mut signals = genre::GenreSignals { url: input.url, title_key: title_key.as_deref(), ..Default::default() };
         let mut i = 0;
         while i < lines.len() {
             if lines[i].role.is_some() || lines[i].is_blank() {
@@ -277,10 +251,7 @@ impl Cleaner {
         }
         // 4. Repeated lines are captions.
         let mut counts: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
-        for l in lines
-            .iter()
-            .filter(|l| !l.is_blank() && l.role != Some(LineRole::Title))
-        {
+        for l in lines.iter().filter(|l| !l.is_blank() && l.role != Some(LineRole::Title)) {
             *counts.entry(l.key.as_str()).or_default() += 1;
         }
         let repeated: Vec<bool> = lines
@@ -298,34 +269,22 @@ impl Cleaner {
             }
         }
         // 5. Menus, and short chrome lines at the head and tail of the page.
-        for l in lines
-            .iter_mut()
-            .filter(|l| l.role.is_none() && !l.is_blank())
-        {
+        for l in lines.iter_mut().filter(|l| l.role.is_none() && !l.is_blank()) {
             if is_menu_like(l.content.slice(text)) {
                 l.role = Some(LineRole::Removed(RemovalReason::Navigation));
             }
         }
         absorb_tail_chrome(text, &mut lines);
-        for l in lines
-            .iter_mut()
-            .filter(|l| l.role.is_none() && !l.is_blank())
-        {
+        for l in lines.iter_mut().filter(|l| l.role.is_none() && !l.is_blank()) {
             let content = l.content.slice(text);
             l.cut_start = self.cues.inline_start(content);
             let from = l.cut_start.map_or(0, |c| c.0);
-            l.cut_end = self
-                .cues
-                .inline_end(&content[from..])
-                .map(|(at, r)| (from + at, r));
+            l.cut_end = self.cues.inline_end(&content[from..]).map(|(at, r)| (from + at, r));
         }
         if input.title.is_some()
             && let Some(t) = title_idx
         {
-            for l in lines[..t]
-                .iter_mut()
-                .filter(|l| l.role.is_none() && !l.is_blank())
-            {
+            for l in lines[..t].iter_mut().filter(|l| l.role.is_none() && !l.is_blank()) {
                 if l.chars <= MAX_CHROME_CHARS && !ends_sentence(l.content.slice(text)) {
                     l.role = Some(LineRole::Removed(RemovalReason::Navigation));
                 }
@@ -356,11 +315,7 @@ impl Cleaner {
             l.role = Some(LineRole::Body);
         }
         let (layout, paragraphs) = build_layout(text, &lines);
-        let body = paragraphs
-            .iter()
-            .map(|p| p.slice(text))
-            .collect::<Vec<_>>()
-            .join("\n");
+        let body = paragraphs.iter().map(|p| p.slice(text)).collect::<Vec<_>>().join("\n");
         signals.body_chars = body.len();
         let title = title_idx
             .map(|i| lines[i].content.slice(text).to_owned())
@@ -374,33 +329,19 @@ impl Cleaner {
             }
             outlet = outlet_interviewing(&probe);
         }
-        Cleaned {
-            layout,
-            title,
-            dateline,
-            author,
-            outlet,
-            genre,
-            paragraphs,
-            body,
-        }
+        Cleaned { layout, title, dateline, author, outlet, genre, paragraphs, body }
     }
 
     fn find_title(&self, input: &CleanInput<'_>, lines: &[Line]) -> Option<usize> {
         if let Some(span) = input.title {
-            return lines
-                .iter()
-                .position(|l| !l.is_blank() && span.contains(l.content));
+            return lines.iter().position(|l| !l.is_blank() && span.contains(l.content));
         }
         if let Some(hint) = input.title_hint {
             let key = line_key(hint);
-            return lines
-                .iter()
-                .position(|l| !l.is_blank() && l.role.is_none() && l.key == key);
+            return lines.iter().position(|l| !l.is_blank() && l.role.is_none() && l.key == key);
         }
-        let nonblank: Vec<usize> = (0..lines.len())
-            .filter(|&i| !lines[i].is_blank() && lines[i].role.is_none())
-            .collect();
+        let nonblank: Vec<usize> =
+            (0..lines.len()).filter(|&i| !lines[i].is_blank() && lines[i].role.is_none()).collect();
         let &first = nonblank.first()?;
         nonblank.get(1)?;
         let l = &lines[first];
@@ -427,9 +368,7 @@ impl Cleaner {
         // كتب/إعداد/تحرير/By need a separator or a name right after: "كتب: فلان", "By John Smith".
         let first_word_end = content.find(char::is_whitespace).unwrap_or(content.len());
         let separated = content[..first_word_end].ends_with([':', '：', '-', '–'])
-            || content[first_word_end..]
-                .trim_start()
-                .starts_with([':', '：', '-', '–', '—']);
+            || content[first_word_end..].trim_start().starts_with([':', '：', '-', '–', '—']);
         if !(pen || interviewer || separated || total_words <= cue_words + 3 && cue == "by") {
             return None;
         }
@@ -457,9 +396,8 @@ fn is_headline_echo(key: &str, title_key: &str) -> bool {
         return true;
     }
     // "Headline | Outlet", "Headline - Outlet"
-    key.strip_prefix(title_key).is_some_and(|rest| {
-        rest.starts_with(' ') && rest.split(' ').filter(|w| !w.is_empty()).count() <= 5
-    })
+    key.strip_prefix(title_key)
+        .is_some_and(|rest| rest.starts_with(' ') && rest.split(' ').filter(|w| !w.is_empty()).count() <= 5)
 }
 
 /// Marks the headline lines under a related-links header; returns the next line to look at.
@@ -471,10 +409,7 @@ fn mark_related_headlines(text: &str, lines: &mut [Line], from: usize) -> usize 
         if l.is_blank() {
             // A blank line ends the list unless another headline follows right after it.
             let next = lines.get(i + 1);
-            if next
-                .is_some_and(|n| !n.is_blank() && n.role.is_none() && looks_like_headline(text, n))
-                && taken == 0
-            {
+            if next.is_some_and(|n| !n.is_blank() && n.role.is_none() && looks_like_headline(text, n)) && taken == 0 {
                 i += 1;
                 continue;
             }
@@ -492,17 +427,13 @@ fn mark_related_headlines(text: &str, lines: &mut [Line], from: usize) -> usize 
 
 fn looks_like_headline(text: &str, l: &Line) -> bool {
     let s = l.content.slice(text);
-    s.contains("://")
-        || s.starts_with("www.")
-        || (l.chars <= MAX_RELATED_HEADLINE_CHARS && !ends_sentence(s))
+    s.contains("://") || s.starts_with("www.") || (l.chars <= MAX_RELATED_HEADLINE_CHARS && !ends_sentence(s))
 }
 
 /// A menu: at least three short items separated by | • » · or ›.
 fn is_menu_like(s: &str) -> bool {
     let items: Vec<&str> = s.split(['|', '•', '»', '·', '›']).map(str::trim).collect();
-    items.len() >= 3
-        && items.iter().all(|it| it.split_whitespace().count() <= 4)
-        && s.chars().count() <= 200
+    items.len() >= 3 && items.iter().all(|it| it.split_whitespace().count() <= 4) && s.chars().count() <= 200
 }
 
 /// Short, non-sentence lines after the last removed footer-ish line take its reason.
@@ -583,10 +514,7 @@ fn build_layout(text: &str, lines: &[Line]) -> (Vec<Segment>, Vec<Span>) {
     // Whitespace between two segments of the same non-body role joins them.
     for i in 1..segs.len().saturating_sub(1) {
         let (prev, cur, next) = (segs[i - 1].role, segs[i].role, segs[i + 1].role);
-        if cur == Role::Body
-            && prev == next
-            && prev != Role::Body
-            && text[segs[i].start..segs[i].end].trim().is_empty()
+        if cur == Role::Body && prev == next && prev != Role::Body && text[segs[i].start..segs[i].end].trim().is_empty()
         {
             segs[i].role = prev;
         }
@@ -606,17 +534,11 @@ mod tests {
     use super::*;
 
     fn clean(text: &str) -> Cleaned {
-        Cleaner::embedded().clean(&CleanInput {
-            text,
-            ..Default::default()
-        })
+        Cleaner::embedded().clean(&CleanInput { text, ..Default::default() })
     }
 
     fn reasons(c: &Cleaned, text: &str) -> Vec<(String, RemovalReason)> {
-        c.removed(text)
-            .into_iter()
-            .map(|r| (r.text, r.reason))
-            .collect()
+        c.removed(text).into_iter().map(|r| (r.text, r.reason)).collect()
     }
 
     #[test]
@@ -625,40 +547,14 @@ mod tests {
         let c = clean(text);
         assert_eq!(c.title.as_deref(), Some("عنوان الخبر هنا"));
         let d = c.dateline.clone().expect("dateline");
-        assert_eq!(
-            (d.text.as_str(), d.country.as_deref()),
-            ("دمشق -", Some("SY"))
-        );
-        assert_eq!(
-            c.body,
-            "قتل ثلاثة مدنيين في قصف.\nوأضاف المصدر أن القصف استمر."
-        );
+        assert_eq!((d.text.as_str(), d.country.as_deref()), ("دمشق -", Some("SY")));
+        assert_eq!(c.body, "قتل ثلاثة مدنيين في قصف.\nوأضاف المصدر أن القصف استمر.");
         let r = reasons(&c, text);
-        assert!(
-            r.contains(&("صورة من موقع القصف".into(), RemovalReason::Caption)),
-            "{r:?}"
-        );
-        assert!(
-            r.contains(&("عنوان الخبر هنا".into(), RemovalReason::HeadlineEcho)),
-            "{r:?}"
-        );
-        assert!(
-            r.contains(&(
-                "للمزيد:\nخبر آخر ذو صلة".into(),
-                RemovalReason::RelatedLinks
-            )),
-            "{r:?}"
-        );
-        assert!(
-            r.contains(&("شارك الخبر".into(), RemovalReason::SocialShare)),
-            "{r:?}"
-        );
-        assert!(
-            r.iter().any(
-                |(t, reason)| t.starts_with("Privacy") && *reason == RemovalReason::LegalFooter
-            ),
-            "{r:?}"
-        );
+        assert!(r.contains(&("صورة من موقع القصف".into(), RemovalReason::Caption)), "{r:?}");
+        assert!(r.contains(&("عنوان الخبر هنا".into(), RemovalReason::HeadlineEcho)), "{r:?}");
+        assert!(r.contains(&("للمزيد:\nخبر آخر ذو صلة".into(), RemovalReason::RelatedLinks)), "{r:?}");
+        assert!(r.contains(&("شارك الخبر".into(), RemovalReason::SocialShare)), "{r:?}");
+        assert!(r.iter().any(|(t, reason)| t.starts_with("Privacy") && *reason == RemovalReason::LegalFooter), "{r:?}");
         assert_eq!(c.genre, Genre::News);
     }
 
@@ -684,21 +580,12 @@ mod tests {
     fn boilerplate_glued_to_body_lines_is_cut_off() {
         let text = "العنوان\n\nشارك من خلال تويتر فيسبوك اكتب رأيك دمشق - تقدمت القوات نحو المدينة.\nوقال المصدر إن القتال مستمر. رابط الخبر بصحيفة الوئام: العنوان\n";
         let c = clean(text);
-        assert_eq!(
-            c.body,
-            "تقدمت القوات نحو المدينة.\nوقال المصدر إن القتال مستمر."
-        );
+        assert_eq!(c.body, "تقدمت القوات نحو المدينة.\nوقال المصدر إن القتال مستمر.");
         assert_eq!(c.dateline.as_ref().map(|d| d.text.as_str()), Some("دمشق -"));
         let r = reasons(&c, text);
+        assert!(r.iter().any(|(t, x)| t.starts_with("شارك من خلال") && *x == RemovalReason::SocialShare), "{r:?}");
         assert!(
-            r.iter()
-                .any(|(t, x)| t.starts_with("شارك من خلال") && *x == RemovalReason::SocialShare),
-            "{r:?}"
-        );
-        assert!(
-            r.iter()
-                .any(|(t, x)| t.trim_start().starts_with("رابط الخبر")
-                    && *x == RemovalReason::RelatedLinks),
+            r.iter().any(|(t, x)| t.trim_start().starts_with("رابط الخبر") && *x == RemovalReason::RelatedLinks),
             "{r:?}"
         );
     }

@@ -13,11 +13,7 @@ impl CharFilter for RemoveInvisibleControls {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if is_invisible_control(c) {
-            Mapped::Drop
-        } else {
-            Mapped::Keep
-        }
+        if is_invisible_control(c) { Mapped::Drop } else { Mapped::Keep }
     }
 }
 

@@ -13,11 +13,7 @@ impl CharFilter for RemoveDiacritics {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if is_arabic_diacritic(c) {
-            Mapped::Drop
-        } else {
-            Mapped::Keep
-        }
+        if is_arabic_diacritic(c) { Mapped::Drop } else { Mapped::Keep }
     }
 }
 
@@ -26,11 +22,6 @@ mod tests {
     use super::*;
     crate::normalize::filter_tests!(
         RemoveDiacritics,
-        [
-            ("قُتِلَ", "قتل"),
-            ("مدنيّين", "مدنيين"),
-            ("عَلَيْهِمْ", "عليهم"),
-            ("بغداد", "بغداد"),
-        ]
+        [("قُتِلَ", "قتل"), ("مدنيّين", "مدنيين"), ("عَلَيْهِمْ", "عليهم"), ("بغداد", "بغداد"),]
     );
 }

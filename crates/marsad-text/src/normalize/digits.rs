@@ -26,8 +26,5 @@ impl CharFilter for FoldDigits {
 #[cfg(test)]
 mod tests {
     use super::*;
-    crate::normalize::filter_tests!(
-        FoldDigits,
-        [("١٢", "12"), ("۲۰۱۸", "2018"), ("٣٫٥", "3.5"), ("12", "12")]
-    );
+    crate::normalize::filter_tests!(FoldDigits, [("١٢", "12"), ("۲۰۱۸", "2018"), ("٣٫٥", "3.5"), ("12", "12")]);
 }

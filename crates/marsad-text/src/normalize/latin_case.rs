@@ -14,22 +14,12 @@ impl CharFilter for LowercaseLatin {
             return Mapped::Keep;
         }
         let mut lower: Vec<char> = c.to_lowercase().collect();
-        if lower.len() == 1 {
-            Mapped::To(lower.pop().unwrap_or(c))
-        } else {
-            Mapped::Expand(lower)
-        }
+        if lower.len() == 1 { Mapped::To(lower.pop().unwrap_or(c)) } else { Mapped::Expand(lower) }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    crate::normalize::filter_tests!(
-        LowercaseLatin,
-        [
-            ("ISIS", "isis"),
-            ("Human Rights Watch", "human rights watch")
-        ]
-    );
+    crate::normalize::filter_tests!(LowercaseLatin, [("ISIS", "isis"), ("Human Rights Watch", "human rights watch")]);
 }

@@ -10,11 +10,7 @@ impl CharFilter for FoldAlefMaqsura {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if c == 'ى' {
-            Mapped::To('ي')
-        } else {
-            Mapped::Keep
-        }
+        if c == 'ى' { Mapped::To('ي') } else { Mapped::Keep }
     }
 }
 

@@ -76,10 +76,7 @@ static LOSSY: LazyLock<Normalizer> = LazyLock::new(Normalizer::build_lossy);
 
 impl Normalizer {
     pub fn new(filters: Vec<Box<dyn CharFilter>>) -> Self {
-        let mut n = Normalizer {
-            filters,
-            table: Vec::new(),
-        };
+        let mut n = Normalizer { filters, table: Vec::new() };
         n.build_table();
         n
     }
@@ -263,14 +260,7 @@ mod tests {
     fn chains_are_listed_in_order() {
         assert_eq!(
             Normalizer::lossless().filter_names(),
-            [
-                "invisible_controls",
-                "presentation_forms",
-                "tatweel",
-                "diacritics",
-                "digits",
-                "spaces"
-            ]
+            ["invisible_controls", "presentation_forms", "tatweel", "diacritics", "digits", "spaces"]
         );
         assert_eq!(Normalizer::lossy().filter_names().len(), 11);
     }

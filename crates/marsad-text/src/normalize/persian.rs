@@ -23,8 +23,5 @@ impl CharFilter for FoldPersianLetters {
 #[cfg(test)]
 mod tests {
     use super::*;
-    crate::normalize::filter_tests!(
-        FoldPersianLetters,
-        [("کرکوک", "كركوك"), ("سلیمانی", "سليماني")]
-    );
+    crate::normalize::filter_tests!(FoldPersianLetters, [("کرکوک", "كركوك"), ("سلیمانی", "سليماني")]);
 }

@@ -31,10 +31,6 @@ mod tests {
     use super::*;
     crate::normalize::filter_tests!(
         DecomposePresentationForms,
-        [
-            ("\u{FEFB}", "لا"),
-            ("\u{FE91}\u{FED0}\u{FEAA}\u{0627}\u{FEA9}", "بغداد"),
-            ("دمشق", "دمشق"),
-        ]
+        [("\u{FEFB}", "لا"), ("\u{FE91}\u{FED0}\u{FEAA}\u{0627}\u{FEA9}", "بغداد"), ("دمشق", "دمشق"),]
     );
 }

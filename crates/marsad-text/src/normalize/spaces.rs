@@ -11,19 +11,12 @@ impl CharFilter for FoldSpaces {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if is_exotic_space(c) {
-            Mapped::To(' ')
-        } else {
-            Mapped::Keep
-        }
+        if is_exotic_space(c) { Mapped::To(' ') } else { Mapped::Keep }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    crate::normalize::filter_tests!(
-        FoldSpaces,
-        [("بغداد\u{00A0}اليوم", "بغداد اليوم"), ("5\u{202F}%", "5 %")]
-    );
+    crate::normalize::filter_tests!(FoldSpaces, [("بغداد\u{00A0}اليوم", "بغداد اليوم"), ("5\u{202F}%", "5 %")]);
 }

@@ -10,11 +10,7 @@ impl CharFilter for FoldTaaMarbuta {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if c == 'ة' {
-            Mapped::To('ه')
-        } else {
-            Mapped::Keep
-        }
+        if c == 'ة' { Mapped::To('ه') } else { Mapped::Keep }
     }
 }
 

@@ -11,11 +11,7 @@ impl CharFilter for RemoveTatweel {
     }
 
     fn map(&self, c: char) -> Mapped {
-        if c == TATWEEL {
-            Mapped::Drop
-        } else {
-            Mapped::Keep
-        }
+        if c == TATWEEL { Mapped::Drop } else { Mapped::Keep }
     }
 }
 

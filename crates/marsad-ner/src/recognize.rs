@@ -1,0 +1,225 @@
+//! Recognition and linking: knowledge-base names, pattern names and the statistical tagger's
+//! names are merged (in that order of trust, longest first within each), linked to canonical
+//! actors where a name's key is known, and short forms resolved to earlier full mentions
+//! (بالي → مصطفى بالي).
+
+use crate::patterns::{Patterns, words_of};
+use marsad_core::{Entity, EntityType, Span};
+use marsad_kb::{ActorKind, KnowledgeBase};
+use marsad_text::Tokenizer;
+use marsad_text::keys::phrase_key;
+
+/// A statistical tagger: BIO tags (`B-PER`, `I-LOC`, `O` …) for the words of one sentence.
+pub trait Tagger: Send + Sync {
+    fn tag(&self, text: &str, tokens: &[marsad_text::Token]) -> Vec<(Span, EntityType)>;
+}
+
+/// The entity type of an actor kind.
+pub fn type_of_kind(kind: ActorKind) -> EntityType {
+    match kind {
+        ActorKind::Person => EntityType::PER,
+        ActorKind::Civilians => EntityType::NORP,
+        ActorKind::Other => EntityType::MISC,
+        _ => EntityType::ORG,
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Knowledge,
+    Pattern,
+    Tagger,
+    Coreference,
+}
+
+struct Candidate {
+    span: Span,
+    entity_type: EntityType,
+    source: Source,
+    actor: Option<usize>,
+    /// The full mention a short form refers to.
+    canonical: Option<Span>,
+}
+
+/// Finds and links the named entities of a document.
+pub struct Recognizer<'a> {
+    kb: &'a KnowledgeBase,
+    patterns: Patterns,
+    tagger: Option<&'a dyn Tagger>,
+    tokenizer: Tokenizer<'static>,
+}
+
+impl<'a> Recognizer<'a> {
+    pub fn new(kb: &'a KnowledgeBase, tagger: Option<&'a dyn Tagger>) -> Self {
+        Recognizer { kb, patterns: Patterns::embedded(), tagger, tokenizer: Tokenizer::default() }
+    }
+
+    /// The entities of `text` within the given sentence spans, in text order.
+    pub fn recognize(&self, text: &str, sentences: &[Span]) -> Vec<Entity> {
+        let mut accepted: Vec<Candidate> = Vec::new();
+        let mut tokens = Vec::new();
+        for s in sentences {
+            tokens.clear();
+            let mut w = 0;
+            self.tokenizer.tokenize_range(text, *s, &mut w, &mut tokens);
+            let mut cands: Vec<Candidate> = Vec::new();
+            for m in self.kb.find(&tokens) {
+                let kind = self.kb.actors()[m.actor].kind;
+                cands.push(Candidate {
+                    span: m.span,
+                    entity_type: type_of_kind(kind),
+                    source: Source::Knowledge,
+                    actor: Some(m.actor),
+                    canonical: None,
+                });
+            }
+            let words = words_of(text, &tokens);
+            for m in self.patterns.find(&words) {
+                cands.push(Candidate {
+                    span: m.span,
+                    entity_type: m.entity_type,
+                    source: Source::Pattern,
+                    actor: None,
+                    canonical: None,
+                });
+            }
+            if let Some(t) = self.tagger {
+                for (span, ty) in t.tag(text, &tokens) {
+                    cands.push(Candidate {
+                        span,
+                        entity_type: ty,
+                        source: Source::Tagger,
+                        actor: None,
+                        canonical: None,
+                    });
+                }
+            }
+            // Trust first, then length.
+            cands.sort_by_key(|c| (c.source, std::cmp::Reverse(c.span.len()), c.span.start));
+            let mut taken: Vec<Candidate> = Vec::new();
+            for c in cands {
+                if taken.iter().all(|t| c.span.end <= t.span.start || t.span.end <= c.span.start) {
+                    taken.push(c);
+                }
+            }
+            taken.sort_by_key(|c| c.span.start);
+            accepted.extend(taken);
+        }
+        self.link(text, &mut accepted);
+        self.resolve_short_forms(text, sentences, &mut accepted);
+        accepted.sort_by_key(|c| c.span.start);
+        accepted.into_iter().map(|c| self.entity(text, &c)).collect()
+    }
+
+    /// Names found by patterns or the tagger whose key is a known actor's name.
+    fn link(&self, text: &str, cands: &mut [Candidate]) {
+        for c in cands.iter_mut().filter(|c| c.actor.is_none()) {
+            if let Some(key) = phrase_key(&self.tokenizer, c.span.slice(text))
+                && let Some(a) = self.kb.by_key(&key)
+            {
+                c.actor = Some(a);
+            }
+        }
+    }
+
+    /// A person's surname met after the full name refers to that person: the short form takes
+    /// the full mention's link (or its text as the canonical name), and bare occurrences of the
+    /// surname that nothing recognised become mentions too.
+    fn resolve_short_forms(&self, text: &str, sentences: &[Span], cands: &mut Vec<Candidate>) {
+        struct Full {
+            surname: String,
+            span: Span,
+            actor: Option<usize>,
+        }
+        // Surnames are compared whole (lossy form of the written word, clitics included).
+        let full: Vec<Full> = cands
+            .iter()
+            .filter(|c| c.entity_type == EntityType::PER)
+            .filter_map(|c| {
+                let (_, last) = c.span.slice(text).trim().rsplit_once(char::is_whitespace)?;
+                let last = marsad_text::lossy(last);
+                (last.chars().count() >= 3).then(|| Full { surname: last, span: c.span, actor: c.actor })
+            })
+            .collect();
+        if full.is_empty() {
+            return;
+        }
+        let mut added: Vec<Candidate> = Vec::new();
+        let mut tokens = Vec::new();
+        for s in sentences {
+            tokens.clear();
+            let mut w = 0;
+            self.tokenizer.tokenize_range(text, *s, &mut w, &mut tokens);
+            for word in words_of(text, &tokens) {
+                let Some(f) = full.iter().find(|f| f.surname == word.surface && f.span.end <= word.span.start) else {
+                    continue;
+                };
+                if let Some(c) = cands.iter_mut().find(|c| c.span == word.span) {
+                    if c.entity_type == EntityType::PER && c.actor.is_none() {
+                        c.actor = f.actor;
+                        c.canonical = Some(f.span);
+                    }
+                } else if !cands
+                    .iter()
+                    .chain(added.iter())
+                    .any(|c| c.span.start < word.span.end && word.span.start < c.span.end)
+                {
+                    added.push(Candidate {
+                        span: word.span,
+                        entity_type: EntityType::PER,
+                        source: Source::Coreference,
+                        actor: f.actor,
+                        canonical: Some(f.span),
+                    });
+                }
+            }
+        }
+        cands.extend(added);
+    }
+
+    fn entity(&self, text: &str, c: &Candidate) -> Entity {
+        let actor = c.actor.map(|i| &self.kb.actors()[i]);
+        Entity {
+            start: c.span.start,
+            end: c.span.end,
+            text: c.span.slice(text).to_owned(),
+            entity_type: c.entity_type,
+            id: actor.map(|a| a.id.clone()),
+            name_ar: actor.map(|a| a.name_ar.clone()).or_else(|| c.canonical.map(|s| s.slice(text).to_owned())),
+            name_en: actor.and_then(|a| a.name_en.clone()),
+            kind: actor.map(|a| a.kind.as_str().to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use marsad_text::split_sentences;
+
+    fn recognize(text: &str) -> Vec<Entity> {
+        let sentences = split_sentences(text, Span::new(0, text.len()));
+        Recognizer::new(KnowledgeBase::embedded(), None).recognize(text, &sentences)
+    }
+
+    #[test]
+    fn knowledge_base_names_are_linked() {
+        let e = recognize("اشتبك مقاتلو وبالحشد الشعبي مع عناصر داعش.");
+        let ids: Vec<_> = e.iter().filter_map(|e| e.id.as_deref()).collect();
+        assert!(ids.iter().any(|i| i.contains("pmf")), "{e:?}");
+        assert!(ids.contains(&"grp-isis"), "{e:?}");
+        let isis = e.iter().find(|e| e.id.as_deref() == Some("grp-isis")).expect("isis");
+        assert_eq!(isis.entity_type, EntityType::ORG);
+        assert_eq!(isis.name_en.as_deref(), Some("Islamic State"));
+    }
+
+    #[test]
+    fn short_forms_resolve_to_the_full_mention() {
+        let text = "قال المتحدث باسم المجلس مصطفى بالي إن القتال مستمر. وأضاف بالي أن الهجوم فشل.";
+        let e = recognize(text);
+        let full = e.iter().find(|e| e.text == "مصطفى بالي").unwrap_or_else(|| panic!("full mention in {e:?}"));
+        assert_eq!(full.entity_type, EntityType::PER);
+        let short = e.iter().find(|e| e.text == "بالي").expect("short form");
+        assert_eq!(short.name_ar.as_deref(), Some("مصطفى بالي"));
+    }
+}
