@@ -138,7 +138,7 @@ impl<'a> Recognizer<'a> {
             .filter_map(|c| {
                 let (_, last) = c.span.slice(text).trim().rsplit_once(char::is_whitespace)?;
                 let last = marsad_text::lossy(last);
-                (last.chars().count() >= 3).then(|| Full { surname: last, span: c.span, actor: c.actor })
+                (last.chars().count() >= 3).then_some(Full { surname: last, span: c.span, actor: c.actor })
             })
             .collect();
         if full.is_empty() {
