@@ -6,6 +6,7 @@
 
 mod analyze;
 mod bench;
+mod eval;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -43,6 +44,9 @@ enum Command {
     /// Measure throughput and memory.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Score the analyzers against gold data.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Bench(cmd) => bench::run(&cmd),
+        Command::Eval(cmd) => eval::run(&cmd),
     };
     match result {
         Ok(code) => code,

@@ -152,3 +152,26 @@ fn bench_prints_throughput_and_memory() {
                 .and(predicate::str::contains("peak RSS")),
         );
 }
+
+#[test]
+fn eval_ner_scores_a_conll_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("gold.txt");
+    std::fs::write(&f, "قال O\nالمتحدث O\nباسم O\nداعش B-ORG\n. O\n\nهاجم O\nتنظيم B-ORG\nداعش I-ORG\nبغداد B-LOC\n")
+        .expect("write");
+    marsad()
+        .args(["eval", "ner", "--conll"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("micro F1"))
+        .stdout(predicate::str::contains("ORG"));
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "token\n").expect("write");
+    marsad()
+        .args(["eval", "ner", "--conll"])
+        .arg(&bad)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.txt: line 1"));
+}

@@ -154,7 +154,11 @@ impl KnowledgeBase {
                 if name.is_ascii() && name.trim().len() < MIN_LATIN_NAME {
                     continue;
                 }
+                // One-word names from the derived dictionary are too often common nouns
+                // (القطاع, الحكومة): only curated entries may be known by one word.
+                let derived_only = a.source.as_deref() == Some("universalpetrarch");
                 if let Some(key) = phrase_key(tokenizer, name)
+                    && !(derived_only && !key.contains(' '))
                     && !keys.contains_key(&key)
                 {
                     patterns.push((format!(" {key} "), i as u32));

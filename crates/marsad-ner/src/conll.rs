@@ -199,3 +199,41 @@ mod tests {
         assert!((s.micro.f1() - 0.4).abs() < 1e-9);
     }
 }
+
+/// The text of a CoNLL sentence (tokens joined by spaces) and each token's span in it.
+pub fn sentence_text(tokens: &[String]) -> (String, Vec<marsad_core::Span>) {
+    let mut text = String::new();
+    let mut spans = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        let start = text.len();
+        text.push_str(t);
+        spans.push(marsad_core::Span::new(start, text.len()));
+    }
+    (text, spans)
+}
+
+/// BIO tags for CoNLL tokens from entity spans in [`sentence_text`]'s text: an entity covers
+/// the tokens it overlaps; `label` maps an entity type to a CoNLL type or None (not scored).
+pub fn tags_from_spans<T: Copy>(
+    token_spans: &[marsad_core::Span],
+    entities: &[(marsad_core::Span, T)],
+    label: impl Fn(T) -> Option<&'static str>,
+) -> Vec<String> {
+    let mut tags = vec!["O".to_owned(); token_spans.len()];
+    for (span, ty) in entities {
+        let Some(l) = label(*ty) else { continue };
+        let covered: Vec<usize> = (0..token_spans.len())
+            .filter(|&i| token_spans[i].start < span.end && span.start < token_spans[i].end)
+            .collect();
+        if covered.iter().any(|&i| tags[i] != "O") {
+            continue;
+        }
+        for (n, &i) in covered.iter().enumerate() {
+            tags[i] = format!("{}-{l}", if n == 0 { "B" } else { "I" });
+        }
+    }
+    tags
+}

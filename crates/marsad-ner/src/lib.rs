@@ -2,6 +2,7 @@
 //! names the dictionary lacks, a statistical tagger, and CoNLL evaluation.
 
 pub mod conll;
+pub mod eval;
 pub mod patterns;
 pub mod recognize;
 

@@ -173,14 +173,19 @@ impl Patterns {
         out
     }
 
+    /// A name after a title or kunya: up to `max` words without ال, then at most one word with
+    /// ال that ends it (a surname or nisba: "بشار الأسد", "أبو بكر البغدادي").
     fn name_run(&self, words: &[PWord], from: usize, max: usize) -> usize {
         let mut j = from;
-        while j < words.len()
-            && j - from < max
-            && !self.is_stop(&words[j])
-            && (j == from || !matches!(self.cue(&words[j]), Some(Cue::Title) | Some(Cue::Head(_))))
-        {
+        while j < words.len() && j - from < max {
+            let w = &words[j];
+            if self.is_stop(w) || (j > from && matches!(self.cue(w), Some(Cue::Title) | Some(Cue::Head(_)))) {
+                break;
+            }
             j += 1;
+            if w.has_article {
+                break;
+            }
         }
         j
     }
@@ -206,7 +211,9 @@ impl Patterns {
             }
             break;
         }
-        if i < words.len() && words[i].is_comma {
+        // "الرئيس الأمريكي، دونالد ترامب،": a name set off by commas must close with one.
+        let after_comma = i < words.len() && words[i].is_comma;
+        if after_comma {
             i += 1;
         }
         let w = words.get(i)?;
@@ -214,6 +221,9 @@ impl Patterns {
             return None;
         }
         let end = self.name_run(words, i, 4);
+        if after_comma && !words.get(end).is_some_and(|w| w.is_comma) {
+            return None;
+        }
         (end > i).then(|| PatternMatch {
             span: Span::new(words[i].span.start, words[end - 1].span.end),
             entity_type: EntityType::PER,
@@ -223,7 +233,10 @@ impl Patterns {
 
     fn after_head(&self, words: &[PWord], i: usize, t: EntityType) -> Option<PatternMatch> {
         let mut j = i + 1;
+        // A bare word names a facility only after a head in construct state ("مطار حلب", not
+        // "المخيم اضطرت").
         if t == EntityType::FAC
+            && !words[i].has_article
             && j < words.len()
             && !words[j].has_article
             && !self.is_stop(&words[j])
@@ -279,6 +292,7 @@ mod tests {
         assert_eq!(find("وقال الرئيس الأمريكي، دونالد ترامب، في"), names(&[("دونالد ترامب", EntityType::PER)]));
         assert_eq!(find("أكد المتحدث باسم الجيش العقيد تركي المالكي أن"), names(&[("تركي المالكي", EntityType::PER)]));
         assert_eq!(find("قال رئيس الحكومة إنه"), Vec::<(String, EntityType)>::new());
+        assert_eq!(find("قالت الباحثة في المنظمة، أجرت مقابلات هاتفية مع"), Vec::<(String, EntityType)>::new());
     }
 
     #[test]
@@ -288,5 +302,8 @@ mod tests {
         assert_eq!(find("في سجن صيدنايا العسكري"), names(&[("سجن صيدنايا العسكري", EntityType::FAC)]));
         assert_eq!(find("زعيم التنظيم أبو بكر البغدادي في"), names(&[("أبو بكر البغدادي", EntityType::PER)]));
         assert_eq!(find("وصلت قوات كبيرة"), Vec::<(String, EntityType)>::new());
+        assert_eq!(find("إدارة المخيم اضطرت إلى"), Vec::<(String, EntityType)>::new());
+        assert_eq!(find("قال مدير أحد المخيمات قرب البلدة"), Vec::<(String, EntityType)>::new());
+        assert_eq!(find("قال الرئيس السوري بشار الأسد في"), names(&[("بشار الأسد", EntityType::PER)]));
     }
 }

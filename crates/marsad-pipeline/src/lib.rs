@@ -5,6 +5,8 @@
 use marsad_core::{DOCUMENT_SCHEMA, Diagnostic, Document, InputInfo, Sentence, TokenView};
 use marsad_input::RawDoc;
 use marsad_input::dates::parse_published;
+use marsad_kb::KnowledgeBase;
+use marsad_ner::{Recognizer, Tagger};
 use marsad_text::{CleanInput, Cleaner, Tokenizer, light10, split_sentences};
 
 /// The version of the analyzers, recorded with every stored analysis so that stores can tell
@@ -22,12 +24,22 @@ pub struct AnalyzeOptions {
 pub struct Analyzer {
     cleaner: &'static Cleaner,
     tokenizer: Tokenizer<'static>,
+    recognizer: Recognizer<'static>,
 }
 
 impl Default for Analyzer {
     fn default() -> Self {
-        Analyzer { cleaner: Cleaner::embedded(), tokenizer: Tokenizer::default() }
+        Analyzer {
+            cleaner: Cleaner::embedded(),
+            tokenizer: Tokenizer::default(),
+            recognizer: Recognizer::new(KnowledgeBase::embedded(), default_tagger()),
+        }
     }
+}
+
+/// The statistical tagger compiled into the binary, if any.
+pub fn default_tagger() -> Option<&'static dyn Tagger> {
+    None
 }
 
 /// The ISO 639-1 code of the main language of `text`, or "und".
@@ -95,6 +107,11 @@ impl Analyzer {
             parsed
         });
         let tokens = opts.tokens.then(|| self.token_views(text, &cleaned));
+        // Entities in the title and the body sentences.
+        let mut ner_spans: Vec<marsad_core::Span> =
+            cleaned.layout.iter().filter(|s| s.role == marsad_core::Role::Title).map(|s| s.span()).collect();
+        ner_spans.extend(sentences.iter().map(|s| s.span()));
+        let entities = self.recognizer.recognize(text, &ner_spans);
         let removed = cleaned.removed(text);
         let language = if cleaned.body.is_empty() { detect_language(text) } else { detect_language(&cleaned.body) };
         Document {
@@ -118,7 +135,7 @@ impl Analyzer {
             layout: cleaned.layout.clone(),
             removed,
             sentences,
-            entities: Vec::new(),
+            entities,
             places: Vec::new(),
             quotes: Vec::new(),
             events: Vec::new(),
