@@ -158,7 +158,7 @@ impl KnowledgeBase {
                 // (القطاع, الحكومة): only curated entries may be known by one word.
                 let derived_only = a.source.as_deref() == Some("universalpetrarch");
                 if let Some(key) = phrase_key(tokenizer, name)
-                    && !(derived_only && !key.contains(' '))
+                    && (!derived_only || key.contains(' '))
                     && !keys.contains_key(&key)
                 {
                     patterns.push((format!(" {key} "), i as u32));
