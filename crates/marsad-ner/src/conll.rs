@@ -164,42 +164,6 @@ impl std::fmt::Display for Scores {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tags(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
-    }
-
-    #[test]
-    fn parses_sentences_and_rejects_glued_tags() {
-        let s = parse("t", "فرانكفورت B-LOC\n(د O\n\nأعلن O\n").expect("parse");
-        assert_eq!(s.len(), 2);
-        assert_eq!(s[0].tokens, ["فرانكفورت", "(د"]);
-        let e = parse("t", "a O\nb Oالإصابة\n").expect_err("glued");
-        assert_eq!(e.line, 2);
-    }
-
-    #[test]
-    fn entities_follow_conlleval() {
-        assert_eq!(entities(&tags("B-PERS I-PERS O B-LOC")), vec![(0, 2, "PER".into()), (3, 4, "LOC".into())]);
-        assert_eq!(entities(&tags("I-ORG I-ORG B-ORG")), vec![(0, 2, "ORG".into()), (2, 3, "ORG".into())]);
-        assert_eq!(entities(&tags("B-LOC I-PER")), vec![(0, 1, "LOC".into()), (1, 2, "PER".into())]);
-        assert_eq!(entities(&tags("B-MIS1 I-MIS1")), vec![(0, 2, "MISC".into())]);
-    }
-
-    #[test]
-    fn scoring_counts_exact_spans_only() {
-        let gold = tags("B-PERS I-PERS O B-LOC O");
-        let pred = tags("B-PERS O O B-LOC B-ORG");
-        let s = score([(&gold[..], &pred[..])]);
-        assert_eq!(s.micro, Prf { tp: 1, fp: 2, fn_: 1 });
-        assert_eq!(s.by_type["PER"], Prf { tp: 0, fp: 1, fn_: 1 });
-        assert!((s.micro.f1() - 0.4).abs() < 1e-9);
-    }
-}
-
 /// The text of a CoNLL sentence (tokens joined by spaces) and each token's span in it.
 pub fn sentence_text(tokens: &[String]) -> (String, Vec<marsad_core::Span>) {
     let mut text = String::new();
@@ -236,4 +200,40 @@ pub fn tags_from_spans<T: Copy>(
         }
     }
     tags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags(s: &str) -> Vec<String> {
+        s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn parses_sentences_and_rejects_glued_tags() {
+        let s = parse("t", "فرانكفورت B-LOC\n(د O\n\nأعلن O\n").expect("parse");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].tokens, ["فرانكفورت", "(د"]);
+        let e = parse("t", "a O\nb Oالإصابة\n").expect_err("glued");
+        assert_eq!(e.line, 2);
+    }
+
+    #[test]
+    fn entities_follow_conlleval() {
+        assert_eq!(entities(&tags("B-PERS I-PERS O B-LOC")), vec![(0, 2, "PER".into()), (3, 4, "LOC".into())]);
+        assert_eq!(entities(&tags("I-ORG I-ORG B-ORG")), vec![(0, 2, "ORG".into()), (2, 3, "ORG".into())]);
+        assert_eq!(entities(&tags("B-LOC I-PER")), vec![(0, 1, "LOC".into()), (1, 2, "PER".into())]);
+        assert_eq!(entities(&tags("B-MIS1 I-MIS1")), vec![(0, 2, "MISC".into())]);
+    }
+
+    #[test]
+    fn scoring_counts_exact_spans_only() {
+        let gold = tags("B-PERS I-PERS O B-LOC O");
+        let pred = tags("B-PERS O O B-LOC B-ORG");
+        let s = score([(&gold[..], &pred[..])]);
+        assert_eq!(s.micro, Prf { tp: 1, fp: 2, fn_: 1 });
+        assert_eq!(s.by_type["PER"], Prf { tp: 0, fp: 1, fn_: 1 });
+        assert!((s.micro.f1() - 0.4).abs() < 1e-9);
+    }
 }
