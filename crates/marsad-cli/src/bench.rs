@@ -26,8 +26,11 @@ pub struct BenchAnalyzeArgs {
     #[arg(long, default_value_t = 3)]
     pub passes: usize,
     /// Measure only the text layer and cleaning (no document assembly).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "entities")]
     pub text_only: bool,
+    /// Measure the text layer plus entity recognition and linking over the same tokens.
+    #[arg(long)]
+    pub entities: bool,
 }
 
 pub fn run(cmd: &BenchCommand) -> Result<ExitCode> {
@@ -81,8 +84,8 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         marsad_text::tokenize::clear_segment_cache();
         let t = Instant::now();
         for d in &docs {
-            work += if a.text_only {
-                analyzer.text_layer(d)
+            work += if a.text_only || a.entities {
+                analyzer.text_layer(d, a.entities)
             } else {
                 analyzer.analyze(d, AnalyzeOptions::default()).sentences.len()
             };
@@ -94,7 +97,13 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));
     println!(
         "bench analyze{}: {} articles ({:.2} MB of text, {} rejected), best of {} passes on one core: {:.3} s",
-        if a.text_only { " --text-only" } else { "" },
+        if a.text_only {
+            " --text-only"
+        } else if a.entities {
+            " --entities"
+        } else {
+            ""
+        },
         docs.len(),
         mb,
         rejected,

@@ -6,7 +6,14 @@
 use crate::patterns::{Patterns, words_of};
 use marsad_core::{Entity, EntityType, Span};
 use marsad_kb::{ActorKind, KnowledgeBase};
-use marsad_text::Tokenizer;
+use marsad_text::{Token, Tokenizer};
+
+/// The tokens that lie within `span` (tokens sorted by position).
+fn tokens_in(tokens: &[Token], span: Span) -> &[Token] {
+    let from = tokens.partition_point(|t| t.span.start < span.start);
+    let to = tokens.partition_point(|t| t.span.start < span.end);
+    &tokens[from..to.max(from)]
+}
 use marsad_text::keys::phrase_key;
 
 /// A statistical tagger: BIO tags (`B-PER`, `I-LOC`, `O` …) for the words of one sentence.
@@ -56,14 +63,21 @@ impl<'a> Recognizer<'a> {
 
     /// The entities of `text` within the given sentence spans, in text order.
     pub fn recognize(&self, text: &str, sentences: &[Span]) -> Vec<Entity> {
-        let mut accepted: Vec<Candidate> = Vec::new();
         let mut tokens = Vec::new();
+        let mut word = 0;
         for s in sentences {
-            tokens.clear();
-            let mut w = 0;
-            self.tokenizer.tokenize_range(text, *s, &mut w, &mut tokens);
+            self.tokenizer.tokenize_range(text, *s, &mut word, &mut tokens);
+        }
+        self.recognize_tokens(text, &tokens, sentences)
+    }
+
+    /// The same, with the text already tokenized (`tokens` sorted, covering the sentences).
+    pub fn recognize_tokens(&self, text: &str, all_tokens: &[Token], sentences: &[Span]) -> Vec<Entity> {
+        let sentence_tokens: Vec<&[Token]> = sentences.iter().map(|s| tokens_in(all_tokens, *s)).collect();
+        let mut accepted: Vec<Candidate> = Vec::new();
+        for &tokens in &sentence_tokens {
             let mut cands: Vec<Candidate> = Vec::new();
-            for m in self.kb.find(&tokens) {
+            for m in self.kb.find(tokens) {
                 let kind = self.kb.actors()[m.actor].kind;
                 cands.push(Candidate {
                     span: m.span,
@@ -73,7 +87,7 @@ impl<'a> Recognizer<'a> {
                     canonical: None,
                 });
             }
-            let words = words_of(text, &tokens);
+            let words = words_of(text, tokens);
             for m in self.patterns.find(&words) {
                 cands.push(Candidate {
                     span: m.span,
@@ -84,7 +98,7 @@ impl<'a> Recognizer<'a> {
                 });
             }
             if let Some(t) = self.tagger {
-                for (span, ty) in t.tag(text, &tokens) {
+                for (span, ty) in t.tag(text, tokens) {
                     cands.push(Candidate {
                         span,
                         entity_type: ty,
@@ -106,7 +120,7 @@ impl<'a> Recognizer<'a> {
             accepted.extend(taken);
         }
         self.link(text, &mut accepted);
-        self.resolve_short_forms(text, sentences, &mut accepted);
+        self.resolve_short_forms(text, &sentence_tokens, &mut accepted);
         accepted.sort_by_key(|c| c.span.start);
         accepted.into_iter().map(|c| self.entity(text, &c)).collect()
     }
@@ -125,7 +139,7 @@ impl<'a> Recognizer<'a> {
     /// A person's surname met after the full name refers to that person: the short form takes
     /// the full mention's link (or its text as the canonical name), and bare occurrences of the
     /// surname that nothing recognised become mentions too.
-    fn resolve_short_forms(&self, text: &str, sentences: &[Span], cands: &mut Vec<Candidate>) {
+    fn resolve_short_forms(&self, text: &str, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
         struct Full {
             surname: String,
             span: Span,
@@ -145,12 +159,8 @@ impl<'a> Recognizer<'a> {
             return;
         }
         let mut added: Vec<Candidate> = Vec::new();
-        let mut tokens = Vec::new();
-        for s in sentences {
-            tokens.clear();
-            let mut w = 0;
-            self.tokenizer.tokenize_range(text, *s, &mut w, &mut tokens);
-            for word in words_of(text, &tokens) {
+        for tokens in sentences {
+            for word in words_of(text, tokens) {
                 let Some(f) = full.iter().find(|f| f.surname == word.surface && f.span.end <= word.span.start) else {
                     continue;
                 };

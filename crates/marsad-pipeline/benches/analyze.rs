@@ -49,7 +49,13 @@ fn bench(c: &mut Criterion) {
     g.bench_function("text_layer_and_cleaning", |b| {
         b.iter(|| {
             marsad_text::tokenize::clear_segment_cache();
-            docs.iter().map(|d| analyzer.text_layer(d)).sum::<usize>()
+            docs.iter().map(|d| analyzer.text_layer(d, false)).sum::<usize>()
+        })
+    });
+    g.bench_function("text_layer_and_entities", |b| {
+        b.iter(|| {
+            marsad_text::tokenize::clear_segment_cache();
+            docs.iter().map(|d| analyzer.text_layer(d, true)).sum::<usize>()
         })
     });
     g.bench_function("document", |b| {

@@ -106,12 +106,14 @@ impl Analyzer {
             }
             parsed
         });
-        let tokens = opts.tokens.then(|| self.token_views(text, &cleaned));
+        // One tokenization of the title and body serves every later stage.
+        let all_tokens = self.tokens(text, &cleaned);
+        let tokens = opts.tokens.then(|| token_views(text, &all_tokens));
         // Entities in the title and the body sentences.
         let mut ner_spans: Vec<marsad_core::Span> =
             cleaned.layout.iter().filter(|s| s.role == marsad_core::Role::Title).map(|s| s.span()).collect();
         ner_spans.extend(sentences.iter().map(|s| s.span()));
-        let entities = self.recognizer.recognize(text, &ner_spans);
+        let entities = self.recognizer.recognize_tokens(text, &all_tokens, &ner_spans);
         let removed = cleaned.removed(text);
         let language = if cleaned.body.is_empty() { detect_language(text) } else { detect_language(&cleaned.body) };
         Document {
@@ -144,8 +146,8 @@ impl Analyzer {
         }
     }
 
-    /// Tokens of the title and body paragraphs, for `--tokens`.
-    fn token_views(&self, text: &str, cleaned: &marsad_text::Cleaned) -> Vec<TokenView> {
+    /// Tokens of the title and the body paragraphs, in order.
+    fn tokens(&self, text: &str, cleaned: &marsad_text::Cleaned) -> Vec<marsad_text::Token> {
         let mut spans: Vec<marsad_core::Span> =
             cleaned.layout.iter().filter(|s| s.role == marsad_core::Role::Title).map(|s| s.span()).collect();
         spans.extend(cleaned.paragraphs.iter().copied());
@@ -155,37 +157,43 @@ impl Analyzer {
             self.tokenizer.tokenize_range(text, span, &mut word, &mut tokens);
         }
         tokens
-            .into_iter()
-            .map(|t| TokenView {
-                start: t.span.start,
-                end: t.span.end,
-                text: t.span.slice(text).to_owned(),
-                kind: t.kind.as_str().to_owned(),
-                role: t.role.as_str().to_owned(),
-                word: t.word,
-                stem: light10(&t.key).to_owned(),
-                norm: t.norm.to_string(),
-            })
-            .collect()
     }
 
     /// The text-layer work of analysis alone (cleaning, sentences, tokens with stems), as the
-    /// benchmark measures it; returns the number of tokens.
-    pub fn text_layer(&self, raw: &RawDoc) -> usize {
+    /// benchmark measures it; returns the number of words. With `entities`, recognition and
+    /// linking run over the same tokens too, so the difference is their cost.
+    pub fn text_layer(&self, raw: &RawDoc, entities: bool) -> usize {
         let text = raw.text.as_str();
         let cleaned = self.clean(raw);
-        let mut tokens = Vec::new();
-        let mut word = 0;
-        let mut stems = 0;
+        let mut sentences = Vec::new();
         for p in &cleaned.paragraphs {
-            let _ = split_sentences(text, *p);
-            tokens.clear();
-            self.tokenizer.tokenize_range(text, *p, &mut word, &mut tokens);
-            stems += tokens.iter().map(|t| light10(&t.key).len()).sum::<usize>();
+            sentences.extend(split_sentences(text, *p));
         }
+        let tokens = self.tokens(text, &cleaned);
+        let stems: usize = tokens.iter().map(|t| light10(&t.key).len()).sum();
         std::hint::black_box(stems);
-        word as usize
+        if entities {
+            std::hint::black_box(self.recognizer.recognize_tokens(text, &tokens, &sentences).len());
+        }
+        tokens.last().map_or(0, |t| t.word as usize + 1)
     }
+}
+
+/// Tokens as `--tokens` shows them.
+fn token_views(text: &str, tokens: &[marsad_text::Token]) -> Vec<TokenView> {
+    tokens
+        .iter()
+        .map(|t| TokenView {
+            start: t.span.start,
+            end: t.span.end,
+            text: t.span.slice(text).to_owned(),
+            kind: t.kind.as_str().to_owned(),
+            role: t.role.as_str().to_owned(),
+            word: t.word,
+            stem: light10(&t.key).to_owned(),
+            norm: t.norm.to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
