@@ -3,7 +3,7 @@
 //! actors where a name's key is known, and short forms resolved to earlier full mentions
 //! (بالي → مصطفى بالي).
 
-use crate::patterns::{Patterns, words_of};
+use crate::patterns::{PWord, Patterns, words_of};
 use marsad_core::{Entity, EntityType, Span};
 use marsad_kb::{ActorKind, KnowledgeBase};
 use marsad_text::{Token, Tokenizer};
@@ -74,8 +74,9 @@ impl<'a> Recognizer<'a> {
     /// The same, with the text already tokenized (`tokens` sorted, covering the sentences).
     pub fn recognize_tokens(&self, text: &str, all_tokens: &[Token], sentences: &[Span]) -> Vec<Entity> {
         let sentence_tokens: Vec<&[Token]> = sentences.iter().map(|s| tokens_in(all_tokens, *s)).collect();
+        let sentence_words: Vec<Vec<PWord>> = sentence_tokens.iter().map(|t| words_of(text, t)).collect();
         let mut accepted: Vec<Candidate> = Vec::new();
-        for &tokens in &sentence_tokens {
+        for (&tokens, words) in sentence_tokens.iter().zip(&sentence_words) {
             let mut cands: Vec<Candidate> = Vec::new();
             for m in self.kb.find(tokens) {
                 let kind = self.kb.actors()[m.actor].kind;
@@ -87,8 +88,7 @@ impl<'a> Recognizer<'a> {
                     canonical: None,
                 });
             }
-            let words = words_of(text, tokens);
-            for m in self.patterns.find(&words) {
+            for m in self.patterns.find(words) {
                 cands.push(Candidate {
                     span: m.span,
                     entity_type: m.entity_type,
@@ -120,7 +120,7 @@ impl<'a> Recognizer<'a> {
             accepted.extend(taken);
         }
         self.link(text, &mut accepted);
-        self.resolve_short_forms(text, &sentence_tokens, &mut accepted);
+        self.resolve_short_forms(text, &sentence_words, &mut accepted);
         accepted.sort_by_key(|c| c.span.start);
         accepted.into_iter().map(|c| self.entity(text, &c)).collect()
     }
@@ -139,7 +139,7 @@ impl<'a> Recognizer<'a> {
     /// A person's surname met after the full name refers to that person: the short form takes
     /// the full mention's link (or its text as the canonical name), and bare occurrences of the
     /// surname that nothing recognised become mentions too.
-    fn resolve_short_forms(&self, text: &str, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
+    fn resolve_short_forms(&self, text: &str, sentences: &[Vec<PWord>], cands: &mut Vec<Candidate>) {
         struct Full {
             surname: String,
             span: Span,
@@ -159,8 +159,8 @@ impl<'a> Recognizer<'a> {
             return;
         }
         let mut added: Vec<Candidate> = Vec::new();
-        for tokens in sentences {
-            for word in words_of(text, tokens) {
+        for words in sentences {
+            for word in words {
                 let Some(f) = full.iter().find(|f| f.surname == word.surface && f.span.end <= word.span.start) else {
                     continue;
                 };
