@@ -1,0 +1,187 @@
+//! ner-proto: train and evaluate a CRF named-entity tagger for Arabic news (ANERcorp, AQMAR).
+//!
+//!   ner-proto clusters --out FILE [--stem] [--vocab N] [--contexts N] [--dims N] [--depth N]
+//!   ner-proto train --name NAME [--feats LIST] [--aqmar] [--c1 X] [--c2 X] [--iters N]
+//!                   [--chunk N] [--minfreq X] [--wc FILE] [--sc FILE] [--model FILE]
+
+mod clusters;
+mod data;
+mod eval;
+mod features;
+
+use clusters::{ClusterParams, Clusters};
+use data::Sentence;
+use features::{FeatureSet, Resources, sentence_features};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+const NER_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/ner");
+const CORPUS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/corpus");
+
+/// All training parameters in one place.
+#[derive(Debug, Clone)]
+pub struct TrainParams {
+    /// L1 coefficient (OWL-QN); 0 = off
+    pub c1: f64,
+    /// L2 coefficient
+    pub c2: f64,
+    pub max_iterations: usize,
+    /// sentences concatenated into one CRF instance (crfs' L-BFGS costs O(#features) per
+    /// instance per iteration, so fewer, longer instances train much faster)
+    pub chunk: usize,
+    /// drop attribute-label features seen fewer times than this
+    pub minfreq: f64,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams { c1: 0.05, c2: 0.01, max_iterations: 300, chunk: 40, minfreq: 0.0 }
+    }
+}
+
+struct Args(Vec<String>);
+impl Args {
+    fn get(&self, k: &str) -> Option<&str> {
+        self.0.iter().position(|a| a == k).and_then(|i| self.0.get(i + 1)).map(|s| s.as_str())
+    }
+    fn flag(&self, k: &str) -> bool {
+        self.0.iter().any(|a| a == k)
+    }
+    fn num<T: std::str::FromStr>(&self, k: &str, d: T) -> T {
+        self.get(k).map_or(d, |v| v.parse().ok().unwrap())
+    }
+}
+
+fn main() {
+    let args = Args(std::env::args().skip(1).collect());
+    match args.0.first().map(|s| s.as_str()) {
+        Some("clusters") => {
+            let d = ClusterParams::default();
+            let p = ClusterParams {
+                vocab: args.num("--vocab", d.vocab),
+                contexts: args.num("--contexts", d.contexts),
+                dims: args.num("--dims", d.dims),
+                depth: args.num("--depth", d.depth),
+                min_leaf: args.num("--min-leaf", d.min_leaf),
+                stem_keys: args.flag("--stem"),
+            };
+            let files = clusters::corpus_files(Path::new(CORPUS_DIR));
+            let t = Instant::now();
+            clusters::build(&files, &p, Path::new(args.get("--out").expect("--out")));
+            eprintln!("clusters built in {:.1}s", t.elapsed().as_secs_f32());
+        }
+        Some("train") => train(&args),
+        Some("eval") => {
+            // tag ANERcorp test with a saved model (speed on a quiet machine)
+            let fs = FeatureSet::parse(args.get("--feats").unwrap_or("all"));
+            let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::load(Path::new(f)));
+            let t = Instant::now();
+            let res = Resources::new(load("--wc"), load("--sc"));
+            let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
+            let model = crfs::Model::new(&bytes).unwrap();
+            let tagger = model.tagger().unwrap();
+            eprintln!("resources + model loaded in {:.2}s", t.elapsed().as_secs_f32());
+            let test = data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_test.txt"));
+            for _ in 0..3 {
+                let (ev, speed) = evaluate(&tagger, &test, &fs, &res);
+                println!("micro F1 {:.2}; {speed:.0} tok/s (feature extraction + Viterbi, 1 thread)", ev.micro_f1());
+            }
+        }
+        _ => eprintln!("usage: ner-proto clusters|train ..."),
+    }
+}
+
+/// Features for a list of sentences, `chunk` sentences per instance.
+fn instances(sents: &[Sentence], chunk: usize, fs: &FeatureSet, res: &Resources) -> Vec<(Vec<Vec<crfs::Attribute>>, Vec<String>)> {
+    sents
+        .chunks(chunk.max(1))
+        .map(|group| {
+            let mut x = Vec::new();
+            let mut y = Vec::new();
+            for s in group {
+                let words: Vec<&str> = s.words.iter().map(|w| w.as_str()).collect();
+                x.extend(sentence_features(&words, fs, res));
+                y.extend(s.tags.iter().cloned());
+            }
+            (x, y)
+        })
+        .collect()
+}
+
+fn evaluate(tagger: &crfs::Tagger, sents: &[Sentence], fs: &FeatureSet, res: &Resources) -> (eval::Eval, f64) {
+    let mut ev = eval::Eval::default();
+    let t = Instant::now();
+    let mut ntok = 0;
+    for s in sents {
+        let words: Vec<&str> = s.words.iter().map(|w| w.as_str()).collect();
+        let x = sentence_features(&words, fs, res);
+        let pred = tagger.tag(&x).unwrap();
+        ntok += words.len();
+        ev.add(&s.tags, &pred);
+    }
+    (ev, ntok as f64 / t.elapsed().as_secs_f64())
+}
+
+fn train(args: &Args) {
+    let name = args.get("--name").unwrap_or("exp");
+    let feats = args.get("--feats").unwrap_or("lex,win,shape");
+    let fs = FeatureSet::parse(feats);
+    let d = TrainParams::default();
+    let tp = TrainParams {
+        c1: args.num("--c1", d.c1),
+        c2: args.num("--c2", d.c2),
+        max_iterations: args.num("--iters", d.max_iterations),
+        chunk: args.num("--chunk", d.chunk),
+        minfreq: args.num("--minfreq", d.minfreq),
+    };
+    let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::load(Path::new(f)));
+    let res = Resources::new(load("--wc"), load("--sc"));
+
+    let ner = PathBuf::from(NER_DIR);
+    let mut train = data::read_conll(&ner.join("anercorp_train.txt"));
+    let test = data::read_conll(&ner.join("anercorp_test.txt"));
+    let (aq_train, aq_test) = data::read_aqmar(&ner.join("aqmar"));
+    let with_aqmar = args.flag("--aqmar");
+    let aq_weight: f64 = args.num("--aqmar-weight", 1.0);
+    let n_aner = train.len();
+    if with_aqmar {
+        train.extend(aq_train.iter().cloned());
+    }
+    eprintln!("train {} sentences ({} tokens), test {} sentences, aqmar held-out {}", train.len(),
+        train.iter().map(|s| s.words.len()).sum::<usize>(), test.len(), aq_test.len());
+
+    let t0 = Instant::now();
+    let mut trainer = crfs::train::Trainer::lbfgs();
+    trainer.verbose(args.flag("--verbose"));
+    trainer.params_mut().set_c1(tp.c1).unwrap();
+    trainer.params_mut().set_c2(tp.c2).unwrap();
+    trainer.params_mut().set_max_iterations(tp.max_iterations).unwrap();
+    trainer.set_feature_minfreq(tp.minfreq).unwrap();
+    let mut nattr = 0usize;
+    for (part, weight) in [(&train[..n_aner], 1.0), (&train[n_aner..], aq_weight)] {
+        for (x, y) in instances(part, tp.chunk, &fs, &res) {
+            nattr += x.iter().map(|a| a.len()).sum::<usize>();
+            trainer.append_with_weight(&x, &y, weight).unwrap();
+        }
+    }
+    let tfeat = t0.elapsed().as_secs_f64();
+    let model_path = PathBuf::from(args.get("--model").map_or_else(|| format!("models/{name}.crfsuite"), str::to_string));
+    std::fs::create_dir_all(model_path.parent().unwrap()).ok();
+    trainer.train(&model_path).unwrap();
+    let ttrain = t0.elapsed().as_secs_f64();
+    drop(trainer);
+    let bytes = std::fs::read(&model_path).unwrap();
+    let model = crfs::Model::new(&bytes).unwrap();
+    let tagger = model.tagger().unwrap();
+    let (ev, speed) = evaluate(&tagger, &test, &fs, &res);
+    let (ev_aq, _) = evaluate(&tagger, &aq_test, &fs, &res);
+    println!("== {name}: feats={feats} aqmar={with_aqmar} {tp:?}");
+    println!("features {tfeat:.1}s, train total {ttrain:.1}s, {nattr} attribute occurrences, model attrs {} size {:.1} MB, tagging {:.0} tok/s",
+        model.num_attrs(), bytes.len() as f64 / 1e6, speed);
+    println!("ANERcorp test:\n{}", ev.report());
+    println!("AQMAR held-out:\n{}", ev_aq.report());
+    let mut f = std::fs::OpenOptions::new().create(true).append(true).open("results.tsv").unwrap();
+    writeln!(f, "{name}\t{feats}\taqmar={with_aqmar}x{aq_weight}\tc1={} c2={} it={} chunk={} minfreq={}\t{ttrain:.0}s\t{:.1}MB\t{speed:.0}\t{}\t{}",
+        tp.c1, tp.c2, tp.max_iterations, tp.chunk, tp.minfreq, bytes.len() as f64 / 1e6, ev.md_row(), ev_aq.md_row()).unwrap();
+}
