@@ -48,27 +48,19 @@ pub struct PWord {
 /// Groups tokens into words.
 pub fn words_of(text: &str, tokens: &[Token]) -> Vec<PWord> {
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        let w = tokens[i].word;
-        let mut j = i;
-        while j < tokens.len() && tokens[j].word == w {
-            j += 1;
-        }
-        let pieces = &tokens[i..j];
-        let span = Span::new(pieces[0].span.start, pieces[pieces.len() - 1].span.end);
+    for pieces in marsad_text::keys::words(tokens) {
+        let span = marsad_text::keys::word_span(pieces);
         let kind = pieces[0].kind;
         let surface = span.slice(text);
         out.push(PWord {
             span,
             surface: marsad_text::lossy(surface),
-            key: pieces.iter().filter(|p| p.role == PieceRole::Stem).map(|p| &*p.key).collect(),
+            key: marsad_text::keys::stem_key(pieces),
             has_article: pieces.iter().any(|p| p.role == PieceRole::Article)
                 || pieces.iter().any(|p| p.key.starts_with("ال") && p.role == PieceRole::Stem),
             is_break: matches!(kind, TokenKind::Punct | TokenKind::Symbol | TokenKind::Number),
             is_comma: surface == "،" || surface == ",",
         });
-        i = j;
     }
     out
 }

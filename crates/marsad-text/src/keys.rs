@@ -19,27 +19,33 @@ pub struct WordKey {
 /// The word keys of a token sequence, in order. Punctuation and symbols get no key: they break
 /// phrases (a name never spans a comma).
 pub fn word_keys(tokens: &[Token]) -> Vec<Option<WordKey>> {
-    let mut out: Vec<Option<WordKey>> = Vec::new();
-    let mut i = 0;
-    while i < tokens.len() {
-        let word = tokens[i].word;
-        let mut j = i;
-        while j < tokens.len() && tokens[j].word == word {
-            j += 1;
-        }
-        let pieces = &tokens[i..j];
-        let span = Span::new(pieces[0].span.start, pieces[pieces.len() - 1].span.end);
-        let key = match pieces[0].kind {
-            TokenKind::Punct | TokenKind::Symbol => None,
-            _ => {
-                let stem: String = pieces.iter().filter(|p| p.role == PieceRole::Stem).map(|p| &*p.key).collect();
-                (!stem.is_empty()).then_some(WordKey { span, key: stem })
+    words(tokens)
+        .map(|pieces| {
+            let span = word_span(pieces);
+            match pieces[0].kind {
+                TokenKind::Punct | TokenKind::Symbol => None,
+                _ => {
+                    let stem = stem_key(pieces);
+                    (!stem.is_empty()).then_some(WordKey { span, key: stem })
+                }
             }
-        };
-        out.push(key);
-        i = j;
-    }
-    out
+        })
+        .collect()
+}
+
+/// The pieces of each word, in order (pieces of one word share its index).
+pub fn words(tokens: &[Token]) -> impl Iterator<Item = &[Token]> {
+    tokens.chunk_by(|a, b| a.word == b.word)
+}
+
+/// A word's span, from its first piece to its last (`pieces` is not empty).
+pub fn word_span(pieces: &[Token]) -> Span {
+    Span::new(pieces[0].span.start, pieces[pieces.len() - 1].span.end)
+}
+
+/// The lossy key of a word's stem pieces.
+pub fn stem_key(pieces: &[Token]) -> String {
+    pieces.iter().filter(|p| p.role == PieceRole::Stem).map(|p| &*p.key).collect()
 }
 
 /// The key of a name as written ("قوات سوريا الديمقراطية" → "قوات سوريا ديمقراطيه"), or None
