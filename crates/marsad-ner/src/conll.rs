@@ -32,9 +32,32 @@ pub fn canonical_type(t: &str) -> &str {
     }
 }
 
+/// A tag in canonical form: `O`, or `B-`/`I-` with PER, LOC, ORG or MISC. AQMAR's variants
+/// (`B-MIS1`, `I-PER\``, `B--LOC`) are mapped; its language marks (`B-ENGLISH`) and other
+/// types become `O`, and so do the few stray tags of these corpora (AQMAR's `IO`). None only
+/// for an empty tag.
+pub fn normalize_tag(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_end_matches('`');
+    if raw.is_empty() {
+        return None;
+    }
+    let Some((bio, ty)) = raw.split_once('-').filter(|(b, _)| *b == "B" || *b == "I") else {
+        return Some("O".to_owned());
+    };
+    let ty = ty.trim_start_matches('-');
+    let canonical = ["PER", "LOC", "ORG", "MIS"]
+        .into_iter()
+        .find(|p| ty.starts_with(p))
+        .map(|p| if p == "MIS" { "MISC" } else { p });
+    Some(match canonical {
+        Some(t) => format!("{bio}-{t}"),
+        None => "O".to_owned(),
+    })
+}
+
 /// Parses a CoNLL file: `token TAG` per line (the tag is the last whitespace-separated field),
-/// blank lines between sentences. A tag glued to the next token (`Oالإصابة`) or a line with
-/// one field is an error naming the line.
+/// blank lines between sentences. A line with one field is an error naming the line; tags are
+/// normalized by [`normalize_tag`].
 pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
     let mut out = Vec::new();
     let mut cur = Sentence::default();
@@ -54,11 +77,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
             });
         };
         let tag = tag.trim();
-        if !(tag == "O" || tag.starts_with("B-") || tag.starts_with("I-")) {
+        let Some(tag) = normalize_tag(tag) else {
             return Err(ConllError { file: file.to_owned(), line: i + 1, message: format!("not a BIO tag: {tag:?}") });
-        }
+        };
         cur.tokens.push(token.trim().to_owned());
-        cur.tags.push(tag.to_owned());
+        cur.tags.push(tag);
     }
     if !cur.tokens.is_empty() {
         out.push(cur);
@@ -211,12 +234,15 @@ mod tests {
     }
 
     #[test]
-    fn parses_sentences_and_rejects_glued_tags() {
+    fn parses_sentences_and_rejects_lines_without_a_tag() {
         let s = parse("t", "فرانكفورت B-LOC\n(د O\n\nأعلن O\n").expect("parse");
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].tokens, ["فرانكفورت", "(د"]);
-        let e = parse("t", "a O\nb Oالإصابة\n").expect_err("glued");
+        let e = parse("t", "a O\nلوحده\n").expect_err("one field");
         assert_eq!(e.line, 2);
+        let aq = parse("aq", "x B-MIS1\ny I-PER`\nz B-ENGLISH\nw B--LOC\n").expect("aqmar forms");
+        assert_eq!(aq[0].tags, ["B-MISC", "I-PER", "O", "B-LOC"]);
+        assert_eq!(parse("t", "a IO\n").expect("stray tag")[0].tags, ["O"]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! names the dictionary lacks, a statistical tagger, and CoNLL evaluation.
 
 pub mod conll;
+pub mod crf;
 pub mod eval;
 pub mod patterns;
 pub mod recognize;
 
-pub use recognize::{Recognizer, Tagger, type_of_kind};
+pub use recognize::{Recognizer, Sources, Tagger, type_of_kind};

@@ -33,7 +33,10 @@ enum Cue {
 /// A word of the text as the patterns see it.
 #[derive(Clone, Debug)]
 pub struct PWord {
+    /// The word without its leading proclitics (the span a name mention takes).
     pub span: Span,
+    /// The whole word as written.
+    pub full: Span,
     /// The lossy key of the stem pieces.
     pub key: String,
     /// The lossy form of the whole word, clitics included: names are read whole ("بالي" is a
@@ -49,11 +52,13 @@ pub struct PWord {
 pub fn words_of(text: &str, tokens: &[Token]) -> Vec<PWord> {
     let mut out = Vec::new();
     for pieces in marsad_text::keys::words(tokens) {
-        let span = marsad_text::keys::word_span(pieces);
+        let span = marsad_text::keys::name_span(pieces);
+        let full = marsad_text::keys::word_span(pieces);
         let kind = pieces[0].kind;
-        let surface = span.slice(text);
+        let surface = full.slice(text);
         out.push(PWord {
             span,
+            full,
             surface: marsad_text::lossy(surface),
             key: marsad_text::keys::stem_key(pieces),
             has_article: pieces.iter().any(|p| p.role == PieceRole::Article)

@@ -37,9 +37,9 @@ impl Default for Analyzer {
     }
 }
 
-/// The statistical tagger compiled into the binary, if any.
+/// The statistical tagger compiled into the binary.
 pub fn default_tagger() -> Option<&'static dyn Tagger> {
-    None
+    marsad_ner::crf::CrfTagger::embedded().map(|t| t as &dyn Tagger)
 }
 
 /// The ISO 639-1 code of the main language of `text`, or "und".

@@ -9,7 +9,7 @@ use crate::segment::PieceRole;
 use crate::tokenize::{Token, TokenKind, Tokenizer};
 use marsad_core::Span;
 
-/// One word's span (all its pieces) and key.
+/// One word's span (without leading proclitics) and key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WordKey {
     pub span: Span,
@@ -21,7 +21,7 @@ pub struct WordKey {
 pub fn word_keys(tokens: &[Token]) -> Vec<Option<WordKey>> {
     words(tokens)
         .map(|pieces| {
-            let span = word_span(pieces);
+            let span = name_span(pieces);
             match pieces[0].kind {
                 TokenKind::Punct | TokenKind::Symbol => None,
                 _ => {
@@ -41,6 +41,13 @@ pub fn words(tokens: &[Token]) -> impl Iterator<Item = &[Token]> {
 /// A word's span, from its first piece to its last (`pieces` is not empty).
 pub fn word_span(pieces: &[Token]) -> Span {
     Span::new(pieces[0].span.start, pieces[pieces.len() - 1].span.end)
+}
+
+/// A word's span without its leading proclitics (و ف ب ك ل س): what a name mention covers
+/// ("وواشنطن" → "واشنطن", "لقوات" → "قوات"; the article stays: "الجيش").
+pub fn name_span(pieces: &[Token]) -> Span {
+    let first = pieces.iter().find(|p| p.role != PieceRole::Proclitic).unwrap_or(&pieces[0]);
+    Span::new(first.span.start, pieces[pieces.len() - 1].span.end)
 }
 
 /// The lossy key of a word's stem pieces.

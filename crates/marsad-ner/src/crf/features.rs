@@ -1,0 +1,539 @@
+//! Feature extraction: a sentence (word surfaces) → one attribute list per word.
+//! Everything the tagger sees is decided here; training (research/ner-crf) and tagging share
+//! it, so a change here (or in the text layer's segmentation, lexicon or place list) needs a
+//! retrained model: `cd research/ner-crf && cargo run --release -- train …` (see its RESULTS.md).
+//!
+//! Feature groups: the word (lossless, lossy key, light10 stem), its clitics (proclitics,
+//! article, enclitic, clitic-free form), prefixes and suffixes of 1–3 letters, shape and length,
+//! corpus frequency and how often the word takes ال (names rarely do), trigger classes of the
+//! neighbours (titles, say-verbs, place/organisation heads, place prepositions, nationalities),
+//! the place list, unsupervised word-cluster bit paths (prefixes 4–16) of the word and its
+//! neighbours, and a ±2 window of keys and stems.
+
+use super::{Clusters, stem_key, word_key};
+use crfs::Attribute;
+use marsad_text::{Lexicon, PieceRole, segment::segment_word};
+use rustc_hash::{FxHashMap, FxHashSet};
+
+/// Which feature groups are on.
+#[derive(Clone, Debug)]
+pub struct FeatureSet {
+    /// word (lossless), key (lossy), light10 stem
+    pub lex: bool,
+    /// ±2 window of key/stem (+ bigrams)
+    pub window: bool,
+    /// clitic split: proclitics, article, enclitic, stem without clitics
+    pub clitics: bool,
+    /// prefixes/suffixes 1-3 of the key and of the clitic-free stem
+    pub affixes: bool,
+    /// length, digit, latin, punctuation
+    pub shape: bool,
+    /// trigger-word classes (titles, say-verbs, place/org heads, prepositions) around the word
+    pub triggers: bool,
+    /// place gazetteer (marsad's dateline places)
+    pub gazetteer: bool,
+    /// corpus frequency bucket (marsad lexicon)
+    pub freq: bool,
+    /// word-cluster path prefixes of the word and its neighbours
+    pub word_clusters: bool,
+    /// the same for clusters over clitic-free stems
+    pub stem_clusters: bool,
+}
+
+impl FeatureSet {
+    pub fn parse(list: &str) -> FeatureSet {
+        let has = |n: &str| list.split(',').any(|x| x == n || x == "all");
+        FeatureSet {
+            lex: has("lex"),
+            window: has("win"),
+            clitics: has("clitic"),
+            affixes: has("affix"),
+            shape: has("shape"),
+            triggers: has("trig"),
+            gazetteer: has("gaz"),
+            freq: has("freq"),
+            word_clusters: has("wc"),
+            stem_clusters: has("sc"),
+        }
+    }
+}
+
+/// Everything feature extraction looks things up in.
+pub struct Resources {
+    pub lexicon: &'static Lexicon,
+    pub word_clusters: Clusters,
+    pub stem_clusters: Clusters,
+    /// lossy place name → kind (country/city/...)
+    pub places: FxHashMap<String, String>,
+    /// lossy trigger word (clitic-free) → class
+    pub triggers: FxHashMap<&'static str, &'static str>,
+    /// first words of multi-word places
+    pub place_heads: FxHashSet<String>,
+}
+
+const TRIGGERS: &[(&str, &[&str])] = &[
+    (
+        "TITLE",
+        &[
+            "رييس",
+            "وزير",
+            "ملك",
+            "امير",
+            "شيخ",
+            "سيد",
+            "سيده",
+            "دكتور",
+            "متحدث",
+            "ناطق",
+            "نايب",
+            "زعيم",
+            "مستشار",
+            "قايد",
+            "جنرال",
+            "لواء",
+            "عميد",
+            "عقيد",
+            "امين",
+            "مدير",
+            "سفير",
+            "رييسه",
+            "وزيره",
+            "مرشح",
+            "بابا",
+            "اميره",
+            "ملكه",
+            "سناتور",
+            "نجم",
+            "لاعب",
+            "مدرب",
+            "مبعوث",
+            "مفوض",
+            "حاكم",
+            "اخيه",
+            "الشيخ",
+            "الامام",
+            "امام",
+            "رجل",
+            "الكاتب",
+            "كاتب",
+            "مخرج",
+            "فنان",
+            "فنانه",
+            "الممثل",
+            "ممثل",
+            "مراسل",
+            "محافظ",
+            "قاضي",
+            "نجل",
+            "ابن",
+            "بن",
+        ],
+    ),
+    (
+        "SAY",
+        &["قال", "اكد", "اعلن", "اضاف", "صرح", "اوضح", "ذكر", "اشار", "قالت", "اكدت", "اعلنت", "اضافت", "ابلغ", "دعا"],
+    ),
+    (
+        "LOCPREP",
+        &[
+            "في",
+            "من",
+            "الي",
+            "علي",
+            "عبر",
+            "داخل",
+            "شمال",
+            "جنوب",
+            "شرق",
+            "غرب",
+            "شمالي",
+            "جنوبي",
+            "وسط",
+            "قرب",
+            "انحاء",
+        ],
+    ),
+    (
+        "LOCHEAD",
+        &[
+            "مدينه",
+            "عاصمه",
+            "ولايه",
+            "منطقه",
+            "محافظه",
+            "دوله",
+            "جمهوريه",
+            "مملكه",
+            "اقليم",
+            "جزيره",
+            "بحر",
+            "نهر",
+            "جبل",
+            "قريه",
+            "بلده",
+            "حي",
+            "مطار",
+            "ميناء",
+            "شارع",
+            "مقاطعه",
+            "بلاد",
+            "عاصمتها",
+        ],
+    ),
+    (
+        "ORGHEAD",
+        &[
+            "شركه",
+            "حزب",
+            "منظمه",
+            "جامعه",
+            "وكاله",
+            "مجلس",
+            "اتحاد",
+            "بنك",
+            "صحيفه",
+            "جمعيه",
+            "حركه",
+            "هييه",
+            "موسسه",
+            "نادي",
+            "فريق",
+            "محكمه",
+            "وزاره",
+            "لجنه",
+            "جبهه",
+            "مصرف",
+            "معهد",
+            "مركز",
+            "منتخب",
+            "قناه",
+            "اذاعه",
+            "تلفزيون",
+            "مجموعه",
+            "جيش",
+            "برلمان",
+            "كونغرس",
+            "حكومه",
+            "صندوق",
+            "بورصه",
+            "جريده",
+            "مجله",
+            "رابطه",
+            "تحالف",
+        ],
+    ),
+    (
+        "NAT",
+        &[
+            "امريكي",
+            "اميركي",
+            "فرنسي",
+            "بريطاني",
+            "روسي",
+            "الماني",
+            "اسرايلي",
+            "فلسطيني",
+            "عراقي",
+            "مصري",
+            "سوري",
+            "لبناني",
+            "اردني",
+            "سعودي",
+            "ايراني",
+            "تركي",
+            "صيني",
+            "ياباني",
+            "ايطالي",
+            "اسباني",
+            "عربي",
+            "اوروبي",
+            "دولي",
+        ],
+    ),
+];
+
+const DATELINE_PLACES: &str = include_str!("../../../../data/text/dateline_places.tsv");
+
+impl Resources {
+    /// Resources over the given clusters and the text layer's place list.
+    pub fn new(word_clusters: Clusters, stem_clusters: Clusters) -> Resources {
+        let mut places = FxHashMap::default();
+        let mut place_heads = FxHashSet::default();
+        for l in DATELINE_PLACES.lines().filter(|l| !l.starts_with('#')) {
+            let mut c = l.split('\t');
+            let (Some(name), _, Some(kind)) = (c.next(), c.next(), c.next()) else { continue };
+            let key: Vec<String> = name.split_whitespace().map(word_key).collect();
+            if key.len() > 1 {
+                place_heads.insert(key[0].clone());
+            }
+            let key = key.join(" ");
+            let bare = key.strip_prefix("ال").filter(|r| r.chars().count() >= 3).map(str::to_string);
+            places.insert(key, kind.trim().to_string());
+            if let Some(b) = bare {
+                places.entry(b).or_insert_with(|| kind.trim().to_string());
+            }
+        }
+        let mut triggers = FxHashMap::default();
+        for (class, words) in TRIGGERS {
+            for w in *words {
+                triggers.insert(*w, *class);
+            }
+        }
+        Resources { lexicon: Lexicon::embedded(), word_clusters, stem_clusters, places, triggers, place_heads }
+    }
+}
+
+/// What is known about one word before its neighbours are looked at.
+struct Tok {
+    norm: String,
+    key: String,
+    stem10: String,
+    /// lossy key of the word without clitics
+    bare: String,
+    proclitics: String,
+    article: bool,
+    enclitic: Option<String>,
+    shape: &'static str,
+    len: usize,
+    wc: Option<String>,
+    sc: Option<String>,
+    trig: Option<&'static str>,
+    freq: u32,
+    /// share of corpus occurrences that carry the article (names rarely do): 0..=4, 9 = unseen
+    art_ratio: u32,
+}
+
+fn shape(w: &str) -> &'static str {
+    let mut digit = false;
+    let mut latin = false;
+    let mut arabic = false;
+    let mut other = false;
+    for c in w.chars() {
+        if c.is_ascii_digit() || ('٠'..='٩').contains(&c) {
+            digit = true
+        } else if c.is_ascii_alphabetic() {
+            latin = true
+        } else if marsad_text::chars::is_arabic_letter(c) {
+            arabic = true
+        } else if !c.is_alphanumeric() {
+            other = true
+        }
+    }
+    match (digit, latin, arabic, other) {
+        (true, false, false, _) => "NUM",
+        (true, _, _, _) => "HASDIGIT",
+        (false, true, false, _) => "LATIN",
+        (false, _, true, _) => "AR",
+        (false, false, false, true) => "PUNCT",
+        _ => "OTHER",
+    }
+}
+
+fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
+    let norm = marsad_text::lossless(w);
+    let key = word_key(w);
+    let stem10 = marsad_text::light10(&key).to_string();
+    let pieces = segment_word(res.lexicon, w);
+    let mut proclitics = String::new();
+    let mut article = false;
+    let mut enclitic = None;
+    let mut bare = key.clone();
+    let mut bare_ll = norm.clone();
+    for p in &pieces {
+        match p.role {
+            PieceRole::Proclitic => proclitics.push_str(&p.norm),
+            PieceRole::Article => article = true,
+            PieceRole::Stem => {
+                bare = word_key(&p.norm);
+                bare_ll = p.norm.clone();
+            }
+            PieceRole::Enclitic => enclitic = Some(p.norm.clone()),
+        }
+    }
+    // the article-less form too, for triggers/gazetteer (the segmenter keeps ال on rare bare forms)
+    let trig_key = bare.strip_prefix("ال").filter(|r| r.chars().count() >= 2).unwrap_or(&bare);
+    let trig = res.triggers.get(bare.as_str()).or_else(|| res.triggers.get(trig_key)).copied();
+    let wc = if fs.word_clusters { res.word_clusters.get(&key).map(str::to_string) } else { None };
+    let sc = if fs.stem_clusters { res.stem_clusters.get(&stem_key(w)).map(str::to_string) } else { None };
+    let freq = res.lexicon.freq(&norm);
+    let no_art = bare_ll.strip_prefix("ال").unwrap_or(&bare_ll);
+    let (with, without) = (res.lexicon.freq(&format!("ال{no_art}")), res.lexicon.freq(no_art));
+    let art_ratio = if with + without < 5 { 9 } else { (4 * with + (with + without) / 2) / (with + without) };
+    Tok {
+        art_ratio,
+        len: key.chars().count(),
+        shape: shape(w),
+        norm,
+        stem10,
+        bare,
+        proclitics,
+        article,
+        enclitic,
+        key,
+        wc,
+        sc,
+        trig,
+        freq,
+    }
+}
+
+fn push(out: &mut Vec<Attribute>, name: String) {
+    out.push(Attribute::new(name, 1.0));
+}
+
+fn prefixes_suffixes(out: &mut Vec<Attribute>, tag: &str, s: &str) {
+    let c: Vec<char> = s.chars().collect();
+    for n in 1..=3 {
+        if c.len() > n {
+            push(out, format!("{tag}p{n}={}", c[..n].iter().collect::<String>()));
+            push(out, format!("{tag}s{n}={}", c[c.len() - n..].iter().collect::<String>()));
+        }
+    }
+}
+
+const CLUSTER_PREFIXES: [usize; 4] = [4, 8, 12, 16];
+
+/// Attribute lists for one sentence.
+pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Attribute>> {
+    let toks: Vec<Tok> = words.iter().map(|w| analyse(w, fs, res)).collect();
+    let n = toks.len();
+    // gazetteer: one- and two-word place names (whole key, clitic-free key)
+    let mut gaz: Vec<Option<String>> = vec![None; n];
+    if fs.gazetteer {
+        for i in 0..n {
+            if i + 1 < n && res.place_heads.contains(&toks[i].bare) {
+                let two = format!("{} {}", toks[i].bare, toks[i + 1].key);
+                if let Some(k) = res.places.get(&two) {
+                    gaz[i] = Some(format!("B{k}"));
+                    gaz[i + 1] = Some(format!("I{k}"));
+                    continue;
+                }
+            }
+            if gaz[i].is_none() {
+                let t = &toks[i];
+                if let Some(k) = res.places.get(&t.key).or_else(|| res.places.get(&t.bare)) {
+                    gaz[i] = Some(format!("U{k}"));
+                }
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = &toks[i];
+        let mut a: Vec<Attribute> = Vec::with_capacity(64);
+        push(&mut a, "bias".into());
+        if i == 0 {
+            push(&mut a, "BOS".into());
+        }
+        if i + 1 == n {
+            push(&mut a, "EOS".into());
+        }
+        if fs.lex {
+            push(&mut a, format!("w={}", t.norm));
+            push(&mut a, format!("k={}", t.key));
+            push(&mut a, format!("s10={}", t.stem10));
+        }
+        if fs.clitics {
+            push(&mut a, format!("bare={}", t.bare));
+            if !t.proclitics.is_empty() {
+                push(&mut a, format!("pro={}", t.proclitics));
+                for c in t.proclitics.chars() {
+                    push(&mut a, format!("pro1={c}"));
+                }
+            }
+            if t.article {
+                push(&mut a, "art".into());
+            }
+            if let Some(e) = &t.enclitic {
+                push(&mut a, format!("enc={e}"));
+            }
+        }
+        if fs.affixes {
+            prefixes_suffixes(&mut a, "k", &t.key);
+            if fs.clitics && t.bare != t.key {
+                prefixes_suffixes(&mut a, "b", &t.bare);
+            }
+        }
+        if fs.shape {
+            push(&mut a, format!("shape={}", t.shape));
+            push(&mut a, format!("len={}", t.len.min(10)));
+        }
+        if fs.freq {
+            let b = 32 - t.freq.leading_zeros();
+            push(&mut a, format!("fq={}", b / 2));
+            push(&mut a, format!("artr={}", t.art_ratio));
+        }
+        if fs.triggers {
+            for (o, tag) in [(-2isize, "t-2"), (-1, "t-1"), (0, "t0"), (1, "t+1")] {
+                let j = i as isize + o;
+                if j >= 0
+                    && (j as usize) < n
+                    && let Some(c) = toks[j as usize].trig
+                {
+                    push(&mut a, format!("{tag}={c}"));
+                }
+            }
+        }
+        if let Some(g) = &gaz[i] {
+            push(&mut a, format!("gaz={g}"));
+        }
+        if fs.gazetteer {
+            for (o, tag) in [(-1isize, "gaz-1"), (1, "gaz+1")] {
+                let j = i as isize + o;
+                if j >= 0 && (j as usize) < n && gaz[j as usize].is_some() {
+                    push(&mut a, tag.to_string());
+                }
+            }
+        }
+        if fs.word_clusters {
+            cluster_feats(&mut a, "wc", &toks, i, |t| t.wc.as_deref());
+        }
+        if fs.stem_clusters {
+            cluster_feats(&mut a, "sc", &toks, i, |t| t.sc.as_deref());
+        }
+        if fs.window {
+            for o in [-2isize, -1, 1, 2] {
+                let j = i as isize + o;
+                if j < 0 || j as usize >= n {
+                    push(&mut a, format!("k[{o}]=__"));
+                    continue;
+                }
+                let u = &toks[j as usize];
+                push(&mut a, format!("k[{o}]={}", u.key));
+                push(&mut a, format!("s10[{o}]={}", u.stem10));
+                if fs.clitics && o.abs() == 1 {
+                    push(&mut a, format!("bare[{o}]={}", u.bare));
+                }
+            }
+            let kk = |j: isize| if j < 0 || j as usize >= n { "__" } else { toks[j as usize].key.as_str() };
+            let ii = i as isize;
+            push(&mut a, format!("k[-1,0]={}|{}", kk(ii - 1), kk(ii)));
+            push(&mut a, format!("k[0,1]={}|{}", kk(ii), kk(ii + 1)));
+        }
+        out.push(a);
+    }
+    out
+}
+
+fn cluster_feats(a: &mut Vec<Attribute>, tag: &str, toks: &[Tok], i: usize, get: impl Fn(&Tok) -> Option<&str>) {
+    let n = toks.len();
+    for o in [-2isize, -1, 0, 1, 2] {
+        let j = i as isize + o;
+        if j < 0 || j as usize >= n {
+            continue;
+        }
+        match get(&toks[j as usize]) {
+            Some(p) => {
+                let prefixes: &[usize] = if o == 0 { &CLUSTER_PREFIXES } else { &[6, 12] };
+                for &l in prefixes {
+                    let l = l.min(p.len());
+                    push(a, format!("{tag}{l}[{o}]={}", &p[..l]));
+                }
+                if o == 0 {
+                    push(a, format!("{tag}[0]={p}"));
+                }
+            }
+            None => push(a, format!("{tag}[{o}]=none")),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! The statistical tagger: a linear-chain CRF (the `crfs` crate, a pure-Rust CRFsuite) over
+//! ANERcorp, with clitic, affix, trigger, gazetteer, frequency and unsupervised word-cluster
+//! features. The model and the clusters are data under data/ner/, built by research/ner-crf
+//! (commands and figures in its RESULTS.md: ANERcorp test micro F1 70.5 for this model).
+
+pub mod features;
+
+use crate::recognize::Tagger;
+use features::{FeatureSet, Resources, sentence_features};
+use marsad_core::{EntityType, Span};
+use marsad_text::Token;
+use rustc_hash::FxHashMap;
+use std::sync::LazyLock;
+
+const MODEL: &[u8] = include_bytes!("../../../../data/ner/tagger.crfsuite");
+const WORD_CLUSTERS: &str = include_str!("../../../../data/ner/clusters_word.tsv");
+const STEM_CLUSTERS: &str = include_str!("../../../../data/ner/clusters_stem.tsv");
+
+/// The key a word is clustered under: lossy form, digits as 0.
+pub fn word_key(w: &str) -> String {
+    marsad_text::lossy(w).chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect()
+}
+
+/// The same, for the word without its clitics.
+pub fn stem_key(w: &str) -> String {
+    let pieces = marsad_text::segment::segment_word(marsad_text::Lexicon::embedded(), w);
+    let stem =
+        pieces.iter().find(|p| p.role == marsad_text::PieceRole::Stem).map_or(w, |p| &w[p.span.start..p.span.end]);
+    word_key(stem)
+}
+
+/// Word clusters: key → bit path (a prefix of the path is a coarser cluster).
+#[derive(Default)]
+pub struct Clusters {
+    paths: FxHashMap<String, String>,
+}
+
+impl Clusters {
+    /// Parses `key<TAB>path[<TAB>count]` lines.
+    pub fn parse(text: &str) -> Clusters {
+        let paths = text
+            .lines()
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?.to_string(), f.next()?.to_string()))
+            })
+            .collect();
+        Clusters { paths }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.paths.get(key).map(String::as_str)
+    }
+
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+}
+
+/// The CRF tagger with its feature resources.
+pub struct CrfTagger {
+    model: crfs::Model<'static>,
+    features: FeatureSet,
+    resources: Resources,
+}
+
+static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
+
+impl CrfTagger {
+    /// A tagger over a model file's bytes, with the embedded clusters.
+    pub fn new(model: &'static [u8]) -> std::io::Result<CrfTagger> {
+        let model = crfs::Model::new(model)?;
+        let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS));
+        Ok(CrfTagger { model, features: FeatureSet::parse("all"), resources })
+    }
+
+    /// The tagger compiled into the binary (None only if its model file is corrupt, which a
+    /// test rules out).
+    pub fn embedded() -> Option<&'static CrfTagger> {
+        EMBEDDED.as_ref()
+    }
+
+    /// BIO labels (`B-PERS`, `I-LOC`, `O` …) for the words of one sentence.
+    pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let x = sentence_features(words, &self.features, &self.resources);
+        match self.model.tagger().and_then(|t| t.tag(&x).map(|l| l.into_iter().map(str::to_owned).collect::<Vec<_>>()))
+        {
+            Ok(labels) => labels,
+            Err(_) => vec!["O".to_owned(); words.len()],
+        }
+    }
+}
+
+impl CrfTagger {
+    /// Is this a country or city of the place list (a GPE rather than a geographic LOC)?
+    fn is_political_place(&self, name: &str) -> bool {
+        let key: Vec<String> = name.split_whitespace().map(stem_key).collect();
+        let key = key.join(" ");
+        let whole = name.split_whitespace().map(word_key).collect::<Vec<_>>().join(" ");
+        [whole.as_str(), key.as_str()]
+            .iter()
+            .any(|k| self.resources.places.get(*k).is_some_and(|kind| kind == "country" || kind == "city"))
+    }
+}
+
+/// The entity type of a tagger label's type part.
+fn label_type(t: &str) -> Option<EntityType> {
+    match crate::conll::canonical_type(t) {
+        "PER" => Some(EntityType::PER),
+        "LOC" => Some(EntityType::LOC),
+        "ORG" => Some(EntityType::ORG),
+        "MISC" => Some(EntityType::MISC),
+        _ => None,
+    }
+}
+
+impl Tagger for CrfTagger {
+    fn tag(&self, text: &str, tokens: &[Token]) -> Vec<(Span, EntityType)> {
+        let words: Vec<&[Token]> = marsad_text::keys::words(tokens).collect();
+        let spans: Vec<Span> = words.iter().map(|w| marsad_text::keys::word_span(w)).collect();
+        let name_starts: Vec<usize> = words.iter().map(|w| marsad_text::keys::name_span(w).start).collect();
+        let surfaces: Vec<&str> = spans.iter().map(|s| s.slice(text)).collect();
+        let tags = self.tag_words(&surfaces);
+        crate::conll::entities(&tags)
+            .into_iter()
+            .filter_map(|(a, b, t)| {
+                let span = Span::new(name_starts[a], spans[b - 1].end);
+                let ty = label_type(&t)?;
+                Some((
+                    span,
+                    if ty == EntityType::LOC && self.is_political_place(span.slice(text)) {
+                        EntityType::GPE
+                    } else {
+                        ty
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_model_loads_and_tags() {
+        let t = CrfTagger::embedded().expect("the embedded model loads");
+        let labels = t.tag_words(&["قال", "الرئيس", "السوري", "بشار", "الأسد", "في", "دمشق", "."]);
+        assert_eq!(labels.len(), 8);
+        assert!(labels[3].ends_with("PERS") || labels[3].ends_with("PER"), "{labels:?}");
+        assert!(labels[6].ends_with("LOC"), "{labels:?}");
+        assert_eq!(labels[0], "O");
+    }
+
+    #[test]
+    fn clusters_parse_two_or_three_columns() {
+        let c = Clusters::parse("في\t0110\t5\nمن\t0111\n");
+        assert_eq!((c.get("في"), c.get("من"), c.len()), (Some("0110"), Some("0111"), 2));
+    }
+}
