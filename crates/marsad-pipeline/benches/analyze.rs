@@ -55,6 +55,7 @@ fn bench(c: &mut Criterion) {
     g.bench_function("text_layer_and_entities", |b| {
         b.iter(|| {
             marsad_text::tokenize::clear_segment_cache();
+            marsad_ner::crf::features::clear_analysis_cache();
             docs.iter().map(|d| analyzer.text_layer(d, true)).sum::<usize>()
         })
     });

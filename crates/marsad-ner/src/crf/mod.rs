@@ -63,19 +63,22 @@ impl Clusters {
 
 /// The CRF tagger with its feature resources.
 pub struct CrfTagger {
-    model: crfs::Model<'static>,
+    /// Made once: a crfs tagger precomputes the transition scores.
+    tagger: crfs::Tagger<'static>,
     features: FeatureSet,
     resources: Resources,
 }
 
-static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
+static EMBEDDED_MODEL: LazyLock<Option<crfs::Model<'static>>> = LazyLock::new(|| crfs::Model::new(MODEL).ok());
+static EMBEDDED: LazyLock<Option<CrfTagger>> =
+    LazyLock::new(|| EMBEDDED_MODEL.as_ref().and_then(|m| CrfTagger::new(m).ok()));
 
 impl CrfTagger {
-    /// A tagger over a model file's bytes, with the embedded clusters.
-    pub fn new(model: &'static [u8]) -> std::io::Result<CrfTagger> {
-        let model = crfs::Model::new(model)?;
+    /// A tagger over a loaded model, with the embedded clusters.
+    pub fn new(model: &'static crfs::Model<'static>) -> std::io::Result<CrfTagger> {
+        let tagger = model.tagger()?;
         let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS));
-        Ok(CrfTagger { model, features: FeatureSet::parse("all"), resources })
+        Ok(CrfTagger { tagger, features: FeatureSet::parse("all"), resources })
     }
 
     /// The tagger compiled into the binary (None only if its model file is corrupt, which a
@@ -90,8 +93,7 @@ impl CrfTagger {
             return Vec::new();
         }
         let x = sentence_features(words, &self.features, &self.resources);
-        match self.model.tagger().and_then(|t| t.tag(&x).map(|l| l.into_iter().map(str::to_owned).collect::<Vec<_>>()))
-        {
+        match self.tagger.tag(&x).map(|l| l.into_iter().map(str::to_owned).collect::<Vec<_>>()) {
             Ok(labels) => labels,
             Err(_) => vec!["O".to_owned(); words.len()],
         }
