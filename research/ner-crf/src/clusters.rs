@@ -55,17 +55,7 @@ pub fn raw_tokens(text: &str, out: &mut Vec<String>) {
     }
 }
 
-/// The key a word is clustered under: lossy form, digits as 0.
-pub fn word_key(w: &str) -> String {
-    marsad_text::lossy(w).chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect()
-}
-
-/// Same, for the word without clitics.
-pub fn stem_key(w: &str) -> String {
-    let pieces = marsad_text::segment::segment_word(marsad_text::Lexicon::embedded(), w);
-    let stem = pieces.iter().find(|p| p.role == marsad_text::PieceRole::Stem).map_or(w, |p| &w[p.span.start..p.span.end]);
-    word_key(stem)
-}
+pub use marsad_ner::crf::{stem_key, word_key};
 
 const BOUNDARY: u32 = 0;
 
@@ -328,28 +318,5 @@ pub fn build(files: &[PathBuf], p: &ClusterParams, out: &Path) {
     let mut w = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
     for (r, &i) in order[..nv].iter().enumerate() {
         writeln!(w, "{}\t{}\t{}", vocab[i as usize], paths[r], count[i as usize]).unwrap();
-    }
-}
-
-/// Loaded clusters: key → bit path.
-#[derive(Default)]
-pub struct Clusters {
-    pub paths: FxHashMap<String, String>,
-}
-
-impl Clusters {
-    pub fn load(path: &Path) -> Clusters {
-        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        let paths = text
-            .lines()
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some((f.next()?.to_string(), f.next()?.to_string()))
-            })
-            .collect();
-        Clusters { paths }
-    }
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.paths.get(key).map(|s| s.as_str())
     }
 }

@@ -7,11 +7,11 @@
 mod clusters;
 mod data;
 mod eval;
-mod features;
 
-use clusters::{ClusterParams, Clusters};
+use clusters::ClusterParams;
+use marsad_ner::crf::Clusters;
 use data::Sentence;
-use features::{FeatureSet, Resources, sentence_features};
+use marsad_ner::crf::features::{FeatureSet, Resources, sentence_features};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -75,7 +75,7 @@ fn main() {
         Some("eval") => {
             // tag ANERcorp test with a saved model (speed on a quiet machine)
             let fs = FeatureSet::parse(args.get("--feats").unwrap_or("all"));
-            let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::load(Path::new(f)));
+            let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
             let t = Instant::now();
             let res = Resources::new(load("--wc"), load("--sc"));
             let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
@@ -135,7 +135,7 @@ fn train(args: &Args) {
         chunk: args.num("--chunk", d.chunk),
         minfreq: args.num("--minfreq", d.minfreq),
     };
-    let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::load(Path::new(f)));
+    let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
     let res = Resources::new(load("--wc"), load("--sc"));
 
     let ner = PathBuf::from(NER_DIR);

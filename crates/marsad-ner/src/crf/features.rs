@@ -38,6 +38,8 @@ pub struct FeatureSet {
     pub word_clusters: bool,
     /// the same for clusters over clitic-free stems
     pub stem_clusters: bool,
+    /// knowledge-base names over the word and its neighbours (B/I and the actor's entity type)
+    pub knowledge: bool,
 }
 
 impl FeatureSet {
@@ -54,6 +56,7 @@ impl FeatureSet {
             freq: has("freq"),
             word_clusters: has("wc"),
             stem_clusters: has("sc"),
+            knowledge: has("kb"),
         }
     }
 }
@@ -443,6 +446,7 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
             }
         }
     }
+    let kb = if fs.knowledge { knowledge_tags(words) } else { vec![None; n] };
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let t = &toks[i];
@@ -500,6 +504,17 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
                 }
             }
         }
+        if fs.knowledge {
+            for (o, tag) in [(-1isize, "kb-1"), (0, "kb0"), (1, "kb+1")] {
+                let j = i as isize + o;
+                if j >= 0
+                    && (j as usize) < n
+                    && let Some(k) = &kb[j as usize]
+                {
+                    push(&mut a, format!("{tag}={k}"));
+                }
+            }
+        }
         if let Some(g) = &gaz[i] {
             push(&mut a, format!("gaz={g}"));
         }
@@ -539,6 +554,32 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
         out.push(a);
     }
     out
+}
+
+/// For each word, whether it begins or continues a knowledge-base name, and the name's type:
+/// "B-ORG", "I-PER" … (the words are joined by spaces and matched as marsad matches text).
+fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(words.len());
+    for w in words {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        starts.push(text.len());
+        text.push_str(w);
+    }
+    let tokens = marsad_text::Tokenizer::default().tokenize(&text);
+    let kb = marsad_kb::KnowledgeBase::embedded();
+    let word_of = |byte: usize| starts.partition_point(|&s| s <= byte).saturating_sub(1);
+    let mut tags = vec![None; words.len()];
+    for m in kb.find(&tokens) {
+        let ty = crate::recognize::type_of_kind(kb.actors()[m.actor].kind);
+        let (a, b) = (word_of(m.span.start), word_of(m.span.end.saturating_sub(1)));
+        for (k, tag) in tags.iter_mut().enumerate().take(b + 1).skip(a) {
+            *tag = Some(format!("{}-{ty:?}", if k == a { "B" } else { "I" }));
+        }
+    }
+    tags
 }
 
 fn cluster_feats(a: &mut Vec<Attribute>, tag: &str, toks: &[Tok], i: usize, get: impl Fn(&Tok) -> Option<&str>) {
