@@ -118,6 +118,15 @@ fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
     )?;
     writeln!(out, "sentences: {}", d.sentences.len())?;
     writeln!(out, "\n{}\n", d.body)?;
+    for e in &d.entities {
+        let link = match (&e.id, &e.name_en, &e.name_ar) {
+            (Some(id), Some(en), _) => format!(" → {en} ({id})"),
+            (Some(id), None, _) => format!(" → {id}"),
+            (None, _, Some(ar)) if *ar != e.text => format!(" → {ar}"),
+            _ => String::new(),
+        };
+        writeln!(out, "entity [{:?}] {}..{}: {}{link}", e.entity_type, e.start, e.end, e.text)?;
+    }
     for r in &d.removed {
         let one_line: String = r.text.replace('\n', " ⏎ ");
         writeln!(out, "removed [{}] {}..{}: {}", r.reason, r.start, r.end, one_line)?;
