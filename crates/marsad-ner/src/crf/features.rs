@@ -406,17 +406,51 @@ fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
     }
 }
 
-fn push(out: &mut Vec<Attribute>, name: String) {
-    out.push(Attribute::new(name, 1.0));
+/// Where features go: attribute lists for training and the crfs tagger, or straight into
+/// label scores for marsad's own inference (no string is allocated per feature there).
+pub trait FeatureSink {
+    /// The next word's features follow.
+    fn begin_item(&mut self);
+    /// One feature (value 1), its name given as format arguments.
+    fn feat(&mut self, name: std::fmt::Arguments<'_>);
 }
 
-fn prefixes_suffixes(out: &mut Vec<Attribute>, tag: &str, s: &str) {
+/// Collects attribute lists, one per word.
+#[derive(Default)]
+pub struct AttributeSink {
+    pub items: Vec<Vec<Attribute>>,
+}
+
+impl FeatureSink for AttributeSink {
+    fn begin_item(&mut self) {
+        self.items.push(Vec::with_capacity(64));
+    }
+
+    fn feat(&mut self, name: std::fmt::Arguments<'_>) {
+        if let Some(item) = self.items.last_mut() {
+            item.push(Attribute::new(name.to_string(), 1.0));
+        }
+    }
+}
+
+fn prefixes_suffixes(sink: &mut impl FeatureSink, tag: &str, s: &str) {
     let c: Vec<char> = s.chars().collect();
     for n in 1..=3 {
         if c.len() > n {
-            push(out, format!("{tag}p{n}={}", c[..n].iter().collect::<String>()));
-            push(out, format!("{tag}s{n}={}", c[c.len() - n..].iter().collect::<String>()));
+            let (head, tail) = (&c[..n], &c[c.len() - n..]);
+            sink.feat(format_args!("{tag}p{n}={}", Chars(head)));
+            sink.feat(format_args!("{tag}s{n}={}", Chars(tail)));
         }
+    }
+}
+
+/// Displays a run of chars without collecting them into a String.
+struct Chars<'a>(&'a [char]);
+
+impl std::fmt::Display for Chars<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        self.0.iter().try_for_each(|&c| f.write_char(c))
     }
 }
 
@@ -424,6 +458,13 @@ const CLUSTER_PREFIXES: [usize; 4] = [4, 8, 12, 16];
 
 /// Attribute lists for one sentence.
 pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Attribute>> {
+    let mut sink = AttributeSink::default();
+    features_into(words, fs, res, &mut sink);
+    sink.items
+}
+
+/// The features of one sentence, word by word, into a sink.
+pub fn features_into(words: &[&str], fs: &FeatureSet, res: &Resources, sink: &mut impl FeatureSink) {
     let toks: Vec<Tok> = words.iter().map(|w| analyse_cached(w, fs, res)).collect();
     let n = toks.len();
     // gazetteer: one- and two-word place names (whole key, clitic-free key)
@@ -447,51 +488,50 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
         }
     }
     let kb = if fs.knowledge { knowledge_tags(words) } else { vec![None; n] };
-    let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let t = &toks[i];
-        let mut a: Vec<Attribute> = Vec::with_capacity(64);
-        push(&mut a, "bias".into());
+        sink.begin_item();
+        sink.feat(format_args!("bias"));
         if i == 0 {
-            push(&mut a, "BOS".into());
+            sink.feat(format_args!("BOS"));
         }
         if i + 1 == n {
-            push(&mut a, "EOS".into());
+            sink.feat(format_args!("EOS"));
         }
         if fs.lex {
-            push(&mut a, format!("w={}", t.norm));
-            push(&mut a, format!("k={}", t.key));
-            push(&mut a, format!("s10={}", t.stem10));
+            sink.feat(format_args!("w={}", t.norm));
+            sink.feat(format_args!("k={}", t.key));
+            sink.feat(format_args!("s10={}", t.stem10));
         }
         if fs.clitics {
-            push(&mut a, format!("bare={}", t.bare));
+            sink.feat(format_args!("bare={}", t.bare));
             if !t.proclitics.is_empty() {
-                push(&mut a, format!("pro={}", t.proclitics));
+                sink.feat(format_args!("pro={}", t.proclitics));
                 for c in t.proclitics.chars() {
-                    push(&mut a, format!("pro1={c}"));
+                    sink.feat(format_args!("pro1={c}"));
                 }
             }
             if t.article {
-                push(&mut a, "art".into());
+                sink.feat(format_args!("art"));
             }
             if let Some(e) = &t.enclitic {
-                push(&mut a, format!("enc={e}"));
+                sink.feat(format_args!("enc={e}"));
             }
         }
         if fs.affixes {
-            prefixes_suffixes(&mut a, "k", &t.key);
+            prefixes_suffixes(sink, "k", &t.key);
             if fs.clitics && t.bare != t.key {
-                prefixes_suffixes(&mut a, "b", &t.bare);
+                prefixes_suffixes(sink, "b", &t.bare);
             }
         }
         if fs.shape {
-            push(&mut a, format!("shape={}", t.shape));
-            push(&mut a, format!("len={}", t.len.min(10)));
+            sink.feat(format_args!("shape={}", t.shape));
+            sink.feat(format_args!("len={}", t.len.min(10)));
         }
         if fs.freq {
             let b = 32 - t.freq.leading_zeros();
-            push(&mut a, format!("fq={}", b / 2));
-            push(&mut a, format!("artr={}", t.art_ratio));
+            sink.feat(format_args!("fq={}", b / 2));
+            sink.feat(format_args!("artr={}", t.art_ratio));
         }
         if fs.triggers {
             for (o, tag) in [(-2isize, "t-2"), (-1, "t-1"), (0, "t0"), (1, "t+1")] {
@@ -500,7 +540,7 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
                     && (j as usize) < n
                     && let Some(c) = toks[j as usize].trig
                 {
-                    push(&mut a, format!("{tag}={c}"));
+                    sink.feat(format_args!("{tag}={c}"));
                 }
             }
         }
@@ -511,49 +551,47 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
                     && (j as usize) < n
                     && let Some(k) = &kb[j as usize]
                 {
-                    push(&mut a, format!("{tag}={k}"));
+                    sink.feat(format_args!("{tag}={k}"));
                 }
             }
         }
         if let Some(g) = &gaz[i] {
-            push(&mut a, format!("gaz={g}"));
+            sink.feat(format_args!("gaz={g}"));
         }
         if fs.gazetteer {
             for (o, tag) in [(-1isize, "gaz-1"), (1, "gaz+1")] {
                 let j = i as isize + o;
                 if j >= 0 && (j as usize) < n && gaz[j as usize].is_some() {
-                    push(&mut a, tag.to_string());
+                    sink.feat(format_args!("{tag}"));
                 }
             }
         }
         if fs.word_clusters {
-            cluster_feats(&mut a, "wc", &toks, i, |t| t.wc.as_deref());
+            cluster_feats(sink, "wc", &toks, i, |t| t.wc.as_deref());
         }
         if fs.stem_clusters {
-            cluster_feats(&mut a, "sc", &toks, i, |t| t.sc.as_deref());
+            cluster_feats(sink, "sc", &toks, i, |t| t.sc.as_deref());
         }
         if fs.window {
             for o in [-2isize, -1, 1, 2] {
                 let j = i as isize + o;
                 if j < 0 || j as usize >= n {
-                    push(&mut a, format!("k[{o}]=__"));
+                    sink.feat(format_args!("k[{o}]=__"));
                     continue;
                 }
                 let u = &toks[j as usize];
-                push(&mut a, format!("k[{o}]={}", u.key));
-                push(&mut a, format!("s10[{o}]={}", u.stem10));
+                sink.feat(format_args!("k[{o}]={}", u.key));
+                sink.feat(format_args!("s10[{o}]={}", u.stem10));
                 if fs.clitics && o.abs() == 1 {
-                    push(&mut a, format!("bare[{o}]={}", u.bare));
+                    sink.feat(format_args!("bare[{o}]={}", u.bare));
                 }
             }
             let kk = |j: isize| if j < 0 || j as usize >= n { "__" } else { toks[j as usize].key.as_str() };
             let ii = i as isize;
-            push(&mut a, format!("k[-1,0]={}|{}", kk(ii - 1), kk(ii)));
-            push(&mut a, format!("k[0,1]={}|{}", kk(ii), kk(ii + 1)));
+            sink.feat(format_args!("k[-1,0]={}|{}", kk(ii - 1), kk(ii)));
+            sink.feat(format_args!("k[0,1]={}|{}", kk(ii), kk(ii + 1)));
         }
-        out.push(a);
     }
-    out
 }
 
 /// For each word, whether it begins or continues a knowledge-base name, and the name's type:
@@ -582,7 +620,7 @@ fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
     tags
 }
 
-fn cluster_feats(a: &mut Vec<Attribute>, tag: &str, toks: &[Tok], i: usize, get: impl Fn(&Tok) -> Option<&str>) {
+fn cluster_feats(sink: &mut impl FeatureSink, tag: &str, toks: &[Tok], i: usize, get: impl Fn(&Tok) -> Option<&str>) {
     let n = toks.len();
     for o in [-2isize, -1, 0, 1, 2] {
         let j = i as isize + o;
@@ -594,13 +632,13 @@ fn cluster_feats(a: &mut Vec<Attribute>, tag: &str, toks: &[Tok], i: usize, get:
                 let prefixes: &[usize] = if o == 0 { &CLUSTER_PREFIXES } else { &[6, 12] };
                 for &l in prefixes {
                     let l = l.min(p.len());
-                    push(a, format!("{tag}{l}[{o}]={}", &p[..l]));
+                    sink.feat(format_args!("{tag}{l}[{o}]={}", &p[..l]));
                 }
                 if o == 0 {
-                    push(a, format!("{tag}[0]={p}"));
+                    sink.feat(format_args!("{tag}[0]={p}"));
                 }
             }
-            None => push(a, format!("{tag}[{o}]=none")),
+            None => sink.feat(format_args!("{tag}[{o}]=none")),
         }
     }
 }

@@ -61,10 +61,112 @@ impl Clusters {
     }
 }
 
+/// A CRF model's weights, read once from the model file (crfs' own dump) so that tagging
+/// needs no per-feature string: features are formatted into one reused buffer and looked up.
+/// Hand-written inference (state scores + Viterbi over ≤ 9 labels) because crfs' tagger takes
+/// an owned `String` per feature, which cost more than everything else in recognition.
+pub struct Weights {
+    labels: Vec<String>,
+    /// trans[i * n + j]: score of label j following label i.
+    trans: Vec<f64>,
+    state: FxHashMap<Box<str>, Vec<(u16, f64)>>,
+}
+
+impl Weights {
+    /// Reads the weights of a model.
+    pub fn from_model(model: &crfs::Model<'_>) -> std::io::Result<Weights> {
+        let mut dump = Vec::new();
+        model.dump(&mut dump)?;
+        let dump = String::from_utf8_lossy(&dump);
+        let n = model.num_labels() as usize;
+        let labels: Vec<String> = (0..n as u32).map(|i| model.to_label(i).unwrap_or("O").to_owned()).collect();
+        let label_id = |l: &str| labels.iter().position(|x| x == l).map(|i| i as u16);
+        let mut trans = vec![0.0; n * n];
+        let mut state: FxHashMap<Box<str>, Vec<(u16, f64)>> = FxHashMap::default();
+        let mut section = "";
+        for line in dump.lines() {
+            if line.ends_with("= {") {
+                section = line.split_whitespace().next().unwrap_or("");
+                continue;
+            }
+            if section != "TRANSITIONS" && section != "STATE_FEATURES" {
+                continue;
+            }
+            // "  (0) ATTR --> LABEL: WEIGHT" / "  (1) LABEL --> LABEL: WEIGHT"
+            let Some(rest) = line.trim_start().split_once(") ").map(|x| x.1) else { continue };
+            let Some((lhs, weight)) = rest.rsplit_once(": ") else { continue };
+            let Some((source, target)) = lhs.rsplit_once(" --> ") else { continue };
+            let (Ok(w), Some(t)) = (weight.trim().parse::<f64>(), label_id(target)) else { continue };
+            if section == "TRANSITIONS" {
+                if let Some(s) = label_id(source) {
+                    trans[s as usize * n + t as usize] = w;
+                }
+            } else {
+                state.entry(Box::from(source)).or_default().push((t, w));
+            }
+        }
+        Ok(Weights { labels, trans, state })
+    }
+
+    /// The best label sequence for per-word state scores (`scores[i * n + label]`).
+    fn viterbi(&self, scores: &[f64], len: usize) -> Vec<&str> {
+        let n = self.labels.len();
+        let mut best = scores[..n].to_vec();
+        let mut back = vec![0u16; len * n];
+        for t in 1..len {
+            let mut next = vec![f64::NEG_INFINITY; n];
+            for j in 0..n {
+                for i in 0..n {
+                    let v = best[i] + self.trans[i * n + j];
+                    if v > next[j] {
+                        next[j] = v;
+                        back[t * n + j] = i as u16;
+                    }
+                }
+                next[j] += scores[t * n + j];
+            }
+            best = next;
+        }
+        let mut j = (0..n).max_by(|&a, &b| best[a].total_cmp(&best[b])).unwrap_or(0);
+        let mut path = vec![0usize; len];
+        for t in (0..len).rev() {
+            path[t] = j;
+            j = back[t * n + j] as usize;
+        }
+        path.into_iter().map(|j| self.labels[j].as_str()).collect()
+    }
+}
+
+/// Adds each feature's weights to its word's label scores.
+struct ScoreSink<'w> {
+    weights: &'w Weights,
+    scores: Vec<f64>,
+    buf: String,
+}
+
+impl features::FeatureSink for ScoreSink<'_> {
+    fn begin_item(&mut self) {
+        self.scores.extend(std::iter::repeat_n(0.0, self.weights.labels.len()));
+    }
+
+    fn feat(&mut self, name: std::fmt::Arguments<'_>) {
+        use std::fmt::Write;
+        self.buf.clear();
+        let _ = self.buf.write_fmt(name);
+        if let Some(ws) = self.weights.state.get(self.buf.as_str()) {
+            let base = self.scores.len() - self.weights.labels.len();
+            for &(label, w) in ws {
+                self.scores[base + label as usize] += w;
+            }
+        }
+    }
+}
+
 /// The CRF tagger with its feature resources.
 pub struct CrfTagger {
-    /// Made once: a crfs tagger precomputes the transition scores.
+    /// Made once: a crfs tagger precomputes the transition scores (kept to check the fast path).
     tagger: crfs::Tagger<'static>,
+    weights: Weights,
     features: FeatureSet,
     resources: Resources,
 }
@@ -77,8 +179,9 @@ impl CrfTagger {
     /// A tagger over a loaded model, with the embedded clusters.
     pub fn new(model: &'static crfs::Model<'static>) -> std::io::Result<CrfTagger> {
         let tagger = model.tagger()?;
+        let weights = Weights::from_model(model)?;
         let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS));
-        Ok(CrfTagger { tagger, features: FeatureSet::parse("all"), resources })
+        Ok(CrfTagger { tagger, weights, features: FeatureSet::parse("all"), resources })
     }
 
     /// The tagger compiled into the binary (None only if its model file is corrupt, which a
@@ -89,6 +192,20 @@ impl CrfTagger {
 
     /// BIO labels (`B-PERS`, `I-LOC`, `O` …) for the words of one sentence.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
+        if words.is_empty() {
+            return Vec::new();
+        }
+        let mut sink = ScoreSink {
+            weights: &self.weights,
+            scores: Vec::with_capacity(words.len() * self.weights.labels.len()),
+            buf: String::with_capacity(64),
+        };
+        features::features_into(words, &self.features, &self.resources, &mut sink);
+        self.weights.viterbi(&sink.scores, words.len()).into_iter().map(str::to_owned).collect()
+    }
+
+    /// The same through crfs' own tagger (the reference the fast path is tested against).
+    pub fn tag_words_with_crfs(&self, words: &[&str]) -> Vec<String> {
         if words.is_empty() {
             return Vec::new();
         }
@@ -160,6 +277,24 @@ mod tests {
         assert!(labels[3].ends_with("PERS") || labels[3].ends_with("PER"), "{labels:?}");
         assert!(labels[6].ends_with("LOC"), "{labels:?}");
         assert_eq!(labels[0], "O");
+    }
+
+    #[test]
+    fn fast_inference_agrees_with_crfs() {
+        let t = CrfTagger::embedded().expect("model");
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../marsad-pipeline/tests/fixtures/articles");
+        let mut sentences = 0;
+        for name in
+            ["news_dateline_captions.txt", "mixed_ar_en.txt", "opinion_byline_disclaimer.txt", "interview_qa.txt"]
+        {
+            let text = std::fs::read_to_string(format!("{dir}/{name}")).expect("fixture");
+            for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                assert_eq!(t.tag_words(&words), t.tag_words_with_crfs(&words), "{line}");
+                sentences += 1;
+            }
+        }
+        assert!(sentences > 40);
     }
 
     #[test]
