@@ -116,8 +116,8 @@ impl Weights {
         for t in 1..len {
             let mut next = vec![f64::NEG_INFINITY; n];
             for j in 0..n {
-                for i in 0..n {
-                    let v = best[i] + self.trans[i * n + j];
+                for (i, b) in best.iter().enumerate() {
+                    let v = b + self.trans[i * n + j];
                     if v > next[j] {
                         next[j] = v;
                         back[t * n + j] = i as u16;
