@@ -83,6 +83,7 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         // Every pass starts cold: no word segmentations remembered from the previous one.
         marsad_text::tokenize::clear_segment_cache();
         marsad_ner::crf::features::clear_analysis_cache();
+        marsad_ner::crf::clear_score_cache();
         let t = Instant::now();
         for d in &docs {
             work += if a.text_only || a.entities {

@@ -56,6 +56,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             marsad_text::tokenize::clear_segment_cache();
             marsad_ner::crf::features::clear_analysis_cache();
+            marsad_ner::crf::clear_score_cache();
             docs.iter().map(|d| analyzer.text_layer(d, true)).sum::<usize>()
         })
     });

@@ -288,7 +288,7 @@ impl Resources {
 
 /// What is known about one word before its neighbours are looked at.
 #[derive(Clone)]
-struct Tok {
+pub struct Tok {
     norm: String,
     key: String,
     stem10: String,
@@ -344,7 +344,7 @@ pub fn clear_analysis_cache() {
 
 /// Word forms repeat, and a word's analysis depends on nothing else: each thread remembers
 /// the analyses it made (a bounded memo of a pure function; one feature set per process).
-fn analyse_cached(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
+pub fn analyse_cached(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
     ANALYSES.with_borrow_mut(|cache| {
         if let Some(t) = cache.get(w) {
             return t.clone();
@@ -465,6 +465,35 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
 
 /// The features of one sentence, word by word, into a sink.
 pub fn features_into(words: &[&str], fs: &FeatureSet, res: &Resources, sink: &mut impl FeatureSink) {
+    let p = prepare(words, fs, res);
+    let n = p.toks.len();
+    for i in 0..n {
+        sink.begin_item();
+        position_features(&p, i, fs, sink);
+        word_features(&p.toks[i], fs, sink);
+        for o in CONTEXT_OFFSETS {
+            let j = i as isize + o;
+            if j >= 0 && (j as usize) < n {
+                context_features(&p.toks[j as usize], o, fs, sink);
+            }
+        }
+    }
+}
+
+/// The neighbours whose words give features: two on each side.
+pub const CONTEXT_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
+
+/// What a sentence's features are computed from.
+pub struct Prepared {
+    pub(crate) toks: Vec<Tok>,
+    /// Place-list marks: B/I/U + kind.
+    gaz: Vec<Option<String>>,
+    /// Knowledge-base marks: B/I + type.
+    kb: Vec<Option<String>>,
+}
+
+/// Analyses the words of a sentence and marks its place and knowledge-base names.
+pub fn prepare(words: &[&str], fs: &FeatureSet, res: &Resources) -> Prepared {
     let toks: Vec<Tok> = words.iter().map(|w| analyse_cached(w, fs, res)).collect();
     let n = toks.len();
     // gazetteer: one- and two-word place names (whole key, clitic-free key)
@@ -488,108 +517,131 @@ pub fn features_into(words: &[&str], fs: &FeatureSet, res: &Resources, sink: &mu
         }
     }
     let kb = if fs.knowledge { knowledge_tags(words) } else { vec![None; n] };
-    for i in 0..n {
-        let t = &toks[i];
-        sink.begin_item();
-        sink.feat(format_args!("bias"));
-        if i == 0 {
-            sink.feat(format_args!("BOS"));
-        }
-        if i + 1 == n {
-            sink.feat(format_args!("EOS"));
-        }
-        if fs.lex {
-            sink.feat(format_args!("w={}", t.norm));
-            sink.feat(format_args!("k={}", t.key));
-            sink.feat(format_args!("s10={}", t.stem10));
-        }
-        if fs.clitics {
-            sink.feat(format_args!("bare={}", t.bare));
-            if !t.proclitics.is_empty() {
-                sink.feat(format_args!("pro={}", t.proclitics));
-                for c in t.proclitics.chars() {
-                    sink.feat(format_args!("pro1={c}"));
-                }
-            }
-            if t.article {
-                sink.feat(format_args!("art"));
-            }
-            if let Some(e) = &t.enclitic {
-                sink.feat(format_args!("enc={e}"));
+    Prepared { toks, gaz, kb }
+}
+
+/// Features of a position that depend on more than one word: sentence edges, place and
+/// knowledge-base marks, window edges, key bigrams.
+pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
+    let toks = &p.toks;
+    let n = toks.len();
+    sink.feat(format_args!("bias"));
+    if i == 0 {
+        sink.feat(format_args!("BOS"));
+    }
+    if i + 1 == n {
+        sink.feat(format_args!("EOS"));
+    }
+    if fs.knowledge {
+        for (o, tag) in [(-1isize, "kb-1"), (0, "kb0"), (1, "kb+1")] {
+            let j = i as isize + o;
+            if j >= 0
+                && (j as usize) < n
+                && let Some(k) = &p.kb[j as usize]
+            {
+                sink.feat(format_args!("{tag}={k}"));
             }
         }
-        if fs.affixes {
-            prefixes_suffixes(sink, "k", &t.key);
-            if fs.clitics && t.bare != t.key {
-                prefixes_suffixes(sink, "b", &t.bare);
+    }
+    if let Some(g) = &p.gaz[i] {
+        sink.feat(format_args!("gaz={g}"));
+    }
+    if fs.gazetteer {
+        for (o, tag) in [(-1isize, "gaz-1"), (1, "gaz+1")] {
+            let j = i as isize + o;
+            if j >= 0 && (j as usize) < n && p.gaz[j as usize].is_some() {
+                sink.feat(format_args!("{tag}"));
             }
         }
-        if fs.shape {
-            sink.feat(format_args!("shape={}", t.shape));
-            sink.feat(format_args!("len={}", t.len.min(10)));
-        }
-        if fs.freq {
-            let b = 32 - t.freq.leading_zeros();
-            sink.feat(format_args!("fq={}", b / 2));
-            sink.feat(format_args!("artr={}", t.art_ratio));
-        }
-        if fs.triggers {
-            for (o, tag) in [(-2isize, "t-2"), (-1, "t-1"), (0, "t0"), (1, "t+1")] {
-                let j = i as isize + o;
-                if j >= 0
-                    && (j as usize) < n
-                    && let Some(c) = toks[j as usize].trig
-                {
-                    sink.feat(format_args!("{tag}={c}"));
-                }
+    }
+    if fs.window {
+        for o in CONTEXT_OFFSETS {
+            let j = i as isize + o;
+            if j < 0 || j as usize >= n {
+                sink.feat(format_args!("k[{o}]=__"));
             }
         }
-        if fs.knowledge {
-            for (o, tag) in [(-1isize, "kb-1"), (0, "kb0"), (1, "kb+1")] {
-                let j = i as isize + o;
-                if j >= 0
-                    && (j as usize) < n
-                    && let Some(k) = &kb[j as usize]
-                {
-                    sink.feat(format_args!("{tag}={k}"));
-                }
+        let kk = |j: isize| if j < 0 || j as usize >= n { "__" } else { toks[j as usize].key.as_str() };
+        let ii = i as isize;
+        sink.feat(format_args!("k[-1,0]={}|{}", kk(ii - 1), kk(ii)));
+        sink.feat(format_args!("k[0,1]={}|{}", kk(ii), kk(ii + 1)));
+    }
+}
+
+/// Features of the word itself (cacheable per word form).
+pub fn word_features(t: &Tok, fs: &FeatureSet, sink: &mut impl FeatureSink) {
+    if fs.lex {
+        sink.feat(format_args!("w={}", t.norm));
+        sink.feat(format_args!("k={}", t.key));
+        sink.feat(format_args!("s10={}", t.stem10));
+    }
+    if fs.clitics {
+        sink.feat(format_args!("bare={}", t.bare));
+        if !t.proclitics.is_empty() {
+            sink.feat(format_args!("pro={}", t.proclitics));
+            for c in t.proclitics.chars() {
+                sink.feat(format_args!("pro1={c}"));
             }
         }
-        if let Some(g) = &gaz[i] {
-            sink.feat(format_args!("gaz={g}"));
+        if t.article {
+            sink.feat(format_args!("art"));
         }
-        if fs.gazetteer {
-            for (o, tag) in [(-1isize, "gaz-1"), (1, "gaz+1")] {
-                let j = i as isize + o;
-                if j >= 0 && (j as usize) < n && gaz[j as usize].is_some() {
-                    sink.feat(format_args!("{tag}"));
-                }
-            }
+        if let Some(e) = &t.enclitic {
+            sink.feat(format_args!("enc={e}"));
         }
-        if fs.word_clusters {
-            cluster_feats(sink, "wc", &toks, i, |t| t.wc.as_deref());
+    }
+    if fs.affixes {
+        prefixes_suffixes(sink, "k", &t.key);
+        if fs.clitics && t.bare != t.key {
+            prefixes_suffixes(sink, "b", &t.bare);
         }
-        if fs.stem_clusters {
-            cluster_feats(sink, "sc", &toks, i, |t| t.sc.as_deref());
-        }
-        if fs.window {
-            for o in [-2isize, -1, 1, 2] {
-                let j = i as isize + o;
-                if j < 0 || j as usize >= n {
-                    sink.feat(format_args!("k[{o}]=__"));
-                    continue;
-                }
-                let u = &toks[j as usize];
-                sink.feat(format_args!("k[{o}]={}", u.key));
-                sink.feat(format_args!("s10[{o}]={}", u.stem10));
-                if fs.clitics && o.abs() == 1 {
-                    sink.feat(format_args!("bare[{o}]={}", u.bare));
-                }
-            }
-            let kk = |j: isize| if j < 0 || j as usize >= n { "__" } else { toks[j as usize].key.as_str() };
-            let ii = i as isize;
-            sink.feat(format_args!("k[-1,0]={}|{}", kk(ii - 1), kk(ii)));
-            sink.feat(format_args!("k[0,1]={}|{}", kk(ii), kk(ii + 1)));
+    }
+    if fs.shape {
+        sink.feat(format_args!("shape={}", t.shape));
+        sink.feat(format_args!("len={}", t.len.min(10)));
+    }
+    if fs.freq {
+        let b = 32 - t.freq.leading_zeros();
+        sink.feat(format_args!("fq={}", b / 2));
+        sink.feat(format_args!("artr={}", t.art_ratio));
+    }
+    if fs.triggers
+        && let Some(c) = t.trig
+    {
+        sink.feat(format_args!("t0={c}"));
+    }
+    if fs.word_clusters {
+        cluster_feats(sink, "wc", t.wc.as_deref(), 0);
+    }
+    if fs.stem_clusters {
+        cluster_feats(sink, "sc", t.sc.as_deref(), 0);
+    }
+}
+
+/// Features a neighbour at offset `o` gives (cacheable per word form and offset).
+pub fn context_features(u: &Tok, o: isize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
+    if fs.triggers
+        && o < 2
+        && let Some(c) = u.trig
+    {
+        let tag = match o {
+            -2 => "t-2",
+            -1 => "t-1",
+            _ => "t+1",
+        };
+        sink.feat(format_args!("{tag}={c}"));
+    }
+    if fs.word_clusters {
+        cluster_feats(sink, "wc", u.wc.as_deref(), o);
+    }
+    if fs.stem_clusters {
+        cluster_feats(sink, "sc", u.sc.as_deref(), o);
+    }
+    if fs.window {
+        sink.feat(format_args!("k[{o}]={}", u.key));
+        sink.feat(format_args!("s10[{o}]={}", u.stem10));
+        if fs.clitics && o.abs() == 1 {
+            sink.feat(format_args!("bare[{o}]={}", u.bare));
         }
     }
 }
@@ -620,25 +672,18 @@ fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
     tags
 }
 
-fn cluster_feats(sink: &mut impl FeatureSink, tag: &str, toks: &[Tok], i: usize, get: impl Fn(&Tok) -> Option<&str>) {
-    let n = toks.len();
-    for o in [-2isize, -1, 0, 1, 2] {
-        let j = i as isize + o;
-        if j < 0 || j as usize >= n {
-            continue;
-        }
-        match get(&toks[j as usize]) {
-            Some(p) => {
-                let prefixes: &[usize] = if o == 0 { &CLUSTER_PREFIXES } else { &[6, 12] };
-                for &l in prefixes {
-                    let l = l.min(p.len());
-                    sink.feat(format_args!("{tag}{l}[{o}]={}", &p[..l]));
-                }
-                if o == 0 {
-                    sink.feat(format_args!("{tag}[0]={p}"));
-                }
+fn cluster_feats(sink: &mut impl FeatureSink, tag: &str, path: Option<&str>, o: isize) {
+    match path {
+        Some(p) => {
+            let prefixes: &[usize] = if o == 0 { &CLUSTER_PREFIXES } else { &[6, 12] };
+            for &l in prefixes {
+                let l = l.min(p.len());
+                sink.feat(format_args!("{tag}{l}[{o}]={}", &p[..l]));
             }
-            None => sink.feat(format_args!("{tag}[{o}]=none")),
+            if o == 0 {
+                sink.feat(format_args!("{tag}[0]={p}"));
+            }
         }
+        None => sink.feat(format_args!("{tag}[{o}]=none")),
     }
 }

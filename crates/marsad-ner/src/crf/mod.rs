@@ -162,6 +162,23 @@ impl features::FeatureSink for ScoreSink<'_> {
     }
 }
 
+fn add(row: &mut [f64], v: &[f64]) {
+    row.iter_mut().zip(v).for_each(|(r, x)| *r += x);
+}
+
+type WordScoreCache = (usize, FxHashMap<Box<str>, Box<[f64]>>);
+
+thread_local! {
+    /// Per word form: the label scores of its own features, then of what it gives neighbours at
+    /// each context offset. Keyed to one set of weights.
+    static WORD_SCORES: std::cell::RefCell<WordScoreCache> = std::cell::RefCell::new((0, FxHashMap::default()));
+}
+
+/// Empties this thread's memo of word scores (benchmarks measure cold passes).
+pub fn clear_score_cache() {
+    WORD_SCORES.with_borrow_mut(|c| c.1.clear());
+}
+
 /// The CRF tagger with its feature resources.
 pub struct CrfTagger {
     /// Made once: a crfs tagger precomputes the transition scores (kept to check the fast path).
@@ -191,17 +208,62 @@ impl CrfTagger {
     }
 
     /// BIO labels (`B-PERS`, `I-LOC`, `O` …) for the words of one sentence.
+    ///
+    /// Scores are additive, so each word form's own features and the features it gives its
+    /// neighbours are scored once and remembered (per thread, bounded); only the features that
+    /// depend on several words are computed per position.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
         if words.is_empty() {
             return Vec::new();
         }
-        let mut sink = ScoreSink {
-            weights: &self.weights,
-            scores: Vec::with_capacity(words.len() * self.weights.labels.len()),
-            buf: String::with_capacity(64),
-        };
-        features::features_into(words, &self.features, &self.resources, &mut sink);
-        self.weights.viterbi(&sink.scores, words.len()).into_iter().map(str::to_owned).collect()
+        let nl = self.weights.labels.len();
+        let prepared = features::prepare(words, &self.features, &self.resources);
+        let n = words.len();
+        let mut scores = vec![0.0; n * nl];
+        WORD_SCORES.with_borrow_mut(|cache| {
+            let id = &self.weights as *const Weights as usize;
+            if cache.0 != id || cache.1.len() > 200_000 {
+                cache.1.clear();
+                cache.0 = id;
+            }
+            for (i, w) in words.iter().enumerate() {
+                if !cache.1.contains_key(*w) {
+                    let t = &prepared.toks[i];
+                    let mut parts = Vec::with_capacity(nl * (1 + features::CONTEXT_OFFSETS.len()));
+                    parts.extend(self.score(|s| features::word_features(t, &self.features, s)));
+                    for o in features::CONTEXT_OFFSETS {
+                        parts.extend(self.score(|s| features::context_features(t, o, &self.features, s)));
+                    }
+                    cache.1.insert(Box::from(*w), parts.into_boxed_slice());
+                }
+            }
+            for i in 0..n {
+                let row = &mut scores[i * nl..(i + 1) * nl];
+                let own = self.score(|s| features::position_features(&prepared, i, &self.features, s));
+                add(row, &own);
+                if let Some(c) = cache.1.get(words[i]) {
+                    add(row, &c[..nl]);
+                }
+                for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
+                    let j = i as isize + o;
+                    if j >= 0
+                        && (j as usize) < n
+                        && let Some(c) = cache.1.get(words[j as usize])
+                    {
+                        add(row, &c[(k + 1) * nl..(k + 2) * nl]);
+                    }
+                }
+            }
+        });
+        self.weights.viterbi(&scores, n).into_iter().map(str::to_owned).collect()
+    }
+
+    /// The label scores of the features one call emits.
+    fn score(&self, emit: impl FnOnce(&mut ScoreSink<'_>)) -> Vec<f64> {
+        let mut sink = ScoreSink { weights: &self.weights, scores: Vec::new(), buf: String::with_capacity(64) };
+        features::FeatureSink::begin_item(&mut sink);
+        emit(&mut sink);
+        sink.scores
     }
 
     /// The same through crfs' own tagger (the reference the fast path is tested against).
