@@ -334,7 +334,7 @@ fn shape(w: &str) -> &'static str {
 }
 
 thread_local! {
-    static ANALYSES: std::cell::RefCell<FxHashMap<Box<str>, Tok>> = std::cell::RefCell::new(FxHashMap::default());
+    static ANALYSES: std::cell::RefCell<FxHashMap<Box<str>, std::rc::Rc<Tok>>> = std::cell::RefCell::new(FxHashMap::default());
 }
 
 /// Empties this thread's memo of word analyses (benchmarks measure cold passes).
@@ -344,16 +344,16 @@ pub fn clear_analysis_cache() {
 
 /// Word forms repeat, and a word's analysis depends on nothing else: each thread remembers
 /// the analyses it made (a bounded memo of a pure function; one feature set per process).
-pub fn analyse_cached(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
+pub fn analyse_cached(w: &str, fs: &FeatureSet, res: &Resources) -> std::rc::Rc<Tok> {
     ANALYSES.with_borrow_mut(|cache| {
         if let Some(t) = cache.get(w) {
-            return t.clone();
+            return std::rc::Rc::clone(t);
         }
         if cache.len() >= 200_000 {
             cache.clear();
         }
-        let t = analyse(w, fs, res);
-        cache.insert(Box::from(w), t.clone());
+        let t = std::rc::Rc::new(analyse(w, fs, res));
+        cache.insert(Box::from(w), std::rc::Rc::clone(&t));
         t
     })
 }
@@ -485,7 +485,7 @@ pub const CONTEXT_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
 
 /// What a sentence's features are computed from.
 pub struct Prepared {
-    pub(crate) toks: Vec<Tok>,
+    pub(crate) toks: Vec<std::rc::Rc<Tok>>,
     /// Place-list marks: B/I/U + kind.
     gaz: Vec<Option<String>>,
     /// Knowledge-base marks: B/I + type.
@@ -494,7 +494,7 @@ pub struct Prepared {
 
 /// Analyses the words of a sentence and marks its place and knowledge-base names.
 pub fn prepare(words: &[&str], fs: &FeatureSet, res: &Resources) -> Prepared {
-    let toks: Vec<Tok> = words.iter().map(|w| analyse_cached(w, fs, res)).collect();
+    let toks: Vec<std::rc::Rc<Tok>> = words.iter().map(|w| analyse_cached(w, fs, res)).collect();
     let n = toks.len();
     // gazetteer: one- and two-word place names (whole key, clitic-free key)
     let mut gaz: Vec<Option<String>> = vec![None; n];
