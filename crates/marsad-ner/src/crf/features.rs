@@ -494,6 +494,12 @@ pub struct Prepared {
 
 /// Analyses the words of a sentence and marks its place and knowledge-base names.
 pub fn prepare(words: &[&str], fs: &FeatureSet, res: &Resources) -> Prepared {
+    let kb = if fs.knowledge { knowledge_tags(words) } else { vec![None; words.len()] };
+    prepare_with_knowledge(words, kb, fs, res)
+}
+
+/// The same, with the knowledge-base marks already known (from the document's own tokens).
+pub fn prepare_with_knowledge(words: &[&str], kb: Vec<Option<String>>, fs: &FeatureSet, res: &Resources) -> Prepared {
     let toks: Vec<std::rc::Rc<Tok>> = words.iter().map(|w| analyse_cached(w, fs, res)).collect();
     let n = toks.len();
     // gazetteer: one- and two-word place names (whole key, clitic-free key)
@@ -516,7 +522,6 @@ pub fn prepare(words: &[&str], fs: &FeatureSet, res: &Resources) -> Prepared {
             }
         }
     }
-    let kb = if fs.knowledge { knowledge_tags(words) } else { vec![None; n] };
     Prepared { toks, gaz, kb }
 }
 
@@ -648,7 +653,7 @@ pub fn context_features(u: &Tok, o: isize, fs: &FeatureSet, sink: &mut impl Feat
 
 /// For each word, whether it begins or continues a knowledge-base name, and the name's type:
 /// "B-ORG", "I-PER" … (the words are joined by spaces and matched as marsad matches text).
-fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
+pub fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
     let mut text = String::new();
     let mut starts = Vec::with_capacity(words.len());
     for w in words {
@@ -659,10 +664,15 @@ fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
         text.push_str(w);
     }
     let tokens = marsad_text::Tokenizer::default().tokenize(&text);
+    knowledge_tags_of(&tokens, &starts)
+}
+
+/// Knowledge-base marks for words starting at the given byte offsets of the tokens' text.
+pub fn knowledge_tags_of(tokens: &[marsad_text::Token], starts: &[usize]) -> Vec<Option<String>> {
     let kb = marsad_kb::KnowledgeBase::embedded();
     let word_of = |byte: usize| starts.partition_point(|&s| s <= byte).saturating_sub(1);
-    let mut tags = vec![None; words.len()];
-    for m in kb.find(&tokens) {
+    let mut tags = vec![None; starts.len()];
+    for m in kb.find(tokens) {
         let ty = crate::recognize::type_of_kind(kb.actors()[m.actor].kind);
         let (a, b) = (word_of(m.span.start), word_of(m.span.end.saturating_sub(1)));
         for (k, tag) in tags.iter_mut().enumerate().take(b + 1).skip(a) {

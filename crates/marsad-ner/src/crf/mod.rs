@@ -213,11 +213,15 @@ impl CrfTagger {
     /// neighbours are scored once and remembered (per thread, bounded); only the features that
     /// depend on several words are computed per position.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
+        let prepared = features::prepare(words, &self.features, &self.resources);
+        self.tag_prepared(words, &prepared)
+    }
+
+    fn tag_prepared(&self, words: &[&str], prepared: &features::Prepared) -> Vec<String> {
         if words.is_empty() {
             return Vec::new();
         }
         let nl = self.weights.labels.len();
-        let prepared = features::prepare(words, &self.features, &self.resources);
         let n = words.len();
         let mut scores = vec![0.0; n * nl];
         WORD_SCORES.with_borrow_mut(|cache| {
@@ -239,7 +243,7 @@ impl CrfTagger {
             }
             for i in 0..n {
                 let row = &mut scores[i * nl..(i + 1) * nl];
-                let own = self.score(|s| features::position_features(&prepared, i, &self.features, s));
+                let own = self.score(|s| features::position_features(prepared, i, &self.features, s));
                 add(row, &own);
                 if let Some(c) = cache.1.get(words[i]) {
                     add(row, &c[..nl]);
@@ -308,7 +312,15 @@ impl Tagger for CrfTagger {
         let spans: Vec<Span> = words.iter().map(|w| marsad_text::keys::word_span(w)).collect();
         let name_starts: Vec<usize> = words.iter().map(|w| marsad_text::keys::name_span(w).start).collect();
         let surfaces: Vec<&str> = spans.iter().map(|s| s.slice(text)).collect();
-        let tags = self.tag_words(&surfaces);
+        // The knowledge-base marks come from these very tokens (no second tokenization).
+        let kb = if self.features.knowledge {
+            let starts: Vec<usize> = spans.iter().map(|s| s.start).collect();
+            features::knowledge_tags_of(tokens, &starts)
+        } else {
+            vec![None; spans.len()]
+        };
+        let prepared = features::prepare_with_knowledge(&surfaces, kb, &self.features, &self.resources);
+        let tags = self.tag_prepared(&surfaces, &prepared);
         crate::conll::entities(&tags)
             .into_iter()
             .filter_map(|(a, b, t)| {
