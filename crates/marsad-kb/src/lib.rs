@@ -189,10 +189,6 @@ impl KnowledgeBase {
         self.keys.get(key).map(|&i| i as usize)
     }
 
-    pub fn get(&self, id: &str) -> Option<&Actor> {
-        self.actors.iter().find(|a| a.id == id)
-    }
-
     /// Finds actors' names in `text` (leftmost-longest, non-overlapping), given its tokens.
     pub fn find(&self, tokens: &[marsad_text::Token]) -> Vec<ActorMatch> {
         let Some(ac) = &self.automaton else {

@@ -69,6 +69,19 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
             }
             continue;
         }
+        // ANERcorp's train file has one line with a tag glued to the next token:
+        // ". Oالإصابة O" is ". O" and "الإصابة O".
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        if let [first, glued, tag] = fields[..]
+            && let Some(next) = glued.strip_prefix('O').filter(|n| !n.is_empty() && !n.starts_with('-'))
+            && let Some(tag) = normalize_tag(tag)
+        {
+            cur.tokens.push(first.to_owned());
+            cur.tags.push("O".to_owned());
+            cur.tokens.push(next.to_owned());
+            cur.tags.push(tag);
+            continue;
+        }
         let Some((token, tag)) = line.rsplit_once(char::is_whitespace) else {
             return Err(ConllError {
                 file: file.to_owned(),
@@ -243,6 +256,9 @@ mod tests {
         let aq = parse("aq", "x B-MIS1\ny I-PER`\nz B-ENGLISH\nw B--LOC\n").expect("aqmar forms");
         assert_eq!(aq[0].tags, ["B-MISC", "I-PER", "O", "B-LOC"]);
         assert_eq!(parse("t", "a IO\n").expect("stray tag")[0].tags, ["O"]);
+        let glued = parse("t", ". Oالإصابة O\nx B-LOC\n").expect("glued tag");
+        assert_eq!(glued[0].tokens, [".", "الإصابة", "x"]);
+        assert_eq!(glued[0].tags, ["O", "O", "B-LOC"]);
     }
 
     #[test]

@@ -1,75 +1,23 @@
-//! Readers for the NER training data: ANERcorp and AQMAR (`token TAG` per line, blank line
-//! between sentences). Tags are mapped to BIO over PERS / LOC / ORG / MISC.
+//! Training data: ANERcorp and AQMAR read with marsad's CoNLL reader
+//! (`marsad_ner::conll::parse`: tags normalized to PER/LOC/ORG/MISC, ANERcorp's glued line
+//! split), plus the one repair training labels need.
 
+use marsad_ner::conll;
 use std::path::Path;
 
-#[derive(Clone, Debug, Default)]
-pub struct Sentence {
-    pub words: Vec<String>,
-    pub tags: Vec<String>,
-}
+pub use conll::Sentence;
 
-/// Maps a raw tag (ANERcorp or AQMAR spelling) to `O`, `B-T` or `I-T`, T in PERS/LOC/ORG/MISC.
-pub fn norm_tag(raw: &str) -> String {
-    let raw = raw.trim().trim_end_matches('`');
-    let (bio, ty) = match raw.split_once('-') {
-        Some((b, t)) => (b, t.trim_start_matches('-')),
-        None => return "O".into(),
-    };
-    if bio != "B" && bio != "I" {
-        return "O".into();
-    }
-    let ty = if ty.starts_with("PER") {
-        "PERS"
-    } else if ty.starts_with("LOC") {
-        "LOC"
-    } else if ty.starts_with("ORG") {
-        "ORG"
-    } else if ty.starts_with("MIS") {
-        "MISC"
-    } else {
-        return "O".into(); // B-ENGLISH, B-SPANISH: language marks in AQMAR
-    };
-    format!("{bio}-{ty}")
-}
-
-/// Reads a two-column file. Lines with a glued tag (`. Oالإصابة O` in ANERcorp) are split.
+/// Reads a CoNLL file; an I- tag that does not continue an entity of its type becomes B- (AQMAR
+/// has a few), so the CRF learns consistent transitions.
 pub fn read_conll(path: &Path) -> Vec<Sentence> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    let mut cur = Sentence::default();
-    for line in text.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.is_empty() {
-            if !cur.words.is_empty() {
-                out.push(std::mem::take(&mut cur));
-            }
-            continue;
-        }
-        if f.len() == 3 && f[1].starts_with('O') && f[1].len() > 1 {
-            cur.words.push(f[0].into());
-            cur.tags.push("O".into());
-            cur.words.push(f[1][1..].into());
-            cur.tags.push(norm_tag(f[2]));
-            continue;
-        }
-        if f.len() < 2 {
-            cur.words.push(f[0].into());
-            cur.tags.push("O".into());
-            continue;
-        }
-        cur.words.push(f[..f.len() - 1].join("_"));
-        cur.tags.push(norm_tag(f[f.len() - 1]));
-    }
-    if !cur.words.is_empty() {
-        out.push(cur);
-    }
-    // Repair I- after O or after another type (AQMAR has a few): make it B-.
+    let name = path.to_string_lossy();
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let mut out = conll::parse(&name, &text).unwrap_or_else(|e| panic!("{e}"));
     for s in &mut out {
         let mut prev = String::from("O");
         for t in &mut s.tags {
             if let Some(ty) = t.strip_prefix("I-")
-                && prev[2.min(prev.len())..] != *ty
+                && prev.get(2..) != Some(ty)
             {
                 *t = format!("B-{ty}");
             }

@@ -100,7 +100,7 @@ fn instances(sents: &[Sentence], chunk: usize, fs: &FeatureSet, res: &Resources)
             let mut x = Vec::new();
             let mut y = Vec::new();
             for s in group {
-                let words: Vec<&str> = s.words.iter().map(|w| w.as_str()).collect();
+                let words: Vec<&str> = s.tokens.iter().map(|w| w.as_str()).collect();
                 x.extend(sentence_features(&words, fs, res));
                 y.extend(s.tags.iter().cloned());
             }
@@ -114,7 +114,7 @@ fn evaluate(tagger: &crfs::Tagger, sents: &[Sentence], fs: &FeatureSet, res: &Re
     let t = Instant::now();
     let mut ntok = 0;
     for s in sents {
-        let words: Vec<&str> = s.words.iter().map(|w| w.as_str()).collect();
+        let words: Vec<&str> = s.tokens.iter().map(|w| w.as_str()).collect();
         let x = sentence_features(&words, fs, res);
         let pred = tagger.tag(&x).unwrap();
         ntok += words.len();
@@ -149,7 +149,7 @@ fn train(args: &Args) {
         train.extend(aq_train.iter().cloned());
     }
     eprintln!("train {} sentences ({} tokens), test {} sentences, aqmar held-out {}", train.len(),
-        train.iter().map(|s| s.words.len()).sum::<usize>(), test.len(), aq_test.len());
+        train.iter().map(|s| s.tokens.len()).sum::<usize>(), test.len(), aq_test.len());
 
     let t0 = Instant::now();
     let mut trainer = crfs::train::Trainer::lbfgs();

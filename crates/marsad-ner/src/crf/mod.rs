@@ -6,7 +6,7 @@
 pub mod features;
 
 use crate::recognize::Tagger;
-use features::{FeatureSet, Resources, sentence_features};
+use features::{FeatureSet, Resources};
 use marsad_core::{EntityType, Span};
 use marsad_text::Token;
 use rustc_hash::FxHashMap;
@@ -64,7 +64,8 @@ impl Clusters {
 /// A CRF model's weights, read once from the model file (crfs' own dump) so that tagging
 /// needs no per-feature string: features are formatted into one reused buffer and looked up.
 /// Hand-written inference (state scores + Viterbi over ≤ 9 labels) because crfs' tagger takes
-/// an owned `String` per feature, which cost more than everything else in recognition.
+/// an owned `String` per feature, which cost more than everything else in recognition. A test
+/// holds it equal to crfs' tagger.
 pub struct Weights {
     labels: Vec<String>,
     /// trans[i * n + j]: score of label j following label i.
@@ -181,24 +182,19 @@ pub fn clear_score_cache() {
 
 /// The CRF tagger with its feature resources.
 pub struct CrfTagger {
-    /// Made once: a crfs tagger precomputes the transition scores (kept to check the fast path).
-    tagger: crfs::Tagger<'static>,
     weights: Weights,
     features: FeatureSet,
     resources: Resources,
 }
 
-static EMBEDDED_MODEL: LazyLock<Option<crfs::Model<'static>>> = LazyLock::new(|| crfs::Model::new(MODEL).ok());
-static EMBEDDED: LazyLock<Option<CrfTagger>> =
-    LazyLock::new(|| EMBEDDED_MODEL.as_ref().and_then(|m| CrfTagger::new(m).ok()));
+static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
 
 impl CrfTagger {
-    /// A tagger over a loaded model, with the embedded clusters.
-    pub fn new(model: &'static crfs::Model<'static>) -> std::io::Result<CrfTagger> {
-        let tagger = model.tagger()?;
-        let weights = Weights::from_model(model)?;
+    /// A tagger over a model file's bytes (CRFsuite format), with the embedded clusters.
+    pub fn new(model: &[u8]) -> std::io::Result<CrfTagger> {
+        let weights = Weights::from_model(&crfs::Model::new(model)?)?;
         let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS));
-        Ok(CrfTagger { tagger, weights, features: FeatureSet::parse("all"), resources })
+        Ok(CrfTagger { weights, features: FeatureSet::parse("all"), resources })
     }
 
     /// The tagger compiled into the binary (None only if its model file is corrupt, which a
@@ -269,18 +265,6 @@ impl CrfTagger {
         emit(&mut sink);
         sink.scores
     }
-
-    /// The same through crfs' own tagger (the reference the fast path is tested against).
-    pub fn tag_words_with_crfs(&self, words: &[&str]) -> Vec<String> {
-        if words.is_empty() {
-            return Vec::new();
-        }
-        let x = sentence_features(words, &self.features, &self.resources);
-        match self.tagger.tag(&x).map(|l| l.into_iter().map(str::to_owned).collect::<Vec<_>>()) {
-            Ok(labels) => labels,
-            Err(_) => vec!["O".to_owned(); words.len()],
-        }
-    }
 }
 
 impl CrfTagger {
@@ -342,6 +326,7 @@ impl Tagger for CrfTagger {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use features::sentence_features;
 
     #[test]
     fn embedded_model_loads_and_tags() {
@@ -353,9 +338,19 @@ mod tests {
         assert_eq!(labels[0], "O");
     }
 
+    /// The labels crfs' own tagger gives (the reference for marsad's inference).
+    fn tag_with_crfs(t: &CrfTagger, model: &crfs::Model<'_>, words: &[&str]) -> Vec<String> {
+        let x = sentence_features(words, &t.features, &t.resources);
+        model
+            .tagger()
+            .and_then(|tagger| tagger.tag(&x).map(|l| l.into_iter().map(str::to_owned).collect()))
+            .expect("crfs tags")
+    }
+
     #[test]
     fn fast_inference_agrees_with_crfs() {
         let t = CrfTagger::embedded().expect("model");
+        let model = crfs::Model::new(MODEL).expect("model");
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../marsad-pipeline/tests/fixtures/articles");
         let mut sentences = 0;
         for name in
@@ -364,7 +359,7 @@ mod tests {
             let text = std::fs::read_to_string(format!("{dir}/{name}")).expect("fixture");
             for line in text.lines().filter(|l| !l.trim().is_empty()) {
                 let words: Vec<&str> = line.split_whitespace().collect();
-                assert_eq!(t.tag_words(&words), t.tag_words_with_crfs(&words), "{line}");
+                assert_eq!(t.tag_words(&words), tag_with_crfs(t, &model, &words), "{line}");
                 sentences += 1;
             }
         }
