@@ -1,7 +1,7 @@
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use marsad_input::{ReadOptions, read};
-use marsad_pipeline::{AnalyzeOptions, Analyzer};
+use marsad_pipeline::{AnalyzeOptions, Analyzer, Stage};
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,6 +12,9 @@ pub enum BenchCommand {
     /// Analyze every record of a JSONL file (optionally .gz) on one core and print
     /// articles/s, MB/s and peak memory.
     Analyze(BenchAnalyzeArgs),
+    /// Time the loading of each embedded knowledge component (lexicon, knowledge base, tagger,
+    /// gazetteer) and print the process's peak memory.
+    Load,
 }
 
 #[derive(Args)]
@@ -26,17 +29,50 @@ pub struct BenchAnalyzeArgs {
     #[arg(long, default_value_t = 3)]
     pub passes: usize,
     /// Measure only the text layer and cleaning (no document assembly).
-    #[arg(long, conflicts_with = "entities")]
+    #[arg(long, conflicts_with_all = ["entities", "places"])]
     pub text_only: bool,
     /// Measure the text layer plus entity recognition and linking over the same tokens.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "places")]
     pub entities: bool,
+    /// Measure the text layer, entities and toponym resolution (no document assembly).
+    #[arg(long)]
+    pub places: bool,
 }
 
 pub fn run(cmd: &BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Analyze(a) => bench_analyze(a),
+        BenchCommand::Load => bench_load(),
     }
+}
+
+fn bench_load() -> Result<ExitCode> {
+    let timed = |name: &str, f: &dyn Fn() -> String| {
+        let t = Instant::now();
+        let what = f();
+        println!("{name:<12} {:>8.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+    };
+    timed("lexicon", &|| format!("{} word forms", marsad_text::Lexicon::embedded().len()));
+    timed("cleaner", &|| {
+        let _ = marsad_text::Cleaner::embedded();
+        "boilerplate cues".to_owned()
+    });
+    timed("kb", &|| {
+        let kb = marsad_kb::KnowledgeBase::embedded();
+        format!("{} actors, {} name keys", kb.actors().len(), kb.name_count())
+    });
+    timed("tagger", &|| match marsad_pipeline::default_tagger() {
+        Some(_) => "CRF weights".to_owned(),
+        None => "none".to_owned(),
+    });
+    timed("gazetteer", &|| {
+        let g = marsad_geo::Gazetteer::embedded();
+        format!("{} places, {} name keys", g.entries().len(), g.name_count())
+    });
+    if let Some(rss) = peak_rss_bytes() {
+        println!("peak memory  {:.0} MB", rss as f64 / 1e6);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Peak resident set size of this process in bytes (Linux `VmHWM`), if known.
@@ -79,6 +115,15 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     let analyzer = Analyzer::new();
     let mut best = f64::INFINITY;
     let mut work = 0usize;
+    let stage = if a.text_only {
+        Some(Stage::Text)
+    } else if a.entities {
+        Some(Stage::Entities)
+    } else if a.places {
+        Some(Stage::Places)
+    } else {
+        None
+    };
     for _ in 0..a.passes.max(1) {
         // Every pass starts cold: no word segmentations remembered from the previous one.
         marsad_text::tokenize::clear_segment_cache();
@@ -86,8 +131,8 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         marsad_ner::crf::clear_score_cache();
         let t = Instant::now();
         for d in &docs {
-            work += if a.text_only || a.entities {
-                analyzer.text_layer(d, a.entities)
+            work += if let Some(stage) = stage {
+                analyzer.text_layer(d, stage)
             } else {
                 analyzer.analyze(d, AnalyzeOptions::default()).sentences.len()
             };
@@ -99,12 +144,11 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));
     println!(
         "bench analyze{}: {} articles ({:.2} MB of text, {} rejected), best of {} passes on one core: {:.3} s",
-        if a.text_only {
-            " --text-only"
-        } else if a.entities {
-            " --entities"
-        } else {
-            ""
+        match stage {
+            Some(Stage::Text) => " --text-only",
+            Some(Stage::Entities) => " --entities",
+            Some(Stage::Places) => " --places",
+            None => "",
         },
         docs.len(),
         mb,

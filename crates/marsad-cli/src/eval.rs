@@ -10,6 +10,22 @@ pub enum EvalCommand {
     /// Entity-level precision, recall and F1 per type and micro-averaged (CoNLL rules) of the
     /// recognizer on CoNLL files (`token TAG`, BIO; PERS = PER, MIS* = MISC).
     Ner(EvalNerArgs),
+    /// Place accuracy on article-level gold files (../shared/eval/FORMAT.md): each gold place
+    /// counts when a place the analyzer found lies within its tolerance.
+    Places(EvalPlacesArgs),
+}
+
+#[derive(Args)]
+pub struct EvalPlacesArgs {
+    /// Folder of gold JSON files (e.g. ../shared/eval/dev).
+    #[arg(long)]
+    pub gold: PathBuf,
+    /// Folder the gold files' `text` paths are relative to (e.g. ../shared/data/corpus).
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Print every gold place that was not found by name within its tolerance.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 #[derive(Args)]
@@ -28,7 +44,63 @@ pub struct EvalNerArgs {
 pub fn run(cmd: &EvalCommand) -> Result<ExitCode> {
     match cmd {
         EvalCommand::Ner(a) => eval_ner(a),
+        EvalCommand::Places(a) => eval_places(a),
     }
+}
+
+fn eval_places(a: &EvalPlacesArgs) -> Result<ExitCode> {
+    use crate::gold::{PlaceOutcome, place_outcome, read_gold_dir};
+    let analyzer = marsad_pipeline::Analyzer::new();
+    let (mut n, mut named, mut nearby, mut misplaced) = (0usize, 0usize, 0usize, 0usize);
+    let (mut system, mut unresolved, mut demonyms) = (0usize, 0usize, 0usize);
+    let golds = read_gold_dir(&a.gold)?;
+    for (path, gold) in &golds {
+        let text_path = a.corpus.join(&gold.text);
+        let name = text_path.to_string_lossy().into_owned();
+        let bytes =
+            std::fs::read(&text_path).with_context(|| format!("{name}: cannot read (gold {})", path.display()))?;
+        let mut opts = marsad_input::ReadOptions::new(&name);
+        opts.meta.set("id", &gold.id).map_err(anyhow::Error::msg)?;
+        if let Some(p) = &gold.published {
+            opts.meta.set("published", p).map_err(anyhow::Error::msg)?;
+        }
+        let raw = marsad_input::read(&bytes, &opts)?
+            .into_iter()
+            .next()
+            .context(format!("{name}: no document"))?
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        let doc = analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default());
+        system += doc.places.len();
+        unresolved += doc.places.iter().filter(|p| p.lat.is_none()).count();
+        demonyms += doc.places.iter().filter(|p| p.via == marsad_core::PlaceVia::Demonym).count();
+        let mut ok = 0;
+        for g in &gold.places {
+            let outcome = place_outcome(&doc.places, g);
+            n += 1;
+            match outcome {
+                PlaceOutcome::Named => named += 1,
+                PlaceOutcome::Nearby => nearby += 1,
+                PlaceOutcome::Misplaced => misplaced += 1,
+                PlaceOutcome::Missed => {}
+            }
+            ok += usize::from(matches!(outcome, PlaceOutcome::Named | PlaceOutcome::Nearby));
+            if a.verbose && outcome != PlaceOutcome::Named {
+                println!("  {:<40} {:<18} {outcome:?}", gold.id, g.names.first().map_or("", String::as_str));
+            }
+        }
+        if a.verbose {
+            println!("{:<42} {ok}/{} places", gold.id, gold.places.len());
+        }
+    }
+    let share = |k: usize| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+    println!(
+        "{} articles, {n} gold places; {system} system places ({unresolved} unresolved, {demonyms} demonyms)",
+        golds.len()
+    );
+    println!("place accuracy (within tolerance)          {:.3}", share(named + nearby));
+    println!("place accuracy (by name, within tolerance) {:.3}", share(named));
+    println!("named but misplaced                        {misplaced}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn eval_ner(a: &EvalNerArgs) -> Result<ExitCode> {
@@ -69,11 +141,5 @@ fn conll_files(path: &std::path::Path) -> Result<Vec<PathBuf>> {
     if !path.is_dir() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-        .with_context(|| format!("{}: cannot list", path.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::gold::files_with_extension(path, "txt")
 }

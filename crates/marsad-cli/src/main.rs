@@ -7,6 +7,7 @@
 mod analyze;
 mod bench;
 mod eval;
+mod gold;
 
 use clap::{Parser, Subcommand, ValueEnum};
 

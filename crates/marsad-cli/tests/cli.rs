@@ -175,3 +175,75 @@ fn eval_ner_scores_a_conll_file() {
         .code(1)
         .stderr(predicate::str::contains("bad.txt: line 1"));
 }
+
+#[test]
+fn bench_load_times_each_component() {
+    marsad()
+        .args(["bench", "load"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("gazetteer").and(predicate::str::contains("peak memory")));
+}
+
+#[test]
+fn eval_places_scores_gold_articles() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    let gold = dir.path().join("gold");
+    std::fs::create_dir_all(corpus.join("x")).expect("mkdir");
+    std::fs::create_dir_all(&gold).expect("mkdir");
+    std::fs::write(
+        corpus.join("x/a.txt"),
+        "قصف في الرمادي\n\nسقطت قذائف على مدينة الرمادي بمحافظة الأنبار غرب العراق.\n",
+    )
+    .expect("write");
+    let places = r#"[
+        {"names": ["الرمادي", "Ramadi"], "country": "IQ", "lat": 33.42, "lon": 43.30, "tolerance_km": 25},
+        {"names": ["الأنبار"], "country": "IQ", "lat": 33.0, "lon": 42.0, "tolerance_km": 250},
+        {"names": ["الفلوجة"], "country": "IQ", "lat": 33.35, "lon": 43.78, "tolerance_km": 25}]"#;
+    std::fs::write(
+        gold.join("a.json"),
+        format!(r#"{{"id": "a", "text": "x/a.txt", "published": null, "places": {places}}}"#),
+    )
+    .expect("write");
+    // Two of the three gold places are named in the text; Fallujah is not.
+    marsad()
+        .args(["eval", "places", "-v", "--gold"])
+        .arg(&gold)
+        .arg("--corpus")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("place accuracy (by name, within tolerance) 0.667"))
+        .stdout(predicate::str::contains("الفلوجة").and(predicate::str::contains("Missed")));
+    std::fs::write(gold.join("b.json"), "{").expect("write");
+    marsad()
+        .args(["eval", "places", "--gold"])
+        .arg(&gold)
+        .arg("--corpus")
+        .arg(&corpus)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("b.json: not a gold article"));
+}
+
+/// The issue's bar on the shared development articles (skipped where ../shared is absent).
+#[test]
+fn place_accuracy_on_the_shared_dev_set() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared");
+    let (gold, corpus) = (root.join("eval/dev"), root.join("data/corpus"));
+    if !gold.is_dir() || !corpus.is_dir() {
+        eprintln!("skipped: {} not found", gold.display());
+        return;
+    }
+    let out =
+        marsad().args(["eval", "places", "--gold"]).arg(&gold).arg("--corpus").arg(&corpus).output().expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let by_name: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("place accuracy (by name, within tolerance)"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no figure in {stdout}"));
+    assert!(by_name >= 0.90, "place accuracy by name {by_name} < 0.90\n{stdout}");
+}

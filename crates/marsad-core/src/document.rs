@@ -114,12 +114,13 @@ pub struct Entity {
     pub kind: Option<String>,
 }
 
-/// A toponym resolved to a gazetteer entry.
+/// A toponym resolved to a gazetteer entry, or honestly unresolved (no id, no coordinates).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Place {
     pub start: usize,
     pub end: usize,
     pub text: String,
+    /// The GeoNames id, or the curated supplement's id (`sup-…`).
     pub geonames_id: Option<String>,
     pub name_ar: Option<String>,
     pub name_en: Option<String>,
@@ -131,6 +132,20 @@ pub struct Place {
     pub feature: Option<String>,
     /// 1 = town, 2 = district or nearby, 3 = province or region (ACLED geo_precision).
     pub precision: Option<u8>,
+    /// How the place was found: from its name, from a demonym (سوري → Syria), or placed at
+    /// the named place it lies in or near (a quarter or village the gazetteer lacks).
+    pub via: PlaceVia,
+    /// How sure the resolution is, 0–1 (0 when unresolved).
+    pub confidence: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceVia {
+    #[default]
+    Name,
+    Demonym,
+    Nearby,
 }
 
 /// Who said it, as far as the text tells.

@@ -6,10 +6,12 @@
 //! Data: data/kb/actors.jsonl (see data/kb/README.md for sources, licences and the script that
 //! derives it). Loading is a pure function of the file's text.
 
-use daachorse::{DoubleArrayAhoCorasick, DoubleArrayAhoCorasickBuilder, MatchKind};
+pub mod matcher;
+
 use marsad_core::Span;
 use marsad_text::Tokenizer;
-use marsad_text::keys::{WordKey, phrase_key, word_keys};
+use marsad_text::keys::{phrase_key, word_keys};
+pub use matcher::{PhraseMatch, PhraseMatcher};
 use serde::{Deserialize, Serialize};
 
 /// What kind of actor an entry is.
@@ -114,12 +116,11 @@ const MIN_LATIN_NAME: usize = 3;
 /// The actors and their compiled matcher.
 pub struct KnowledgeBase {
     actors: Vec<Actor>,
-    /// Patterns are " key key " (space-delimited, so matches fall on word boundaries); the
-    /// value is the actor index.
-    automaton: Option<DoubleArrayAhoCorasick<u32>>,
-    /// Name key → actor index, for linking names found by other means.
+    /// Name keys matched in text → actor index.
+    matcher: PhraseMatcher,
+    /// Every name key, also those too ambiguous to match in text → actor index, for linking
+    /// names found by other means.
     keys: std::collections::HashMap<String, u32>,
-    names: usize,
 }
 
 impl KnowledgeBase {
@@ -161,18 +162,12 @@ impl KnowledgeBase {
                     && (!derived_only || key.contains(' '))
                     && !keys.contains_key(&key)
                 {
-                    patterns.push((format!(" {key} "), i as u32));
+                    patterns.push((key.clone(), i as u32));
                     keys.insert(key, i as u32);
                 }
             }
         }
-        let names = patterns.len();
-        let automaton = if patterns.is_empty() {
-            None
-        } else {
-            DoubleArrayAhoCorasickBuilder::new().match_kind(MatchKind::LeftmostLongest).build_with_values(patterns).ok()
-        };
-        KnowledgeBase { actors, automaton, keys, names }
+        KnowledgeBase { actors, matcher: PhraseMatcher::new(patterns), keys }
     }
 
     pub fn actors(&self) -> &[Actor] {
@@ -181,7 +176,7 @@ impl KnowledgeBase {
 
     /// How many distinct name keys the automaton holds.
     pub fn name_count(&self) -> usize {
-        self.names
+        self.matcher.len()
     }
 
     /// The actor a name key (see `marsad_text::keys`) belongs to.
@@ -191,36 +186,8 @@ impl KnowledgeBase {
 
     /// Finds actors' names in `text` (leftmost-longest, non-overlapping), given its tokens.
     pub fn find(&self, tokens: &[marsad_text::Token]) -> Vec<ActorMatch> {
-        let Some(ac) = &self.automaton else {
-            return Vec::new();
-        };
         let keys = word_keys(tokens);
-        // The key line: " k1 k2 k3 "; a punctuation word is a "|" that no pattern crosses.
-        let mut line = String::from(" ");
-        let mut starts: Vec<(usize, Option<&WordKey>)> = Vec::with_capacity(keys.len());
-        for k in &keys {
-            starts.push((line.len(), k.as_ref()));
-            match k {
-                Some(k) => line.push_str(&k.key),
-                None => line.push('|'),
-            }
-            line.push(' ');
-        }
-        let word_at = |byte: usize| starts.binary_search_by_key(&byte, |s| s.0).ok();
-        let mut out = Vec::new();
-        for m in ac.leftmost_find_iter(&line) {
-            // The pattern " a b " starts at the space before word a and ends after the space
-            // following word b.
-            let (Some(first), Some(after)) = (word_at(m.start() + 1), word_at(m.end()).or(Some(starts.len()))) else {
-                continue;
-            };
-            let (Some((_, Some(a))), Some((_, Some(b)))) = (starts.get(first), starts.get(after.saturating_sub(1)))
-            else {
-                continue;
-            };
-            out.push(ActorMatch { span: Span::new(a.span.start, b.span.end), actor: m.value() as usize });
-        }
-        out
+        self.matcher.find(&keys).into_iter().map(|m| ActorMatch { span: m.span, actor: m.value as usize }).collect()
     }
 }
 

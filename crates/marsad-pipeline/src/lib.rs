@@ -1,8 +1,9 @@
 //! Connects marsad's stages in order: raw document → cleaned article → analyzed text →
-//! (entities, places, events: later stages) → `marsad.document/1`. Pure: time, files and
+//! entities → places → (events: a later stage) → `marsad.document/1`. Pure: time, files and
 //! configuration come in as values.
 
 use marsad_core::{DOCUMENT_SCHEMA, Diagnostic, Document, InputInfo, Sentence, TokenView};
+use marsad_geo::{GeoInput, Geocoder};
 use marsad_input::RawDoc;
 use marsad_input::dates::parse_published;
 use marsad_kb::KnowledgeBase;
@@ -25,6 +26,7 @@ pub struct Analyzer {
     cleaner: &'static Cleaner,
     tokenizer: Tokenizer<'static>,
     recognizer: Recognizer<'static>,
+    geocoder: Geocoder<'static>,
 }
 
 impl Default for Analyzer {
@@ -33,6 +35,7 @@ impl Default for Analyzer {
             cleaner: Cleaner::embedded(),
             tokenizer: Tokenizer::default(),
             recognizer: Recognizer::new(KnowledgeBase::embedded(), default_tagger()),
+            geocoder: Geocoder::embedded(),
         }
     }
 }
@@ -114,6 +117,7 @@ impl Analyzer {
             cleaned.layout.iter().filter(|s| s.role == marsad_core::Role::Title).map(|s| s.span()).collect();
         ner_spans.extend(sentences.iter().map(|s| s.span()));
         let entities = self.recognizer.recognize_tokens(text, &all_tokens, &ner_spans);
+        let places = self.places(text, &cleaned, &all_tokens, &entities, &ner_spans);
         let removed = cleaned.removed(text);
         let language = if cleaned.body.is_empty() { detect_language(text) } else { detect_language(&cleaned.body) };
         Document {
@@ -138,12 +142,30 @@ impl Analyzer {
             removed,
             sentences,
             entities,
-            places: Vec::new(),
+            places,
             quotes: Vec::new(),
             events: Vec::new(),
             tokens,
             diagnostics,
         }
+    }
+
+    /// The places of the text, given its entities.
+    fn places(
+        &self,
+        text: &str,
+        cleaned: &marsad_text::Cleaned,
+        tokens: &[marsad_text::Token],
+        entities: &[marsad_core::Entity],
+        sentences: &[marsad_core::Span],
+    ) -> Vec<marsad_core::Place> {
+        self.geocoder.resolve(&GeoInput {
+            text,
+            tokens,
+            entities,
+            sentences,
+            dateline_country: cleaned.dateline.as_ref().and_then(|d| d.country.as_deref()),
+        })
     }
 
     /// Tokens of the title and the body paragraphs, in order.
@@ -159,10 +181,10 @@ impl Analyzer {
         tokens
     }
 
-    /// The text-layer work of analysis alone (cleaning, sentences, tokens with stems), as the
-    /// benchmark measures it; returns the number of words. With `entities`, recognition and
-    /// linking run over the same tokens too, so the difference is their cost.
-    pub fn text_layer(&self, raw: &RawDoc, entities: bool) -> usize {
+    /// The analysis up to one stage (cleaning, sentences and tokens with stems; then entities;
+    /// then places), without assembling a document, as the benchmark measures it; returns the
+    /// number of words. The difference between two stages is the later one's cost.
+    pub fn text_layer(&self, raw: &RawDoc, upto: Stage) -> usize {
         let text = raw.text.as_str();
         let cleaned = self.clean(raw);
         let mut sentences = Vec::new();
@@ -172,11 +194,23 @@ impl Analyzer {
         let tokens = self.tokens(text, &cleaned);
         let stems: usize = tokens.iter().map(|t| light10(&t.key).len()).sum();
         std::hint::black_box(stems);
-        if entities {
-            std::hint::black_box(self.recognizer.recognize_tokens(text, &tokens, &sentences).len());
+        if upto >= Stage::Entities {
+            let entities = self.recognizer.recognize_tokens(text, &tokens, &sentences);
+            if upto >= Stage::Places {
+                std::hint::black_box(self.places(text, &cleaned, &tokens, &entities, &sentences).len());
+            }
+            std::hint::black_box(entities.len());
         }
         tokens.last().map_or(0, |t| t.word as usize + 1)
     }
+}
+
+/// How far [`Analyzer::text_layer`] goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Stage {
+    Text,
+    Entities,
+    Places,
 }
 
 /// Tokens as `--tokens` shows them.

@@ -55,6 +55,13 @@ pub fn stem_key(pieces: &[Token]) -> String {
     pieces.iter().filter(|p| p.role == PieceRole::Stem).map(|p| &*p.key).collect()
 }
 
+/// The lossy key of a whole word, clitics included ("وبعقوبة" → "وبعقوبه"): to tell a name
+/// that begins with a clitic-like letter (بعقوبة) from a word that only shares its stem key
+/// (عقوبة).
+pub fn full_key(pieces: &[Token]) -> String {
+    pieces.iter().map(|p| &*p.key).collect()
+}
+
 /// The key of a name as written ("قوات سوريا الديمقراطية" → "قوات سوريا ديمقراطيه"), or None
 /// when it has no word.
 pub fn phrase_key(tokenizer: &Tokenizer<'_>, name: &str) -> Option<String> {

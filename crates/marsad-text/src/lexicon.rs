@@ -52,6 +52,15 @@ impl Lexicon {
         Lexicon { freq, no_split, hosts }
     }
 
+    /// How many word forms have frequencies.
+    pub fn len(&self) -> usize {
+        self.freq.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.freq.is_empty()
+    }
+
     /// How often the word occurs (as a whole) in the reference corpora.
     pub fn freq(&self, word: &str) -> u32 {
         self.freq.get(word).copied().unwrap_or(0)
