@@ -10,6 +10,7 @@
 
 use crate::gazetteer::{Cue, Entry, Gazetteer, Level, Reading};
 use marsad_core::{Entity, EntityType, Place, PlaceVia, Span};
+use marsad_kb::PhraseMatch;
 use marsad_text::keys::{full_key, name_span, stem_key, words};
 use marsad_text::{PieceRole, Token};
 use std::collections::HashMap;
@@ -116,15 +117,30 @@ impl<'g> Geocoder<'g> {
         words(input.tokens)
             .map(|pieces| {
                 let punct = matches!(pieces[0].kind, marsad_text::TokenKind::Punct | marsad_text::TokenKind::Symbol);
-                let key = stem_key(pieces);
+                let mut key = stem_key(pieces);
+                let mut span = name_span(pieces);
                 let mut starts = vec![(String::new(), pieces[0].span.start)];
                 let mut skipped = String::new();
                 for (i, p) in pieces.iter().enumerate().take_while(|(_, p)| p.role == PieceRole::Proclitic) {
                     skipped.push_str(&p.key);
                     starts.push((skipped.clone(), pieces.get(i + 1).map_or(p.span.end, |n| n.span.start)));
                 }
+                // The segmenter splits clitics by word frequency, so a rare name keeps its و
+                // (وعانة): where the word unsplit begins no name and without its first letter
+                // it does, read it as clitic + name. (Hand-written: the segmenter knows no names.)
+                if let [only] = pieces
+                    && let Some(first) = key.chars().next().filter(|c| "وفبلك".contains(*c))
+                    && key.chars().count() >= 4
+                    && !self.gazetteer.matcher().is_first_word(&key)
+                    && self.gazetteer.matcher().is_first_word(&key[first.len_utf8()..])
+                {
+                    let after = only.span.slice(input.text).chars().next().map_or(0, char::len_utf8);
+                    key = key[first.len_utf8()..].to_owned();
+                    span = Span::new(only.span.start + after, only.span.end);
+                    starts.push((first.to_string(), span.start));
+                }
                 Word {
-                    span: name_span(pieces),
+                    span,
                     key: (!punct && !key.is_empty()).then_some(key),
                     full: full_key(pieces),
                     starts,
@@ -142,7 +158,7 @@ impl<'g> Geocoder<'g> {
         let sentence_of =
             |byte: usize| input.sentences.iter().position(|s| s.start <= byte && byte < s.end.max(s.start + 1));
         let mut mentions = Vec::new();
-        for m in self.gazetteer.matcher().find(&keys) {
+        for m in self.spelled_matches(words, &keys) {
             let mut prefix = None;
             let mut readings: Vec<Reading> = Vec::new();
             for r in self.gazetteer.readings(m.value) {
@@ -212,8 +228,12 @@ impl<'g> Geocoder<'g> {
                 match e.entity_type {
                     // Part of a longer place name (قرطاجنة الجديدة) is not that place; a
                     // name followed by its epithet (مطار دمشق الدولي) is.
+                    // (An entity that spans a list, "كوباني وعين العرب", is no longer name.)
                     EntityType::LOC | EntityType::GPE | EntityType::FAC
-                        if e.start < span.start && !cue.is_some_and(Cue::is_type) && prev.is_some() =>
+                        if e.start < span.start
+                            && !cue.is_some_and(Cue::is_type)
+                            && prev.is_some()
+                            && !prefix.starts_with('و') =>
                     {
                         blocked = true
                     }
@@ -240,6 +260,41 @@ impl<'g> Geocoder<'g> {
             });
         }
         mentions
+    }
+
+    /// Gazetteer names in the text whose spelling holds (see [`surface_matches`]): the longest
+    /// first; where a long name's spelling fails ("كوباني وعين العرب" is not the alias
+    /// "كوباني عين العرب"), the shorter names inside it.
+    fn spelled_matches(&self, words: &[Word], keys: &[Option<marsad_text::keys::WordKey>]) -> Vec<PhraseMatch> {
+        let matcher = self.gazetteer.matcher();
+        let mut out = Vec::new();
+        for m in matcher.find(keys) {
+            let mut start = m.words.start;
+            while start < m.words.end {
+                let found = (start + 1..=m.words.end).rev().find_map(|end| {
+                    let key: Vec<&str> = keys[start..end].iter().flatten().map(|k| k.key.as_str()).collect();
+                    let group = matcher.get(&key.join(" "))?;
+                    let spelled = self
+                        .gazetteer
+                        .readings(group)
+                        .iter()
+                        .any(|r| surface_matches(&words[start..end], &r.forms, r.demonym).is_some());
+                    spelled.then_some((end, group))
+                });
+                match found {
+                    Some((end, value)) => {
+                        out.push(PhraseMatch {
+                            span: Span::new(words[start].span.start, words[end - 1].span.end),
+                            words: start..end,
+                            value,
+                        });
+                        start = end;
+                    }
+                    None => start += 1,
+                }
+            }
+        }
+        out
     }
 
     /// "مدن كبيسة وهيت والقائم": names joined by و to a name after a type word share its cue.
@@ -396,6 +451,7 @@ impl<'g> Geocoder<'g> {
                 let far_bare = focus.is_some_and(|f| f != e.country)
                     && e.level != Level::Country
                     && !great_city(e)
+                    && !e.curated
                     && !m.tagged
                     && m.cue.is_none()
                     && !m.locative;

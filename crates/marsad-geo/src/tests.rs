@@ -199,3 +199,15 @@ fn a_country_name_is_the_country_and_a_capital_its_government() {
     let p = resolve_with("أعلنت الرياض دعمها للحكومة المصرية في القاهرة", &[], Some("EG"));
     assert_eq!(find(&p, "الرياض").country.as_deref(), Some("SA"));
 }
+
+#[test]
+fn lists_of_places_and_names_the_segmenter_left_whole() {
+    // A tagged span over a list, and a long alias ("كوباني عين العرب") that the text's و breaks.
+    let text = "اشتباكات في كوباني وعين العرب";
+    let p = resolve_with(text, &[("كوباني وعين العرب", EntityType::LOC)], None);
+    assert!(near(find(&p, "كوباني"), 36.89, 38.35, 5.0));
+    assert!(near(find(&p, "عين العرب"), 36.89, 38.35, 5.0));
+    // وعانة is one word for the segmenter (عانة is rare); it is و + Anah.
+    let p = resolve("قصف على القائم وعانة");
+    assert!(near(find(&p, "عانة"), 34.37, 41.98, 5.0), "{p:#?}");
+}

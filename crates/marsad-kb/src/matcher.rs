@@ -62,6 +62,11 @@ impl PhraseMatcher {
         self.map.is_empty()
     }
 
+    /// Does some phrase begin with this word key?
+    pub fn is_first_word(&self, key: &str) -> bool {
+        self.first_words.contains(key)
+    }
+
     /// The value of one phrase key.
     pub fn get(&self, key: &str) -> Option<u32> {
         self.map.get(key).map(|v| v as u32)
