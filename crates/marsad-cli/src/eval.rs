@@ -13,6 +13,10 @@ pub enum EvalCommand {
     /// Place accuracy on article-level gold files (../shared/eval/FORMAT.md): each gold place
     /// counts when a place the analyzer found lies within its tolerance.
     Places(EvalPlacesArgs),
+    /// Every figure of the article-level gold format (../shared/eval/FORMAT.md), as
+    /// ../shared/eval/score.py prints them: events P/R/F1, sub-event type, actor and date
+    /// accuracy, entity recall, place accuracy, quote recall, cleaning, genre, must-not violations.
+    Events(EvalPlacesArgs),
 }
 
 #[derive(Args)]
@@ -20,7 +24,8 @@ pub struct EvalPlacesArgs {
     /// Folder of gold JSON files (e.g. ../shared/eval/dev).
     #[arg(long)]
     pub gold: PathBuf,
-    /// Folder the gold files' `text` paths are relative to (e.g. ../shared/data/corpus).
+    /// Folder that gold `text` paths beginning with `conflict/` are relative to (e.g.
+    /// ../shared/data/corpus); other paths are read beside the gold file.
     #[arg(long)]
     pub corpus: PathBuf,
     /// Print every gold place that was not found by name within its tolerance.
@@ -45,7 +50,66 @@ pub fn run(cmd: &EvalCommand) -> Result<ExitCode> {
     match cmd {
         EvalCommand::Ner(a) => eval_ner(a),
         EvalCommand::Places(a) => eval_places(a),
+        EvalCommand::Events(a) => eval_events(a),
     }
+}
+
+/// Analyzes a gold article's text as score.py has `marsad analyze` do it: with its id and
+/// publication date as metadata. Texts under `conflict/` are in the corpus folder, others
+/// beside the gold file.
+fn analyze_gold(
+    analyzer: &marsad_pipeline::Analyzer,
+    gold_path: &std::path::Path,
+    corpus: &std::path::Path,
+    id: &str,
+    text: &str,
+    published: Option<&str>,
+) -> Result<marsad_core::Document> {
+    let text_path = if text.starts_with("conflict/") {
+        corpus.join(text)
+    } else {
+        gold_path.parent().unwrap_or(std::path::Path::new(".")).join(text)
+    };
+    let name = text_path.to_string_lossy().into_owned();
+    let bytes =
+        std::fs::read(&text_path).with_context(|| format!("{name}: cannot read (gold {})", gold_path.display()))?;
+    let mut opts = marsad_input::ReadOptions::new(&name);
+    opts.meta.set("id", id).map_err(anyhow::Error::msg)?;
+    if let Some(p) = published {
+        opts.meta.set("published", p).map_err(anyhow::Error::msg)?;
+    }
+    let raw = marsad_input::read(&bytes, &opts)?
+        .into_iter()
+        .next()
+        .context(format!("{name}: no document"))?
+        .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    Ok(analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default()))
+}
+
+fn eval_events(a: &EvalPlacesArgs) -> Result<ExitCode> {
+    let analyzer = marsad_pipeline::Analyzer::new();
+    let mut totals = crate::score::Totals::default();
+    for path in crate::gold::files_with_extension(&a.gold, "json")? {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("{}: cannot read", path.display()))?;
+        let gold: serde_json::Value =
+            serde_json::from_str(&text).with_context(|| format!("{}: not a gold article", path.display()))?;
+        let (id, text_rel) = (gold["id"].as_str().unwrap_or(""), gold["text"].as_str().unwrap_or(""));
+        let doc = match analyze_gold(&analyzer, &path, &a.corpus, id, text_rel, gold["published"].as_str()) {
+            Ok(doc) => serde_json::to_value(doc)?,
+            Err(e) => {
+                // A failed article scores zero everywhere, as in score.py.
+                eprintln!("{id}: FAILED {e:#}");
+                totals.failed += 1;
+                serde_json::json!({})
+            }
+        };
+        let r = totals.add(&gold, &doc);
+        if a.verbose {
+            println!("{id}: events tp={} fp={} fn={}", r.tp, r.fp, r.fn_);
+        }
+    }
+    println!("{}", totals.line());
+    Ok(ExitCode::SUCCESS)
 }
 
 fn eval_places(a: &EvalPlacesArgs) -> Result<ExitCode> {
@@ -55,21 +119,7 @@ fn eval_places(a: &EvalPlacesArgs) -> Result<ExitCode> {
     let (mut system, mut unresolved, mut demonyms) = (0usize, 0usize, 0usize);
     let golds = read_gold_dir(&a.gold)?;
     for (path, gold) in &golds {
-        let text_path = a.corpus.join(&gold.text);
-        let name = text_path.to_string_lossy().into_owned();
-        let bytes =
-            std::fs::read(&text_path).with_context(|| format!("{name}: cannot read (gold {})", path.display()))?;
-        let mut opts = marsad_input::ReadOptions::new(&name);
-        opts.meta.set("id", &gold.id).map_err(anyhow::Error::msg)?;
-        if let Some(p) = &gold.published {
-            opts.meta.set("published", p).map_err(anyhow::Error::msg)?;
-        }
-        let raw = marsad_input::read(&bytes, &opts)?
-            .into_iter()
-            .next()
-            .context(format!("{name}: no document"))?
-            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let doc = analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default());
+        let doc = analyze_gold(&analyzer, path, &a.corpus, &gold.id, &gold.text, gold.published.as_deref())?;
         system += doc.places.len();
         unresolved += doc.places.iter().filter(|p| p.lat.is_none()).count();
         demonyms += doc.places.iter().filter(|p| p.via == marsad_core::PlaceVia::Demonym).count();

@@ -8,6 +8,7 @@ mod analyze;
 mod bench;
 mod eval;
 mod gold;
+mod score;
 
 use clap::{Parser, Subcommand, ValueEnum};
 

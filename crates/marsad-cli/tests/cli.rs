@@ -190,10 +190,10 @@ fn eval_places_scores_gold_articles() {
     let dir = tempfile::tempdir().expect("tempdir");
     let corpus = dir.path().join("corpus");
     let gold = dir.path().join("gold");
-    std::fs::create_dir_all(corpus.join("x")).expect("mkdir");
+    std::fs::create_dir_all(corpus.join("conflict")).expect("mkdir");
     std::fs::create_dir_all(&gold).expect("mkdir");
     std::fs::write(
-        corpus.join("x/a.txt"),
+        corpus.join("conflict/a.txt"),
         "قصف في الرمادي\n\nسقطت قذائف على مدينة الرمادي بمحافظة الأنبار غرب العراق.\n",
     )
     .expect("write");
@@ -203,7 +203,7 @@ fn eval_places_scores_gold_articles() {
         {"names": ["الفلوجة"], "country": "IQ", "lat": 33.35, "lon": 43.78, "tolerance_km": 25}]"#;
     std::fs::write(
         gold.join("a.json"),
-        format!(r#"{{"id": "a", "text": "x/a.txt", "published": null, "places": {places}}}"#),
+        format!(r#"{{"id": "a", "text": "conflict/a.txt", "published": null, "places": {places}}}"#),
     )
     .expect("write");
     // Two of the three gold places are named in the text; Fallujah is not.
@@ -216,6 +216,16 @@ fn eval_places_scores_gold_articles() {
         .success()
         .stdout(predicate::str::contains("place accuracy (by name, within tolerance) 0.667"))
         .stdout(predicate::str::contains("الفلوجة").and(predicate::str::contains("Missed")));
+    // The same gold through the whole-format scorer: score.py's keys, in its order.
+    marsad()
+        .args(["eval", "events", "--gold"])
+        .arg(&gold)
+        .arg("--corpus")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(r#"{"docs": 1, "failed": 0, "event_p": "#))
+        .stdout(predicate::str::contains(r#""place_acc": 0.667"#));
     std::fs::write(gold.join("b.json"), "{").expect("write");
     marsad()
         .args(["eval", "places", "--gold"])
