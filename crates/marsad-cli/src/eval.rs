@@ -17,6 +17,29 @@ pub enum EvalCommand {
     /// ../shared/eval/score.py prints them: events P/R/F1, sub-event type, actor and date
     /// accuracy, entity recall, place accuracy, quote recall, cleaning, genre, must-not violations.
     Events(EvalPlacesArgs),
+    /// Sentence-level detection on the Arabic event gold standard (arabic_event_gsr CSV): a
+    /// sentence is positive when marsad codes an event of the type in it. "yes" rows are
+    /// positive, "easy no" and "difficult no" negative, "ambiguous" skipped.
+    Gsr(EvalGsrArgs),
+}
+
+#[derive(Args)]
+pub struct EvalGsrArgs {
+    /// The CSV file (columns accept, event_type, id, label, reject, text, total).
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Which event type the file labels.
+    #[arg(long = "type", value_enum)]
+    pub event_type: GsrType,
+    /// Print the sentences marsad gets wrong.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum GsrType {
+    Assault,
+    Protest,
 }
 
 #[derive(Args)]
@@ -51,6 +74,7 @@ pub fn run(cmd: &EvalCommand) -> Result<ExitCode> {
         EvalCommand::Ner(a) => eval_ner(a),
         EvalCommand::Places(a) => eval_places(a),
         EvalCommand::Events(a) => eval_events(a),
+        EvalCommand::Gsr(a) => eval_gsr(a),
     }
 }
 
@@ -84,6 +108,69 @@ fn analyze_gold(
         .context(format!("{name}: no document"))?
         .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     Ok(analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default()))
+}
+
+/// Does the event count as the GSR's type? ASSAULT: any coded violent event (battles,
+/// explosions, violence against civilians) or PLOVER ASSAULT; PROTEST: protests and riots or
+/// PLOVER PROTEST.
+fn gsr_positive(e: &marsad_core::Event, t: GsrType) -> bool {
+    let acled = e.acled.as_ref().map(|a| a.event_type.as_str());
+    let plover = e.plover.as_ref().map(|p| p.category.as_str());
+    match t {
+        GsrType::Assault => {
+            matches!(acled, Some("Battles" | "Explosions/Remote violence" | "Violence against civilians"))
+                || (acled.is_some() && plover == Some("ASSAULT"))
+        }
+        GsrType::Protest => {
+            matches!(acled, Some("Protests" | "Riots")) || (acled.is_some() && plover == Some("PROTEST"))
+        }
+    }
+}
+
+fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
+    let name = a.csv.to_string_lossy().into_owned();
+    let mut reader = csv::Reader::from_path(&a.csv).with_context(|| format!("{name}: cannot read"))?;
+    let headers = reader.headers().with_context(|| format!("{name}: no header"))?.clone();
+    let col = |c: &str| headers.iter().position(|h| h == c).with_context(|| format!("{name}: no column {c:?}"));
+    let (label_col, text_col, id_col) = (col("label")?, col("text")?, col("id")?);
+    let analyzer = marsad_pipeline::Analyzer::new();
+    let (mut tp, mut fp, mut fn_, mut tn, mut skipped) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    for (i, record) in reader.records().enumerate() {
+        let record = record.with_context(|| format!("{name}: record {}", i + 1))?;
+        let gold = match record.get(label_col).unwrap_or("") {
+            "yes" => true,
+            "easy no" | "difficult no" => false,
+            _ => {
+                skipped += 1;
+                continue;
+            }
+        };
+        let text = record.get(text_col).unwrap_or("");
+        let source = format!("{name}#{}", i + 2);
+        let opts = marsad_input::ReadOptions::new(&source);
+        let Some(Ok(raw)) = marsad_input::read(text.as_bytes(), &opts).ok().and_then(|d| d.into_iter().next()) else {
+            skipped += 1;
+            continue;
+        };
+        let doc = analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default());
+        let found = doc.events.iter().any(|e| gsr_positive(e, a.event_type));
+        match (gold, found) {
+            (true, true) => tp += 1,
+            (false, true) => fp += 1,
+            (true, false) => fn_ += 1,
+            (false, false) => tn += 1,
+        }
+        if a.verbose && gold != found {
+            println!("{} {}: {text}", if found { "FP" } else { "FN" }, record.get(id_col).unwrap_or(""));
+        }
+    }
+    let ratio = |x: usize, n: usize| if n == 0 { 0.0 } else { x as f64 / n as f64 };
+    let (p, r) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
+    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    println!("{name} ({:?}): {} sentences scored, {skipped} skipped", a.event_type, tp + fp + fn_ + tn);
+    println!("tp {tp}  fp {fp}  fn {fn_}  tn {tn}");
+    println!("precision {p:.3}  recall {r:.3}  F1 {f1:.3}");
+    Ok(ExitCode::SUCCESS)
 }
 
 fn eval_events(a: &EvalPlacesArgs) -> Result<ExitCode> {

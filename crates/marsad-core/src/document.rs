@@ -197,6 +197,8 @@ pub enum Modality {
     Hypothetical,
     Future,
     Reported,
+    /// What a group does habitually or generally ("still carries out kidnappings"): no one event.
+    Habitual,
 }
 
 /// Evidence: the exact text an answer was read from.

@@ -1,8 +1,9 @@
 //! Connects marsad's stages in order: raw document → cleaned article → analyzed text →
-//! entities → places → (events: a later stage) → `marsad.document/1`. Pure: time, files and
+//! entities → places → events → `marsad.document/1`. Pure: time, files and
 //! configuration come in as values.
 
 use marsad_core::{DOCUMENT_SCHEMA, Diagnostic, Document, InputInfo, Sentence, TokenView};
+use marsad_events::{EventInput, Extractor};
 use marsad_geo::{GeoInput, Geocoder};
 use marsad_input::RawDoc;
 use marsad_input::dates::parse_published;
@@ -27,6 +28,7 @@ pub struct Analyzer {
     tokenizer: Tokenizer<'static>,
     recognizer: Recognizer<'static>,
     geocoder: Geocoder<'static>,
+    events: Extractor<'static>,
 }
 
 impl Default for Analyzer {
@@ -36,6 +38,7 @@ impl Default for Analyzer {
             tokenizer: Tokenizer::default(),
             recognizer: Recognizer::new(KnowledgeBase::embedded(), default_tagger()),
             geocoder: Geocoder::embedded(),
+            events: Extractor::embedded(),
         }
     }
 }
@@ -118,6 +121,16 @@ impl Analyzer {
         ner_spans.extend(sentences.iter().map(|s| s.span()));
         let entities = self.recognizer.recognize_tokens(text, &all_tokens, &ner_spans);
         let places = self.places(text, &cleaned, &all_tokens, &entities, &ner_spans);
+        let event_input = EventInput {
+            text,
+            tokens: &all_tokens,
+            sentences: &ner_spans,
+            entities: &entities,
+            places: &places,
+            published: published.as_deref(),
+        };
+        let events = self.events.extract(&event_input);
+        let quotes = self.events.quotes(&event_input);
         let removed = cleaned.removed(text);
         let language = if cleaned.body.is_empty() { detect_language(text) } else { detect_language(&cleaned.body) };
         Document {
@@ -143,8 +156,8 @@ impl Analyzer {
             sentences,
             entities,
             places,
-            quotes: Vec::new(),
-            events: Vec::new(),
+            quotes,
+            events,
             tokens,
             diagnostics,
         }

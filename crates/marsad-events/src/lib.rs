@@ -1,0 +1,381 @@
+//! Event extraction: for each sentence that reports political violence, a protest or a
+//! strategic development, one event — its ACLED type and sub-event type, PLOVER category and
+//! CAMEO root, actors, place, date, counts, modality and the sentence it was read from.
+//!
+//! Rules over data (data/events/*.tsv): a trigger lexicon matched on clitic-free word keys,
+//! modality and not-an-event cues, generic actor nouns, number and time words. Written here
+//! rather than taken from a library: no event coder reads Arabic natively.
+
+pub mod dates;
+pub mod lexicon;
+pub mod quotes;
+
+use chrono::NaiveDate;
+use lexicon::{Lexicons, TimeWord, Trigger, TriggerKind};
+use marsad_core::{
+    AcledType, DatePrecision, Entity, EntityType, Event, Evidence, Modality, Place, PlaceVia, PloverType, Span,
+};
+use marsad_kb::PhraseMatch;
+use marsad_text::keys::{WordKey, word_keys};
+use marsad_text::{Token, TokenKind, Tokenizer};
+
+const TRIGGERS: &str = include_str!("../../../data/events/triggers.tsv");
+const ACTORS: &str = include_str!("../../../data/events/actors.tsv");
+const NUMBERS: &str = include_str!("../../../data/events/numbers.tsv");
+const TIMES: &str = include_str!("../../../data/events/time.tsv");
+const SPEECH: &str = include_str!("../../../data/events/speech.tsv");
+
+static SPEECH_CUES: std::sync::LazyLock<quotes::SpeechCues> = std::sync::LazyLock::new(|| {
+    quotes::SpeechCues::parse(SPEECH, &Tokenizer::default())
+        .expect("the embedded speech cues are valid (checked by their test)")
+});
+
+static EMBEDDED: std::sync::LazyLock<Lexicons> = std::sync::LazyLock::new(|| {
+    Lexicons::parse(
+        ("data/events/triggers.tsv", TRIGGERS),
+        ("data/events/actors.tsv", ACTORS),
+        ("data/events/numbers.tsv", NUMBERS),
+        ("data/events/time.tsv", TIMES),
+        &Tokenizer::default(),
+    )
+    .expect("the embedded event lexicons are valid (checked by their test)")
+});
+
+/// What the extractor reads: the analyzed text and the other stages' answers.
+pub struct EventInput<'a> {
+    pub text: &'a str,
+    pub tokens: &'a [Token],
+    /// Title and body sentences, in order.
+    pub sentences: &'a [Span],
+    pub entities: &'a [Entity],
+    pub places: &'a [Place],
+    /// Publication date `YYYY-MM-DD`, the anchor of relative dates.
+    pub published: Option<&'a str>,
+}
+
+/// Extracts events with a set of lexicons.
+pub struct Extractor<'l> {
+    lex: &'l Lexicons,
+    speech: &'l quotes::SpeechCues,
+}
+
+impl Extractor<'static> {
+    pub fn embedded() -> Extractor<'static> {
+        Extractor { lex: &EMBEDDED, speech: &SPEECH_CUES }
+    }
+}
+
+/// A word-level match of one of the lexicons.
+struct Hit {
+    span: Span,
+    words: std::ops::Range<usize>,
+    value: u32,
+}
+
+impl From<PhraseMatch> for Hit {
+    fn from(m: PhraseMatch) -> Self {
+        Hit { span: m.span, words: m.words, value: m.value }
+    }
+}
+
+/// A possible actor: an entity or a generic actor noun.
+#[derive(Clone)]
+struct ActorCand {
+    span: Span,
+    entity: Entity,
+}
+
+/// How specific an event type is when one sentence holds several triggers: the weapon
+/// (explosions) first, then fighting, attacks on civilians, riots, protests, developments.
+fn precedence(event_type: &str) -> usize {
+    lexicon::ACLED.iter().position(|(t, _)| *t == event_type).map_or(9, |i| [1, 0, 2, 4, 3, 5][i])
+}
+
+impl<'l> Extractor<'l> {
+    pub fn new(lex: &'l Lexicons, speech: &'l quotes::SpeechCues) -> Self {
+        Extractor { lex, speech }
+    }
+
+    /// The quotes of the text (see [`quotes`]).
+    pub fn quotes(&self, input: &EventInput<'_>) -> Vec<marsad_core::Quote> {
+        quotes::quotes(input.text, &word_keys(input.tokens), input.sentences, input.entities, self.speech)
+    }
+
+    pub fn lexicons(&self) -> &'l Lexicons {
+        self.lex
+    }
+
+    pub fn extract(&self, input: &EventInput<'_>) -> Vec<Event> {
+        let keys = word_keys(input.tokens);
+        let triggers: Vec<Hit> = self.lex.trigger_matcher.find(&keys).into_iter().map(Hit::from).collect();
+        if triggers.is_empty() {
+            return Vec::new();
+        }
+        let numbers = self.numbers(input, &keys);
+        let times: Vec<Hit> = self.lex.time_matcher.find(&keys).into_iter().map(Hit::from).collect();
+        let actors = self.actor_candidates(input, &keys);
+        let published = input.published.and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok());
+        let scene = |p: &&Place| p.via != PlaceVia::Demonym && p.lat.is_some();
+        // The article's place: its most named town or district, else its first place.
+        let article_place =
+            most_named(input.places.iter().filter(scene).filter(|p| p.precision.is_some_and(|x| x <= 2)))
+                .or_else(|| input.places.iter().find(scene));
+        let mut last_place: Option<&Place> = None;
+        let mut events: Vec<Event> = Vec::new();
+        for s in input.sentences {
+            let inside = |span: Span| s.start <= span.start && span.end <= s.end;
+            let in_sentence: Vec<&Hit> = triggers.iter().filter(|h| inside(h.span)).collect();
+            let places: Vec<&Place> =
+                input.places.iter().filter(scene).filter(|p| inside(Span::new(p.start, p.end))).collect();
+            let sentence_place = places.iter().copied().min_by_key(|p| (p.precision.unwrap_or(9), p.start));
+            if in_sentence.is_empty() {
+                last_place = sentence_place.or(last_place);
+                continue;
+            }
+            let row = |h: &Hit| &self.lex.triggers[h.value as usize];
+            if in_sentence.iter().any(|h| row(h).kind == TriggerKind::NotEvent) {
+                last_place = sentence_place.or(last_place);
+                continue;
+            }
+            let Some(trigger) = in_sentence
+                .iter()
+                .filter(|h| matches!(row(h).kind, TriggerKind::Event { .. }))
+                .min_by_key(|h| match &row(h).kind {
+                    TriggerKind::Event { event_type, .. } => (precedence(event_type), h.span.start),
+                    _ => (9, h.span.start),
+                })
+            else {
+                last_place = sentence_place.or(last_place);
+                continue;
+            };
+            let t: &Trigger = row(trigger);
+            let TriggerKind::Event { event_type, sub_event_type } = &t.kind else {
+                continue;
+            };
+            let modality = in_sentence
+                .iter()
+                .filter_map(|h| match row(h).kind {
+                    TriggerKind::Modality(m) => Some((m, h)),
+                    _ => None,
+                })
+                .filter(|(m, h)| h.span.start < trigger.span.start || *m == Modality::Reported)
+                .map(|(m, _)| m)
+                .min_by_key(|m| match m {
+                    Modality::Negated => 0,
+                    Modality::Future => 1,
+                    Modality::Hypothetical => 2,
+                    Modality::Habitual => 3,
+                    Modality::Reported => 4,
+                    Modality::Asserted => 5,
+                })
+                .unwrap_or(Modality::Asserted);
+            let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger);
+            let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
+            let (fatalities, injured) = self.casualties(&in_sentence, &numbers);
+            let arrested = (sub_event_type == "Arrests")
+                .then(|| numbers.iter().find(|n| inside(n.0) && n.1.abs_diff(trigger.words.start) <= 4).map(|n| n.2))
+                .flatten();
+            let (date, date_precision) = published.map_or((None, None), |p| {
+                let d =
+                    dates::resolve(p, &times.iter().filter(|h| inside(h.span)).collect::<Vec<_>>(), self.lex, &numbers);
+                (Some(d.0.format("%Y-%m-%d").to_string()), Some(d.1))
+            });
+            let place = sentence_place.or(last_place).or(article_place).cloned();
+            last_place = sentence_place.or(last_place);
+            // Only asserted and reported events carry an ACLED type: the others are kept, with
+            // their modality, for readers, not for event data.
+            let coded = matches!(modality, Modality::Asserted | Modality::Reported);
+            let confidence = 0.5
+                + if actor1.is_some() { 0.15 } else { 0.0 }
+                + if sentence_place.is_some() { 0.15 } else { 0.0 }
+                + if date_precision == Some(DatePrecision::Day) { 0.1 } else { 0.0 };
+            events.push(Event {
+                acled: coded
+                    .then(|| AcledType { event_type: event_type.clone(), sub_event_type: sub_event_type.to_owned() }),
+                plover: t.plover.as_ref().map(|(c, m)| PloverType { category: c.clone(), mode: m.clone() }),
+                cameo: t.cameo.clone(),
+                actor1,
+                actor2,
+                place,
+                date,
+                date_precision,
+                fatalities,
+                injured,
+                arrested,
+                modality,
+                confidence,
+                evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
+            });
+        }
+        merge(events)
+    }
+
+    /// Numbers in the text: (span, word index, value), from digits and number words.
+    fn numbers(&self, input: &EventInput<'_>, keys: &[Option<WordKey>]) -> Vec<(Span, usize, u32)> {
+        let mut out: Vec<(Span, usize, u32)> =
+            self.lex.numbers.find(keys).into_iter().map(|m| (m.span, m.words.start, m.value)).collect();
+        for (i, pieces) in marsad_text::keys::words(input.tokens).enumerate() {
+            if pieces.iter().any(|p| p.kind == TokenKind::Number)
+                && let Some(v) = pieces
+                    .iter()
+                    .find(|p| p.kind == TokenKind::Number)
+                    .and_then(|p| p.norm.replace([',', '٬'], "").parse::<f64>().ok())
+                && v.fract() == 0.0
+                && (0.0..1e7).contains(&v)
+            {
+                out.push((marsad_text::keys::word_span(pieces), i, v as u32));
+            }
+        }
+        out.sort_by_key(|n| n.1);
+        out
+    }
+
+    /// Entities that can act (not places) and generic actor nouns, in text order.
+    fn actor_candidates(&self, input: &EventInput<'_>, keys: &[Option<WordKey>]) -> Vec<ActorCand> {
+        let mut out: Vec<ActorCand> = input
+            .entities
+            .iter()
+            .filter(|e| matches!(e.entity_type, EntityType::ORG | EntityType::PER | EntityType::NORP | EntityType::GPE))
+            .map(|e| ActorCand { span: Span::new(e.start, e.end), entity: e.clone() })
+            .collect();
+        for m in self.lex.actor_matcher.find(keys) {
+            if out.iter().any(|a| a.span.start < m.span.end && m.span.start < a.span.end) {
+                continue;
+            }
+            let (_, kind, en) = &self.lex.actors[m.value as usize];
+            out.push(ActorCand {
+                span: m.span,
+                entity: Entity {
+                    start: m.span.start,
+                    end: m.span.end,
+                    text: m.span.slice(input.text).to_owned(),
+                    entity_type: EntityType::NORP,
+                    id: None,
+                    name_ar: None,
+                    name_en: Some(en.clone()),
+                    kind: Some(kind.clone()),
+                },
+            });
+        }
+        out.sort_by_key(|a| a.span.start);
+        out
+    }
+
+    /// Deaths and injuries counted next to casualty words of the sentence.
+    fn casualties(&self, hits: &[&Hit], numbers: &[(Span, usize, u32)]) -> (Option<u32>, Option<u32>) {
+        let (mut dead, mut hurt) = (None, None);
+        for h in hits {
+            let t = &self.lex.triggers[h.value as usize];
+            let death =
+                ["قتل", "مقتل", "مصرع", "قتيل", "قتلى", "قتيلا", "مصرعهم", "مصرعه"].iter().any(|w| t.text.contains(w));
+            let injury = ["جرح", "جريح", "إصاب", "اصاب", "مصاب"].iter().any(|w| t.text.contains(w));
+            if !death && !injury {
+                continue;
+            }
+            // "مقتل 5", "5 قتلى", "قتل 5 أشخاص".
+            let near = numbers
+                .iter()
+                .filter(|n| {
+                    n.1 + 2 >= h.words.start && n.1 <= h.words.end + 1 && !(h.words.start..h.words.end).contains(&n.1)
+                })
+                .min_by_key(|n| n.1.abs_diff(h.words.start))
+                .map(|n| n.2);
+            if death {
+                dead = dead.or(near);
+            } else {
+                hurt = hurt.or(near);
+            }
+        }
+        (dead, hurt)
+    }
+}
+
+/// The place named most often (ties: the first named).
+fn most_named<'p>(places: impl Iterator<Item = &'p Place>) -> Option<&'p Place> {
+    let places: Vec<&Place> = places.collect();
+    places
+        .iter()
+        .copied()
+        .max_by_key(|p| (places.iter().filter(|q| q.geonames_id == p.geonames_id).count(), std::cmp::Reverse(p.start)))
+}
+
+/// Actor 1 acts, actor 2 is acted upon: the actor just before the trigger (SVO) or just after a
+/// verb (VSO) is actor 1, the next one after the trigger actor 2; "على يد" / "من قبل" (by) before
+/// an actor makes it actor 1 (passive).
+fn pick_actors(
+    input: &EventInput<'_>,
+    keys: &[Option<WordKey>],
+    actors: &[ActorCand],
+    sentence: Span,
+    trigger: &Hit,
+) -> (Option<Entity>, Option<Entity>) {
+    let in_s: Vec<&ActorCand> =
+        actors.iter().filter(|a| sentence.start <= a.span.start && a.span.end <= sentence.end).collect();
+    let before = in_s.iter().rev().find(|a| a.span.end <= trigger.span.start).copied();
+    let after: Vec<&ActorCand> = in_s.iter().filter(|a| a.span.start >= trigger.span.end).copied().collect();
+    let word_before = |a: &ActorCand| {
+        let i = keys.iter().position(|k| k.as_ref().is_some_and(|k| k.span.start >= a.span.start))?;
+        let prev: Vec<&str> = keys[i.saturating_sub(2)..i].iter().flatten().map(|k| k.key.as_str()).collect();
+        Some(prev.join(" "))
+    };
+    let agent = after.iter().find(|a| word_before(a).is_some_and(|w| w.ends_with("علي يد") || w.ends_with("من قبل")));
+    let _ = input;
+    match agent {
+        Some(agent) => {
+            let patient = before.or_else(|| after.iter().find(|a| a.span != agent.span).copied());
+            (Some(agent.entity.clone()), patient.map(|a| a.entity.clone()))
+        }
+        None => match before {
+            Some(b) => (Some(b.entity.clone()), after.first().map(|a| a.entity.clone())),
+            None => (after.first().map(|a| a.entity.clone()), after.get(1).map(|a| a.entity.clone())),
+        },
+    }
+}
+
+/// Who took the territory decides ACLED's sub-event type.
+fn territory_side<'a>(sub: &'a str, actor1: Option<&Entity>) -> &'a str {
+    if sub != "Government regains territory" && sub != "Non-state actor overtakes territory" {
+        return sub;
+    }
+    match actor1.and_then(|a| a.kind.as_deref()) {
+        Some("state_force" | "government") => "Government regains territory",
+        Some(_) => "Non-state actor overtakes territory",
+        None => sub,
+    }
+}
+
+/// Repeated mentions of one event (same type, place and date) become one; the first mention's
+/// evidence is kept and missing roles and counts are filled from the later ones.
+fn merge(events: Vec<Event>) -> Vec<Event> {
+    let mut out: Vec<Event> = Vec::new();
+    for e in events {
+        let same = out.iter_mut().find(|o| {
+            o.acled.is_some()
+                && o.acled.as_ref().map(|a| &a.event_type) == e.acled.as_ref().map(|a| &a.event_type)
+                && o.place.as_ref().map(|p| (&p.geonames_id, &p.name_ar))
+                    == e.place.as_ref().map(|p| (&p.geonames_id, &p.name_ar))
+                && o.date == e.date
+        });
+        match same {
+            Some(o) => {
+                o.actor1 = o.actor1.take().or(e.actor1);
+                o.actor2 = o.actor2.take().or(e.actor2);
+                o.fatalities = o.fatalities.max(e.fatalities);
+                o.injured = o.injured.max(e.injured);
+                o.arrested = o.arrested.max(e.arrested);
+                o.confidence = o.confidence.max(e.confidence);
+            }
+            None => out.push(e),
+        }
+    }
+    out
+}
+
+impl TimeWord {
+    pub fn is_day(self) -> bool {
+        matches!(self, TimeWord::Day(_) | TimeWord::Weekday(_))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,184 @@
+use super::*;
+use marsad_core::PlaceVia;
+
+const TRIGGERS: &str = "trigger\tpos\tevent_type\tsub_event_type\tplover\tcameo\tnotes
+قصف\tnoun\tExplosions/Remote violence\tShelling/artillery/missile attack\tASSAULT:explosion\t19\ttest
+اقتحم\tverb_perf\tRiots\tViolent demonstration\tPROTEST:riot\t14\ttest
+اشتباكات\tnoun\tBattles\tArmed clash\tFIGHT\t19\ttest
+سيطر على\tphrase\tBattles\tNon-state actor overtakes territory\tSEIZE\t19\ttest
+اعتقل\tverb_perf\tStrategic developments\tArrests\tCOERCE:arrest\t17\ttest
+مقتل\tnoun\t\t\t\t\tcasualty
+جرح\tnoun\t\t\t\t\tcasualty
+غرق\tverb_perf\tNONE\t\t\t\taccident
+لم\tparticle\tMODALITY\tnegated\t\t\ttest
+";
+
+fn lexicons() -> Lexicons {
+    Lexicons::parse(
+        ("t.tsv", TRIGGERS),
+        ("a.tsv", "المحتجون\tprotesters\tProtesters\n"),
+        ("n.tsv", "ثلاثة\t3\nعشرات\t12\n"),
+        ("d.tsv", "أمس\tday:-1\nالجمعة\tweekday:4\nتموز\tmonth:7\n"),
+        &Tokenizer::default(),
+    )
+    .expect("lexicons")
+}
+
+fn place(text: &str, at: usize, id: &str, precision: u8) -> Place {
+    Place {
+        start: at,
+        end: at + text.len(),
+        text: text.to_owned(),
+        geonames_id: Some(id.to_owned()),
+        name_ar: Some(text.to_owned()),
+        name_en: None,
+        country: Some("IQ".to_owned()),
+        admin1: None,
+        admin2: None,
+        lat: Some(30.5),
+        lon: Some(47.8),
+        feature: None,
+        precision: Some(precision),
+        via: PlaceVia::Name,
+        confidence: 1.0,
+    }
+}
+
+fn entity(text: &str, whole: &str, t: EntityType, kind: Option<&str>) -> Entity {
+    let start = whole.find(text).expect("entity in text");
+    Entity {
+        start,
+        end: start + text.len(),
+        text: text.to_owned(),
+        entity_type: t,
+        id: None,
+        name_ar: None,
+        name_en: None,
+        kind: kind.map(str::to_owned),
+    }
+}
+
+fn extract(text: &str, entities: &[Entity], places: &[Place]) -> Vec<Event> {
+    let lex = lexicons();
+    let tokens = Tokenizer::default().tokenize(text);
+    let sentences = marsad_text::split_sentences(text, Span::new(0, text.len()));
+    let speech = quotes::SpeechCues::parse(SPEECH, &Tokenizer::default()).expect("speech");
+    Extractor::new(&lex, &speech).extract(&EventInput {
+        text,
+        tokens: &tokens,
+        sentences: &sentences,
+        entities,
+        places,
+        published: Some("2018-09-08"),
+    })
+}
+
+#[test]
+fn one_event_per_sentence_with_type_actors_place_date_and_counts() {
+    let text = "اقتحم المحتجون أمس مبنى المحافظة في البصرة. وأسفر قصف على البصرة عن مقتل ثلاثة مدنيين.";
+    let basra = text.find("البصرة").expect("place");
+    let e = extract(text, &[], &[place("البصرة", basra, "99532", 1)]);
+    assert_eq!(e.len(), 2, "{e:#?}");
+    let riot = &e[0];
+    assert_eq!(riot.acled.as_ref().map(|a| a.sub_event_type.as_str()), Some("Violent demonstration"));
+    assert_eq!(riot.actor1.as_ref().map(|a| a.text.as_str()), Some("المحتجون"));
+    assert_eq!(riot.date.as_deref(), Some("2018-09-07"), "أمس before a Saturday publication");
+    assert_eq!(riot.place.as_ref().and_then(|p| p.geonames_id.as_deref()), Some("99532"));
+    let shelling = &e[1];
+    assert_eq!(shelling.acled.as_ref().map(|a| a.event_type.as_str()), Some("Explosions/Remote violence"));
+    assert_eq!(shelling.fatalities, Some(3));
+    assert!(shelling.evidence.text.starts_with("وأسفر قصف"));
+}
+
+#[test]
+fn accidents_and_negations_are_not_coded() {
+    let e = extract("غرق قارب ومقتل ثلاثة في حادث. لم تقصف الطائرات المدينة.", &[], &[]);
+    assert!(e.iter().all(|e| e.acled.is_none()), "{e:#?}");
+    let negated = e.iter().find(|e| e.modality == Modality::Negated);
+    assert!(negated.is_none() || negated.is_some_and(|e| e.acled.is_none()));
+}
+
+#[test]
+fn weekdays_months_and_merging() {
+    // The Friday before a Saturday publication; "19 تموز" in the same year.
+    let e = extract("اشتباكات يوم الجمعة في الموصل. وتجددت الاشتباكات الجمعة في الموصل.", &[], &[]);
+    assert_eq!(e.len(), 1, "one event mentioned twice: {e:#?}");
+    assert_eq!(e[0].date.as_deref(), Some("2018-09-07"));
+    let e = extract("قصف عنيف في 19 تموز على الحي.", &[], &[]);
+    assert_eq!(e[0].date.as_deref(), Some("2018-07-19"));
+}
+
+#[test]
+fn who_took_the_territory_decides_the_sub_event_type() {
+    let text = "سيطر على المدينة الجيش العراقي بعد معارك";
+    let army = entity("الجيش العراقي", text, EntityType::ORG, Some("state_force"));
+    let e = extract(text, &[army], &[]);
+    assert_eq!(e[0].acled.as_ref().map(|a| a.sub_event_type.as_str()), Some("Government regains territory"));
+    assert_eq!(e[0].actor1.as_ref().map(|a| a.text.as_str()), Some("الجيش العراقي"));
+}
+
+#[test]
+fn the_agent_of_a_passive_is_actor_one() {
+    let text = "اعتقل ثلاثة صحفيين على يد قوات الأمن";
+    let journalists = entity("صحفيين", text, EntityType::NORP, None);
+    let forces = entity("قوات الأمن", text, EntityType::ORG, Some("state_force"));
+    let e = extract(text, &[journalists, forces], &[]);
+    assert_eq!(e[0].actor1.as_ref().map(|a| a.text.as_str()), Some("قوات الأمن"));
+    assert_eq!(e[0].actor2.as_ref().map(|a| a.text.as_str()), Some("صحفيين"));
+    assert_eq!(e[0].arrested, Some(3));
+}
+
+#[test]
+fn bad_lexicon_rows_name_their_line() {
+    let t = Tokenizer::default();
+    let bad = "header\nقصف\tnoun\tBattle\tArmed clash\t\t\t\n";
+    let e = Lexicons::parse(("t.tsv", bad), ("a", ""), ("n", ""), ("d", ""), &t).err().expect("error");
+    assert_eq!(e.to_string(), "t.tsv: line 2: unknown ACLED event type \"Battle\"");
+    let bad = "header\nقصف\tnoun\tBattles\tClash\t\t\t\n";
+    let e = Lexicons::parse(("t.tsv", bad), ("a", ""), ("n", ""), ("d", ""), &t).err().expect("error");
+    assert!(e.to_string().contains("not a sub-event type"), "{e}");
+}
+
+fn quotes_of(text: &str, entities: &[Entity]) -> Vec<marsad_core::Quote> {
+    let tokens = Tokenizer::default().tokenize(text);
+    let sentences = marsad_text::split_sentences(text, Span::new(0, text.len()));
+    Extractor::embedded().quotes(&EventInput {
+        text,
+        tokens: &tokens,
+        sentences: &sentences,
+        entities,
+        places: &[],
+        published: None,
+    })
+}
+
+#[test]
+fn reported_speech_direct_quotes_and_the_last_speaker() {
+    let text = "وقال المتحدث باسم الجيش في بيان إن القوات استعادت السيطرة على البلدة. وأضاف أن العملية مستمرة. \
+                وقالت الوزارة: «لن نسمح بتكرار الهجوم».";
+    let ministry = entity("الوزارة", text, EntityType::ORG, None);
+    let q = quotes_of(text, &[ministry]);
+    assert_eq!(q.len(), 3, "{q:#?}");
+    assert_eq!(q[0].speaker.as_ref().map(|s| s.text.as_str()), Some("المتحدث باسم الجيش"));
+    assert!(q[0].text.starts_with("القوات استعادت"), "{:?}", q[0].text);
+    assert_eq!(q[0].channel.as_deref(), Some("statement"));
+    assert_eq!(q[1].speaker, q[0].speaker, "وأضاف goes on with the last speaker");
+    assert_eq!(q[2].text, "لن نسمح بتكرار الهجوم");
+    assert_eq!(q[2].speaker.as_ref().map(|s| s.text.as_str()), Some("الوزارة"));
+}
+
+#[test]
+fn a_subject_before_the_verb_is_the_speaker() {
+    let text = "أفادت التقارير بأن قيادة العمليات أعلنت رفع حظر التجوال.";
+    let command = entity("قيادة العمليات", text, EntityType::ORG, None);
+    let q = quotes_of(text, &[command]);
+    assert!(q.iter().any(|q| q.text.contains("رفع حظر التجوال")), "{q:#?}");
+}
+
+#[test]
+fn embedded_lexicons_load() {
+    let lex = Extractor::embedded().lexicons();
+    assert!(lex.triggers.len() > 500, "{}", lex.triggers.len());
+    let typed = lex.triggers.iter().filter(|t| matches!(t.kind, TriggerKind::Event { .. })).count();
+    assert!(typed > 400, "{typed} typed triggers");
+}
