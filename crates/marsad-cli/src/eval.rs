@@ -161,7 +161,17 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
             (false, false) => tn += 1,
         }
         if a.verbose && gold != found {
-            println!("{} {}: {text}", if found { "FP" } else { "FN" }, record.get(id_col).unwrap_or(""));
+            let triggers: Vec<String> = doc
+                .events
+                .iter()
+                .map(|e| format!("{}[{}]", e.trigger.text, e.acled.as_ref().map_or("-", |a| a.sub_event_type.as_str())))
+                .collect();
+            println!(
+                "{} {} {}: {text}",
+                if found { "FP" } else { "FN" },
+                record.get(id_col).unwrap_or(""),
+                triggers.join(" ")
+            );
         }
     }
     let ratio = |x: usize, n: usize| if n == 0 { 0.0 } else { x as f64 / n as f64 };

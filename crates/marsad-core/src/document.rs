@@ -225,7 +225,10 @@ pub struct Event {
     pub arrested: Option<u32>,
     pub modality: Modality,
     pub confidence: f32,
+    /// The sentence the event was read from.
     pub evidence: Evidence,
+    /// The word or phrase that signalled it (قصف, اقتحم, اشتباكات).
+    pub trigger: Evidence,
 }
 
 /// A sub-word token as shown by `marsad analyze --tokens`.

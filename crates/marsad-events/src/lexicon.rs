@@ -84,6 +84,9 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 pub struct Lexicons {
     pub triggers: Vec<Trigger>,
     pub trigger_matcher: PhraseMatcher,
+    /// Phrase key → how the first word of each trigger with that key is written (full keys,
+    /// clitics included): فجرت and جرت share the key جرت, but only one is a trigger.
+    pub trigger_spellings: std::collections::HashMap<String, Vec<String>>,
     /// Generic actor nouns: (Arabic, kind, English).
     pub actors: Vec<(String, String, String)>,
     pub actor_matcher: PhraseMatcher,
@@ -120,6 +123,7 @@ impl Lexicons {
 
         let mut rows = Vec::new();
         let mut trigger_keys = Vec::new();
+        let mut spellings: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
         for (line, l) in data_lines(triggers.1).skip(1) {
             let f: Vec<&str> = l.split('\t').collect();
             if f.len() < 6 {
@@ -163,7 +167,15 @@ impl Lexicons {
                 };
                 forms.extend(endings.iter().map(|e| format!("{text}{e}")));
             }
-            trigger_keys.extend(forms.iter().filter_map(|s| key(s)).map(|k| (k, idx)));
+            for form in &forms {
+                if let Some(k) = key(form) {
+                    let tokens = tokenizer.tokenize(form);
+                    if let Some(first) = marsad_text::keys::words(&tokens).next() {
+                        spellings.entry(k.clone()).or_insert_with(Vec::new).push(marsad_text::keys::full_key(first));
+                    }
+                    trigger_keys.push((k, idx));
+                }
+            }
             rows.push(Trigger {
                 text,
                 pos,
@@ -219,6 +231,7 @@ impl Lexicons {
 
         Ok(Lexicons {
             trigger_matcher: PhraseMatcher::new(trigger_keys),
+            trigger_spellings: spellings,
             triggers: rows,
             actor_matcher: PhraseMatcher::new(actor_keys),
             actors: actor_rows,

@@ -107,7 +107,15 @@ impl<'l> Extractor<'l> {
 
     pub fn extract(&self, input: &EventInput<'_>) -> Vec<Event> {
         let keys = word_keys(input.tokens);
-        let triggers: Vec<Hit> = self.lex.trigger_matcher.find(&keys).into_iter().map(Hit::from).collect();
+        let full: Vec<String> = marsad_text::keys::words(input.tokens).map(marsad_text::keys::full_key).collect();
+        let triggers: Vec<Hit> = self
+            .lex
+            .trigger_matcher
+            .find(&keys)
+            .into_iter()
+            .filter(|m| self.spelled(&keys, &full, m))
+            .map(Hit::from)
+            .collect();
         if triggers.is_empty() {
             return Vec::new();
         }
@@ -158,7 +166,11 @@ impl<'l> Extractor<'l> {
                     TriggerKind::Modality(m) => Some((m, h)),
                     _ => None,
                 })
-                .filter(|(m, h)| h.span.start < trigger.span.start || *m == Modality::Reported)
+                // A modality word governs the words just after it; attribution, the sentence.
+                .filter(|(m, h)| {
+                    (h.span.start < trigger.span.start && h.words.end + 4 >= trigger.words.start)
+                        || *m == Modality::Reported
+                })
                 .map(|(m, _)| m)
                 .min_by_key(|m| match m {
                     Modality::Negated => 0,
@@ -180,6 +192,22 @@ impl<'l> Extractor<'l> {
                     dates::resolve(p, &times.iter().filter(|h| inside(h.span)).collect::<Vec<_>>(), self.lex, &numbers);
                 (Some(d.0.format("%Y-%m-%d").to_string()), Some(d.1))
             });
+            // A noun alone (الاغتيال, التفجيرات) is as often a reference to a known event or a
+            // generality as a report: it is coded when the sentence anchors it in the world —
+            // a place, a time, a count or an actor.
+            // A verb in the perfect reports; the imperfect (تخطف وتقتل) is as often habitual.
+            let reports = matches!(t.pos.as_str(), "verb_perf" | "verb_pass" | "phrase");
+            let dated = times.iter().any(|h| inside(h.span));
+            let anchored = reports || sentence_place.is_some() || dated || fatalities.is_some() || injured.is_some();
+            // A sentence that names an earlier year (or any year, undated) tells history.
+            let this_year = published.map(|p| chrono::Datelike::year(&p) as u32);
+            let historical = numbers
+                .iter()
+                .any(|n| inside(n.0) && (1900..=2100).contains(&n.2) && this_year.is_none_or(|y| n.2 < y));
+            if !anchored || historical {
+                last_place = sentence_place.or(last_place);
+                continue;
+            }
             let place = sentence_place.or(last_place).or(article_place).cloned();
             last_place = sentence_place.or(last_place);
             // Only asserted and reported events carry an ACLED type: the others are kept, with
@@ -205,9 +233,30 @@ impl<'l> Extractor<'l> {
                 modality,
                 confidence,
                 evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
+                trigger: Evidence {
+                    start: trigger.span.start,
+                    end: trigger.span.end,
+                    text: trigger.span.slice(input.text).to_owned(),
+                },
             });
         }
         merge(events)
+    }
+
+    /// Is the trigger's first word written as the trigger is, up to proclitics? (جرت is no
+    /// فجرت.) The segmenter may split a root letter that looks like a clitic off both.
+    fn spelled(&self, keys: &[Option<WordKey>], full: &[String], m: &PhraseMatch) -> bool {
+        let key: Vec<&str> = keys[m.words.clone()].iter().flatten().map(|k| k.key.as_str()).collect();
+        let Some(spellings) = self.lex.trigger_spellings.get(&key.join(" ")) else {
+            return true;
+        };
+        let word = full.get(m.words.start).map_or("", String::as_str);
+        spellings.iter().any(|f| {
+            word == f
+                || ["و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "س", "وس"]
+                    .iter()
+                    .any(|p| word.strip_prefix(p) == Some(f))
+        })
     }
 
     /// Numbers in the text: (span, word index, value), from digits and number words.
