@@ -171,7 +171,7 @@ impl Lexicons {
                 if let Some(k) = key(form) {
                     let tokens = tokenizer.tokenize(form);
                     if let Some(first) = marsad_text::keys::words(&tokens).next() {
-                        spellings.entry(k.clone()).or_insert_with(Vec::new).push(marsad_text::keys::full_key(first));
+                        spellings.entry(k.clone()).or_default().push(marsad_text::keys::full_key(first));
                     }
                     trigger_keys.push((k, idx));
                 }
