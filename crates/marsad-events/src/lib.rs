@@ -279,12 +279,22 @@ impl<'l> Extractor<'l> {
         out
     }
 
-    /// Entities that can act (not places) and generic actor nouns, in text order.
+    /// Entities that can act and generic actor nouns, in text order. A place name acts only as
+    /// a state or its capital ("واشنطن وموسكو"), not as a town where something happened.
     fn actor_candidates(&self, input: &EventInput<'_>, keys: &[Option<WordKey>]) -> Vec<ActorCand> {
+        let town = |e: &Entity| {
+            input.places.iter().any(|p| {
+                p.start < e.end
+                    && e.start < p.end
+                    && p.via != PlaceVia::Demonym
+                    && !matches!(p.feature.as_deref(), Some("A.PCLI" | "P.PPLC"))
+            })
+        };
         let mut out: Vec<ActorCand> = input
             .entities
             .iter()
             .filter(|e| matches!(e.entity_type, EntityType::ORG | EntityType::PER | EntityType::NORP | EntityType::GPE))
+            .filter(|e| e.entity_type != EntityType::GPE || !town(e))
             .map(|e| ActorCand { span: Span::new(e.start, e.end), entity: e.clone() })
             .collect();
         for m in self.lex.actor_matcher.find(keys) {
@@ -400,13 +410,19 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
     for e in events {
         let same = out.iter_mut().find(|o| {
             o.acled.is_some()
-                && o.acled.as_ref().map(|a| &a.event_type) == e.acled.as_ref().map(|a| &a.event_type)
-                && o.place.as_ref().map(|p| (&p.geonames_id, &p.name_ar))
-                    == e.place.as_ref().map(|p| (&p.geonames_id, &p.name_ar))
+                && o.acled == e.acled
+                && same_place(o.place.as_ref(), e.place.as_ref())
                 && o.date == e.date
         });
         match same {
             Some(o) => {
+                // The more precise place of the two ("اعتقال 41 في العراق" then "… في بغداد").
+                let rank = |e: &Event| {
+                    e.place.as_ref().map(|p| (p.feature.as_deref() == Some("A.PCLI"), p.precision.unwrap_or(9)))
+                };
+                if rank(&e).is_some_and(|r| rank(o).is_none_or(|q| r < q)) {
+                    o.place = e.place.clone();
+                }
                 o.actor1 = o.actor1.take().or(e.actor1);
                 o.actor2 = o.actor2.take().or(e.actor2);
                 o.fatalities = o.fatalities.max(e.fatalities);
@@ -418,6 +434,19 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
         }
     }
     out
+}
+
+/// One place, or a country and a place in it.
+fn same_place(a: Option<&Place>, b: Option<&Place>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let id = |p: &Place| (p.geonames_id.clone(), p.name_ar.clone());
+            let country = |p: &Place| p.feature.as_deref() == Some("A.PCLI");
+            id(a) == id(b) || ((country(a) || country(b)) && a.country.is_some() && a.country == b.country)
+        }
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 impl TimeWord {

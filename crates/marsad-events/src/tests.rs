@@ -182,3 +182,22 @@ fn embedded_lexicons_load() {
     let typed = lex.triggers.iter().filter(|t| matches!(t.kind, TriggerKind::Event { .. })).count();
     assert!(typed > 400, "{typed} typed triggers");
 }
+
+#[test]
+fn a_headline_and_its_report_are_one_event_at_the_more_precise_place() {
+    let text = "اعتقال ثلاثة في العراق. واعتقل الأمن ثلاثة في بغداد.";
+    let mut iraq = place("العراق", text.find("العراق").expect("iraq"), "99237", 3);
+    iraq.feature = Some("A.PCLI".to_owned());
+    let baghdad = place("بغداد", text.find("بغداد").expect("baghdad"), "98182", 1);
+    let e = extract(text, &[], &[iraq, baghdad]);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].place.as_ref().and_then(|p| p.geonames_id.as_deref()), Some("98182"));
+}
+
+#[test]
+fn a_town_is_where_not_who() {
+    let text = "اعتقل الأمن في عدن ثلاثة";
+    let aden = entity("عدن", text, EntityType::GPE, None);
+    let e = extract(text, &[aden], &[place("عدن", text.find("عدن").expect("aden"), "415189", 1)]);
+    assert!(e[0].actor1.as_ref().is_none_or(|a| a.text != "عدن"), "{e:#?}");
+}
