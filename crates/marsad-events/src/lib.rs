@@ -198,13 +198,23 @@ impl<'l> Extractor<'l> {
             // A verb in the perfect reports; the imperfect (تخطف وتقتل) is as often habitual.
             let reports = matches!(t.pos.as_str(), "verb_perf" | "verb_pass" | "phrase");
             let dated = times.iter().any(|h| inside(h.span));
-            let anchored = reports || sentence_place.is_some() || dated || fatalities.is_some() || injured.is_some();
+            // A country named in passing anchors nothing; a town or district does.
+            let local = places.iter().any(|p| p.precision.is_some_and(|x| x <= 2));
+            let anchored = reports || local || dated || fatalities.is_some() || injured.is_some();
+            // Taking ground needs ground: a place named after the verb (احتل … المرتبة is a rank).
+            let territorial = matches!(
+                sub_event_type,
+                "Non-state actor overtakes territory"
+                    | "Government regains territory"
+                    | "Non-violent transfer of territory"
+            );
+            let ground = places.iter().any(|p| p.start >= trigger.span.end);
             // A sentence that names an earlier year (or any year, undated) tells history.
             let this_year = published.map(|p| chrono::Datelike::year(&p) as u32);
             let historical = numbers
                 .iter()
                 .any(|n| inside(n.0) && (1900..=2100).contains(&n.2) && this_year.is_none_or(|y| n.2 < y));
-            if !anchored || historical {
+            if !anchored || historical || (territorial && !ground) {
                 last_place = sentence_place.or(last_place);
                 continue;
             }

@@ -110,9 +110,11 @@ fn weekdays_months_and_merging() {
 
 #[test]
 fn who_took_the_territory_decides_the_sub_event_type() {
-    let text = "سيطر على المدينة الجيش العراقي بعد معارك";
+    // No ground named, no territory taken: "احتل المركز" is a rank.
+    assert!(extract("احتل الفريق المركز الثاني", &[], &[]).is_empty());
+    let text = "سيطر على الرمادي الجيش العراقي بعد معارك";
     let army = entity("الجيش العراقي", text, EntityType::ORG, Some("state_force"));
-    let e = extract(text, &[army], &[]);
+    let e = extract(text, &[army], &[place("الرمادي", text.find("الرمادي").expect("place"), "91", 1)]);
     assert_eq!(e[0].acled.as_ref().map(|a| a.sub_event_type.as_str()), Some("Government regains territory"));
     assert_eq!(e[0].actor1.as_ref().map(|a| a.text.as_str()), Some("الجيش العراقي"));
 }
