@@ -145,110 +145,145 @@ impl<'l> Extractor<'l> {
                 last_place = sentence_place.or(last_place);
                 continue;
             }
-            let Some(trigger) = in_sentence
-                .iter()
-                .filter(|h| matches!(row(h).kind, TriggerKind::Event { .. }))
-                .min_by_key(|h| match &row(h).kind {
-                    TriggerKind::Event { event_type, .. } => (precedence(event_type), h.span.start),
-                    _ => (9, h.span.start),
-                })
-            else {
-                last_place = sentence_place.or(last_place);
-                continue;
+            // Events of the sentence, one per place they are told of ("سيطرت على شقرة بعد أن
+            // سيطرت على وادي حسان" is two): an event word with a town or district just after it
+            // is that place's; the others share the sentence's place.
+            let own_place = |h: &Hit| {
+                places
+                    .iter()
+                    .copied()
+                    .filter(|p| {
+                        p.precision.is_some_and(|x| x <= 2) && p.start >= h.span.end && p.start - h.span.end <= 60
+                    })
+                    .min_by_key(|p| p.start)
             };
-            let t: &Trigger = row(trigger);
-            let TriggerKind::Event { event_type, sub_event_type } = &t.kind else {
-                continue;
-            };
-            let modality = in_sentence
-                .iter()
-                .filter_map(|h| match row(h).kind {
-                    TriggerKind::Modality(m) => Some((m, h)),
-                    _ => None,
-                })
-                // A modality word governs the words just after it; attribution, the sentence.
-                .filter(|(m, h)| {
-                    (h.span.start < trigger.span.start && h.words.end + 4 >= trigger.words.start)
-                        || *m == Modality::Reported
-                })
-                .map(|(m, _)| m)
-                .min_by_key(|m| match m {
-                    Modality::Negated => 0,
-                    Modality::Future => 1,
-                    Modality::Hypothetical => 2,
-                    Modality::Habitual => 3,
-                    Modality::Reported => 4,
-                    Modality::Asserted => 5,
-                })
-                .unwrap_or(Modality::Asserted);
-            let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger);
-            let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
-            let (fatalities, injured) = self.casualties(&in_sentence, &numbers);
-            let arrested = (sub_event_type == "Arrests")
-                .then(|| numbers.iter().find(|n| inside(n.0) && n.1.abs_diff(trigger.words.start) <= 4).map(|n| n.2))
-                .flatten();
-            let (date, date_precision) = published.map_or((None, None), |p| {
-                let d =
-                    dates::resolve(p, &times.iter().filter(|h| inside(h.span)).collect::<Vec<_>>(), self.lex, &numbers);
-                (Some(d.0.format("%Y-%m-%d").to_string()), Some(d.1))
-            });
-            // A noun alone (الاغتيال, التفجيرات) is as often a reference to a known event or a
-            // generality as a report: it is coded when the sentence anchors it in the world —
-            // a place, a time, a count or an actor.
-            // A verb in the perfect reports; the imperfect (تخطف وتقتل) is as often habitual.
-            let reports = matches!(t.pos.as_str(), "verb_perf" | "verb_pass" | "phrase");
-            let dated = times.iter().any(|h| inside(h.span));
-            // A country named in passing anchors nothing; a town or district does.
-            let local = places.iter().any(|p| p.precision.is_some_and(|x| x <= 2));
-            let anchored = reports || local || dated || fatalities.is_some() || injured.is_some();
-            // Taking ground needs ground: a place named after the verb (احتل … المرتبة is a rank).
-            let territorial = matches!(
-                sub_event_type,
-                "Non-state actor overtakes territory"
-                    | "Government regains territory"
-                    | "Non-violent transfer of territory"
-            );
-            let ground = places.iter().any(|p| p.start >= trigger.span.end);
-            // A sentence that names an earlier year (or any year, undated) tells history.
-            let this_year = published.map(|p| chrono::Datelike::year(&p) as u32);
-            let historical = numbers
-                .iter()
-                .any(|n| inside(n.0) && (1900..=2100).contains(&n.2) && this_year.is_none_or(|y| n.2 < y));
-            if !anchored || historical || (territorial && !ground) {
+            let mut groups: Vec<(Option<&Place>, Vec<&Hit>)> = Vec::new();
+            for h in in_sentence.iter().copied().filter(|h| matches!(row(h).kind, TriggerKind::Event { .. })) {
+                let p = own_place(h);
+                let key = |q: Option<&Place>| q.map(|q| (q.geonames_id.clone(), q.name_ar.clone()));
+                match groups.iter_mut().find(|g| key(g.0) == key(p)) {
+                    Some(g) => g.1.push(h),
+                    None => groups.push((p, vec![h])),
+                }
+            }
+            if groups.is_empty() {
                 last_place = sentence_place.or(last_place);
                 continue;
             }
-            let place = sentence_place.or(last_place).or(article_place).cloned();
-            last_place = sentence_place.or(last_place);
-            // Only asserted and reported events carry an ACLED type: the others are kept, with
-            // their modality, for readers, not for event data.
-            let coded = matches!(modality, Modality::Asserted | Modality::Reported);
-            let confidence = 0.5
-                + if actor1.is_some() { 0.15 } else { 0.0 }
-                + if sentence_place.is_some() { 0.15 } else { 0.0 }
-                + if date_precision == Some(DatePrecision::Day) { 0.1 } else { 0.0 };
-            events.push(Event {
-                acled: coded
-                    .then(|| AcledType { event_type: event_type.clone(), sub_event_type: sub_event_type.to_owned() }),
-                plover: t.plover.as_ref().map(|(c, m)| PloverType { category: c.clone(), mode: m.clone() }),
-                cameo: t.cameo.clone(),
-                actor1,
-                actor2,
-                place,
-                date,
-                date_precision,
-                fatalities,
-                injured,
-                arrested,
-                modality,
-                confidence,
-                evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
-                trigger: Evidence {
-                    start: trigger.span.start,
-                    end: trigger.span.end,
-                    text: trigger.span.slice(input.text).to_owned(),
-                },
-            });
+            let sentence_fallback = sentence_place;
+            for (group_index, (group_place, hits)) in groups.into_iter().enumerate() {
+                let sentence_place = group_place.or(sentence_fallback);
+                let Some(trigger) = hits.iter().copied().min_by_key(|h| match &row(h).kind {
+                    TriggerKind::Event { event_type, .. } => (precedence(event_type), h.span.start),
+                    _ => (9, h.span.start),
+                }) else {
+                    last_place = sentence_place.or(last_place);
+                    continue;
+                };
+                let t: &Trigger = row(trigger);
+                let TriggerKind::Event { event_type, sub_event_type } = &t.kind else {
+                    continue;
+                };
+                let modality = in_sentence
+                    .iter()
+                    .filter_map(|h| match row(h).kind {
+                        TriggerKind::Modality(m) => Some((m, h)),
+                        _ => None,
+                    })
+                    // A modality word governs the words just after it; attribution, the sentence.
+                    .filter(|(m, h)| {
+                        (h.span.start < trigger.span.start && h.words.end + 4 >= trigger.words.start)
+                            || *m == Modality::Reported
+                    })
+                    .map(|(m, _)| m)
+                    .min_by_key(|m| match m {
+                        Modality::Negated => 0,
+                        Modality::Future => 1,
+                        Modality::Hypothetical => 2,
+                        Modality::Habitual => 3,
+                        Modality::Reported => 4,
+                        Modality::Asserted => 5,
+                    })
+                    .unwrap_or(Modality::Asserted);
+                let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger);
+                let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
+                // Counts go with the sentence's first event.
+                let (fatalities, injured) =
+                    if group_index == 0 { self.casualties(&in_sentence, &numbers) } else { (None, None) };
+                let arrested = (sub_event_type == "Arrests")
+                    .then(|| {
+                        numbers.iter().find(|n| inside(n.0) && n.1.abs_diff(trigger.words.start) <= 4).map(|n| n.2)
+                    })
+                    .flatten();
+                let (date, date_precision) = published.map_or((None, None), |p| {
+                    let d = dates::resolve(
+                        p,
+                        &times.iter().filter(|h| inside(h.span)).collect::<Vec<_>>(),
+                        self.lex,
+                        &numbers,
+                    );
+                    (Some(d.0.format("%Y-%m-%d").to_string()), Some(d.1))
+                });
+                // A noun alone (الاغتيال, التفجيرات) is as often a reference to a known event or a
+                // generality as a report: it is coded when the sentence anchors it in the world —
+                // a place, a time, a count or an actor.
+                // A verb in the perfect reports; the imperfect (تخطف وتقتل) is as often habitual.
+                let reports = matches!(t.pos.as_str(), "verb_perf" | "verb_pass" | "phrase");
+                let dated = times.iter().any(|h| inside(h.span));
+                // A country named in passing anchors nothing; a town or district does.
+                let local = places.iter().any(|p| p.precision.is_some_and(|x| x <= 2));
+                let anchored = reports || local || dated || fatalities.is_some() || injured.is_some();
+                // Taking ground needs ground: a place named after the verb (احتل … المرتبة is a rank).
+                let territorial = matches!(
+                    sub_event_type,
+                    "Non-state actor overtakes territory"
+                        | "Government regains territory"
+                        | "Non-violent transfer of territory"
+                );
+                let ground = places.iter().any(|p| p.start >= trigger.span.end);
+                // A sentence that names an earlier year (or any year, undated) tells history.
+                let this_year = published.map(|p| chrono::Datelike::year(&p) as u32);
+                let historical = numbers
+                    .iter()
+                    .any(|n| inside(n.0) && (1900..=2100).contains(&n.2) && this_year.is_none_or(|y| n.2 < y));
+                if !anchored || historical || (territorial && !ground) {
+                    last_place = sentence_place.or(last_place);
+                    continue;
+                }
+                let place = sentence_place.or(last_place).or(article_place).cloned();
+                last_place = sentence_place.or(last_place);
+                // Only asserted and reported events carry an ACLED type: the others are kept, with
+                // their modality, for readers, not for event data.
+                let coded = matches!(modality, Modality::Asserted | Modality::Reported);
+                let confidence = 0.5
+                    + if actor1.is_some() { 0.15 } else { 0.0 }
+                    + if sentence_place.is_some() { 0.15 } else { 0.0 }
+                    + if date_precision == Some(DatePrecision::Day) { 0.1 } else { 0.0 };
+                events.push(Event {
+                    acled: coded.then(|| AcledType {
+                        event_type: event_type.clone(),
+                        sub_event_type: sub_event_type.to_owned(),
+                    }),
+                    plover: t.plover.as_ref().map(|(c, m)| PloverType { category: c.clone(), mode: m.clone() }),
+                    cameo: t.cameo.clone(),
+                    actor1,
+                    actor2,
+                    place,
+                    date,
+                    date_precision,
+                    fatalities,
+                    injured,
+                    arrested,
+                    modality,
+                    confidence,
+                    evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
+                    trigger: Evidence {
+                        start: trigger.span.start,
+                        end: trigger.span.end,
+                        text: trigger.span.slice(input.text).to_owned(),
+                    },
+                });
+            }
         }
         merge(events)
     }
@@ -380,7 +415,17 @@ fn pick_actors(
 ) -> (Option<Entity>, Option<Entity>) {
     let in_s: Vec<&ActorCand> =
         actors.iter().filter(|a| sentence.start <= a.span.start && a.span.end <= sentence.end).collect();
-    let before = in_s.iter().rev().find(|a| a.span.end <= trigger.span.start).copied();
+    // A reported clause ("نقلت سبوتنيك عن مصدر إن الضربات قصفت …") starts after its "إن": the
+    // speaker before it did not act.
+    let clause_start = keys
+        .iter()
+        .flatten()
+        .filter(|k| k.span.start >= sentence.start && k.span.end <= trigger.span.start)
+        .filter(|k| ["ان", "بان", "انه", "انها"].contains(&k.key.as_str()))
+        .map(|k| k.span.end)
+        .max()
+        .unwrap_or(sentence.start);
+    let before = in_s.iter().rev().find(|a| a.span.end <= trigger.span.start && a.span.start >= clause_start).copied();
     let after: Vec<&ActorCand> = in_s.iter().filter(|a| a.span.start >= trigger.span.end).copied().collect();
     let word_before = |a: &ActorCand| {
         let i = keys.iter().position(|k| k.as_ref().is_some_and(|k| k.span.start >= a.span.start))?;

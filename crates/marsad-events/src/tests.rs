@@ -203,3 +203,22 @@ fn a_town_is_where_not_who() {
     let e = extract(text, &[aden], &[place("عدن", text.find("عدن").expect("aden"), "415189", 1)]);
     assert!(e[0].actor1.as_ref().is_none_or(|a| a.text != "عدن"), "{e:#?}");
 }
+
+#[test]
+fn the_speaker_of_a_report_is_not_its_actor() {
+    let text = "ونقلت سبوتنيك عن مصدر إن قصف أمس أصاب البلدة";
+    let agency = entity("سبوتنيك", text, EntityType::ORG, Some("media"));
+    let e = extract(text, &[agency], &[]);
+    assert!(e[0].actor1.as_ref().is_none_or(|a| a.text != "سبوتنيك"), "{e:#?}");
+}
+
+#[test]
+fn two_places_taken_in_one_sentence_are_two_events() {
+    let text = "سيطر على الرمادي الجيش ثم سيطر على هيت";
+    let p = [
+        place("الرمادي", text.find("الرمادي").expect("a"), "91", 1),
+        place("هيت", text.find("هيت").expect("b"), "92", 1),
+    ];
+    let e = extract(text, &[], &p);
+    assert_eq!(e.len(), 2, "{e:#?}");
+}
