@@ -71,6 +71,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut failed = 0;
     let many = records.len() > 1;
+    let mut acled: Vec<marsad_core::export::AcledRow> = Vec::new();
     for record in records {
         match record {
             Ok(raw) => {
@@ -79,6 +80,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
                     OutputFormat::Json if many => writeln!(out, "{}", serde_json::to_string(&doc)?)?,
                     OutputFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?,
                     OutputFormat::Text => write_text(&mut out, &doc)?,
+                    OutputFormat::Acled => acled.extend(marsad_core::export::acled_rows(&doc)),
+                    OutputFormat::Plover => {
+                        for r in marsad_core::export::plover_records(&doc) {
+                            writeln!(out, "{}", serde_json::to_string(&r)?)?;
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -87,9 +94,53 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
             }
         }
     }
+    if args.format == OutputFormat::Acled {
+        // A header even when no event was coded, so that files concatenate predictably.
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
+        w.write_record(ACLED_COLUMNS)?;
+        for row in &acled {
+            w.serialize(row)?;
+        }
+        w.flush()?;
+    }
     out.flush()?;
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
+
+/// ACLED's export columns, in order (the fields of `AcledRow`).
+const ACLED_COLUMNS: [&str; 31] = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+];
 
 fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
     let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".to_owned());

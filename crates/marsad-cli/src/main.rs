@@ -29,6 +29,10 @@ struct Cli {
 pub enum OutputFormat {
     Json,
     Text,
+    /// The coded events as ACLED's CSV columns (one row per event, a header first).
+    Acled,
+    /// The coded events as PLOVER-style JSON records, one per line.
+    Plover,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -257,3 +257,42 @@ fn place_accuracy_on_the_shared_dev_set() {
         .unwrap_or_else(|| panic!("no figure in {stdout}"));
     assert!(by_name >= 0.90, "place accuracy by name {by_name} < 0.90\n{stdout}");
 }
+
+#[test]
+fn coded_events_export_as_acled_rows_and_plover_records() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("a.txt");
+    // A headline and its report: one event, dated by أمس, at the quarter placed in its town.
+    std::fs::write(&f, "قصف في الرمادي\n\nقتل ثلاثة مدنيين أمس في قصف مدفعي استهدف حي الضباط في مدينة الرمادي.\n")
+        .expect("write");
+    let out = marsad()
+        .args(["analyze", "--format", "acled", "--meta", "published=2024-03-02"])
+        .arg(&f)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).expect("utf-8");
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    assert_eq!(headers.len(), 31);
+    assert_eq!(&headers[0], "event_id_cnty");
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    let col = |name: &str| headers.iter().position(|h| h == name).expect("column");
+    let row = &rows[0];
+    assert_eq!(&row[col("event_date")], "2024-03-01");
+    assert_eq!(&row[col("sub_event_type")], "Shelling/artillery/missile attack");
+    assert_eq!(&row[col("fatalities")], "3");
+    assert_eq!(&row[col("country")], "IQ");
+    assert!(row[col("notes")].contains("حي الضباط"));
+    let out = marsad()
+        .args(["analyze", "--format", "plover", "--meta", "published=2024-03-02"])
+        .arg(&f)
+        .output()
+        .expect("run");
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["event_type"], "ASSAULT");
+    assert_eq!(lines[0]["location"]["country"], "IQ");
+}

@@ -229,6 +229,8 @@ pub struct Event {
     pub evidence: Evidence,
     /// The word or phrase that signalled it (قصف, اقتحم, اشتباكات).
     pub trigger: Evidence,
+    /// Every sentence of the article that reports this event (the evidence among them).
+    pub mentions: Vec<Evidence>,
 }
 
 /// A sub-word token as shown by `marsad analyze --tokens`.

@@ -8,6 +8,7 @@ use std::fmt;
 
 mod document;
 
+pub mod export;
 pub use document::*;
 
 /// A half-open range of UTF-8 byte offsets `[start, end)` into a document's original text.

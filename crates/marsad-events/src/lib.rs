@@ -129,7 +129,8 @@ impl<'l> Extractor<'l> {
             most_named(input.places.iter().filter(scene).filter(|p| p.precision.is_some_and(|x| x <= 2)))
                 .or_else(|| input.places.iter().find(scene));
         let mut last_place: Option<&Place> = None;
-        let mut events: Vec<Event> = Vec::new();
+        // Each event with whether its date was told (a time word) or defaulted to publication.
+        let mut events: Vec<(Event, bool)> = Vec::new();
         for s in input.sentences {
             let inside = |span: Span| s.start <= span.start && span.end <= s.end;
             let in_sentence: Vec<&Hit> = triggers.iter().filter(|h| inside(h.span)).collect();
@@ -232,7 +233,11 @@ impl<'l> Extractor<'l> {
                 let dated = times.iter().any(|h| inside(h.span));
                 // A country named in passing anchors nothing; a town or district does.
                 let local = places.iter().any(|p| p.precision.is_some_and(|x| x <= 2));
-                let anchored = reports || local || dated || fatalities.is_some() || injured.is_some();
+                let counted = fatalities.is_some() || injured.is_some();
+                // A noun with the article (الاغتيال, عمليات الخطف) points back to an event told
+                // before or speaks in general: it needs a time or a count of its own.
+                let definite = first_word_has_article(input.tokens, trigger);
+                let anchored = reports || dated || counted || (!definite && local);
                 // Taking ground needs ground: a place named after the verb (احتل … المرتبة is a rank).
                 let territorial = matches!(
                     sub_event_type,
@@ -259,30 +264,34 @@ impl<'l> Extractor<'l> {
                     + if actor1.is_some() { 0.15 } else { 0.0 }
                     + if sentence_place.is_some() { 0.15 } else { 0.0 }
                     + if date_precision == Some(DatePrecision::Day) { 0.1 } else { 0.0 };
-                events.push(Event {
-                    acled: coded.then(|| AcledType {
-                        event_type: event_type.clone(),
-                        sub_event_type: sub_event_type.to_owned(),
-                    }),
-                    plover: t.plover.as_ref().map(|(c, m)| PloverType { category: c.clone(), mode: m.clone() }),
-                    cameo: t.cameo.clone(),
-                    actor1,
-                    actor2,
-                    place,
-                    date,
-                    date_precision,
-                    fatalities,
-                    injured,
-                    arrested,
-                    modality,
-                    confidence,
-                    evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
-                    trigger: Evidence {
-                        start: trigger.span.start,
-                        end: trigger.span.end,
-                        text: trigger.span.slice(input.text).to_owned(),
+                events.push((
+                    Event {
+                        acled: coded.then(|| AcledType {
+                            event_type: event_type.clone(),
+                            sub_event_type: sub_event_type.to_owned(),
+                        }),
+                        plover: t.plover.as_ref().map(|(c, m)| PloverType { category: c.clone(), mode: m.clone() }),
+                        cameo: t.cameo.clone(),
+                        actor1,
+                        actor2,
+                        place,
+                        date,
+                        date_precision,
+                        fatalities,
+                        injured,
+                        arrested,
+                        modality,
+                        confidence,
+                        evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
+                        mentions: vec![Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() }],
+                        trigger: Evidence {
+                            start: trigger.span.start,
+                            end: trigger.span.end,
+                            text: trigger.span.slice(input.text).to_owned(),
+                        },
                     },
-                });
+                    dated,
+                ));
             }
         }
         merge(events)
@@ -394,6 +403,13 @@ impl<'l> Extractor<'l> {
     }
 }
 
+/// Does the trigger's first word carry the article?
+fn first_word_has_article(tokens: &[Token], trigger: &Hit) -> bool {
+    marsad_text::keys::words(tokens)
+        .nth(trigger.words.start)
+        .is_some_and(|pieces| pieces.iter().any(|p| p.role == marsad_text::PieceRole::Article))
+}
+
 /// The place named most often (ties: the first named).
 fn most_named<'p>(places: impl Iterator<Item = &'p Place>) -> Option<&'p Place> {
     let places: Vec<&Place> = places.collect();
@@ -434,7 +450,7 @@ fn pick_actors(
     };
     let agent = after.iter().find(|a| word_before(a).is_some_and(|w| w.ends_with("علي يد") || w.ends_with("من قبل")));
     let _ = input;
-    match agent {
+    let pair = match agent {
         Some(agent) => {
             let patient = before.or_else(|| after.iter().find(|a| a.span != agent.span).copied());
             (Some(agent.entity.clone()), patient.map(|a| a.entity.clone()))
@@ -443,6 +459,11 @@ fn pick_actors(
             Some(b) => (Some(b.entity.clone()), after.first().map(|a| a.entity.clone())),
             None => (after.first().map(|a| a.entity.clone()), after.get(1).map(|a| a.entity.clone())),
         },
+    };
+    // Civilians are the ones violence is done to ("قتل ثلاثة مدنيين"), unless another is named.
+    match pair {
+        (Some(a), None) if a.kind.as_deref() == Some("civilians") => (None, Some(a)),
+        other => other,
     }
 }
 
@@ -460,17 +481,18 @@ fn territory_side<'a>(sub: &'a str, actor1: Option<&Entity>) -> &'a str {
 
 /// Repeated mentions of one event (same type, place and date) become one; the first mention's
 /// evidence is kept and missing roles and counts are filled from the later ones.
-fn merge(events: Vec<Event>) -> Vec<Event> {
-    let mut out: Vec<Event> = Vec::new();
-    for e in events {
-        let same = out.iter_mut().find(|o| {
+fn merge(events: Vec<(Event, bool)>) -> Vec<Event> {
+    let mut out: Vec<(Event, bool)> = Vec::new();
+    for (e, told) in events {
+        // A date defaulted to publication (a headline's) agrees with any told date.
+        let same = out.iter_mut().find(|(o, o_told)| {
             o.acled.is_some()
                 && o.acled == e.acled
                 && same_place(o.place.as_ref(), e.place.as_ref())
-                && o.date == e.date
+                && (o.date == e.date || !told || !*o_told)
         });
         match same {
-            Some(o) => {
+            Some((o, o_told)) => {
                 // The more precise place of the two ("اعتقال 41 في العراق" then "… في بغداد").
                 let rank = |e: &Event| {
                     e.place.as_ref().map(|p| (p.feature.as_deref() == Some("A.PCLI"), p.precision.unwrap_or(9)))
@@ -478,6 +500,14 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
                 if rank(&e).is_some_and(|r| rank(o).is_none_or(|q| r < q)) {
                     o.place = e.place.clone();
                 }
+                if told && !*o_told {
+                    // A headline's event takes its report's date and sentence.
+                    o.date = e.date.clone();
+                    o.evidence = e.evidence.clone();
+                    o.trigger = e.trigger.clone();
+                    *o_told = true;
+                }
+                o.mentions.extend(e.mentions.iter().cloned());
                 o.actor1 = o.actor1.take().or(e.actor1);
                 o.actor2 = o.actor2.take().or(e.actor2);
                 o.fatalities = o.fatalities.max(e.fatalities);
@@ -485,10 +515,10 @@ fn merge(events: Vec<Event>) -> Vec<Event> {
                 o.arrested = o.arrested.max(e.arrested);
                 o.confidence = o.confidence.max(e.confidence);
             }
-            None => out.push(e),
+            None => out.push((e, told)),
         }
     }
-    out
+    out.into_iter().map(|(e, _)| e).collect()
 }
 
 /// One place, or a country and a place in it.
@@ -497,7 +527,12 @@ fn same_place(a: Option<&Place>, b: Option<&Place>) -> bool {
         (Some(a), Some(b)) => {
             let id = |p: &Place| (p.geonames_id.clone(), p.name_ar.clone());
             let country = |p: &Place| p.feature.as_deref() == Some("A.PCLI");
-            id(a) == id(b) || ((country(a) || country(b)) && a.country.is_some() && a.country == b.country)
+            // A quarter placed at its town (via nearby) shares the town's point.
+            let same_point = matches!((a.lat, a.lon, b.lat, b.lon), (Some(w), Some(x), Some(y), Some(z))
+                if (w - y).abs() < 0.02 && (x - z).abs() < 0.02);
+            id(a) == id(b)
+                || same_point
+                || ((country(a) || country(b)) && a.country.is_some() && a.country == b.country)
         }
         (None, None) => true,
         _ => false,

@@ -215,10 +215,9 @@ fn the_speaker_of_a_report_is_not_its_actor() {
 #[test]
 fn two_places_taken_in_one_sentence_are_two_events() {
     let text = "سيطر على الرمادي الجيش ثم سيطر على هيت";
-    let p = [
-        place("الرمادي", text.find("الرمادي").expect("a"), "91", 1),
-        place("هيت", text.find("هيت").expect("b"), "92", 1),
-    ];
+    let mut hit = place("هيت", text.find("هيت").expect("b"), "92", 1);
+    (hit.lat, hit.lon) = (Some(33.64), Some(42.83));
+    let p = [place("الرمادي", text.find("الرمادي").expect("a"), "91", 1), hit];
     let e = extract(text, &[], &p);
     assert_eq!(e.len(), 2, "{e:#?}");
 }
