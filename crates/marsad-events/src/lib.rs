@@ -83,6 +83,8 @@ impl From<PhraseMatch> for Hit {
 struct ActorCand {
     span: Span,
     entity: Entity,
+    /// A capital's name: an actor as subject (واشنطن قررت), a place after the verb.
+    capital: bool,
 }
 
 /// How specific an event type is when one sentence holds several triggers: the weapon
@@ -158,15 +160,22 @@ impl<'l> Extractor<'l> {
                     })
                     .min_by_key(|p| p.start)
             };
+            // And one per kind of event: "مواجهات وغارات" is a battle and an air strike.
             let mut groups: Vec<(Option<&Place>, Vec<&Hit>)> = Vec::new();
+            let type_of = |h: &Hit| match &row(h).kind {
+                TriggerKind::Event { event_type, .. } => precedence(event_type),
+                _ => 9,
+            };
             for h in in_sentence.iter().copied().filter(|h| matches!(row(h).kind, TriggerKind::Event { .. })) {
                 let p = own_place(h);
                 let key = |q: Option<&Place>| q.map(|q| (q.geonames_id.clone(), q.name_ar.clone()));
-                match groups.iter_mut().find(|g| key(g.0) == key(p)) {
+                match groups.iter_mut().find(|g| key(g.0) == key(p) && type_of(g.1[0]) == type_of(h)) {
                     Some(g) => g.1.push(h),
                     None => groups.push((p, vec![h])),
                 }
             }
+            // The most specific kind first: it takes the sentence's counts.
+            groups.sort_by_key(|g| type_of(g.1[0]));
             if groups.is_empty() {
                 last_place = sentence_place.or(last_place);
                 continue;
@@ -349,7 +358,15 @@ impl<'l> Extractor<'l> {
             .iter()
             .filter(|e| matches!(e.entity_type, EntityType::ORG | EntityType::PER | EntityType::NORP | EntityType::GPE))
             .filter(|e| e.entity_type != EntityType::GPE || !town(e))
-            .map(|e| ActorCand { span: Span::new(e.start, e.end), entity: e.clone() })
+            .map(|e| ActorCand {
+                span: Span::new(e.start, e.end),
+                entity: e.clone(),
+                capital: e.entity_type == EntityType::GPE
+                    && input
+                        .places
+                        .iter()
+                        .any(|p| p.start < e.end && e.start < p.end && p.feature.as_deref() == Some("P.PPLC")),
+            })
             .collect();
         for m in self.lex.actor_matcher.find(keys) {
             if out.iter().any(|a| a.span.start < m.span.end && m.span.start < a.span.end) {
@@ -357,6 +374,7 @@ impl<'l> Extractor<'l> {
             }
             let (_, kind, en) = &self.lex.actors[m.value as usize];
             out.push(ActorCand {
+                capital: false,
                 span: m.span,
                 entity: Entity {
                     start: m.span.start,
@@ -442,14 +460,23 @@ fn pick_actors(
         .max()
         .unwrap_or(sentence.start);
     let before = in_s.iter().rev().find(|a| a.span.end <= trigger.span.start && a.span.start >= clause_start).copied();
-    let after: Vec<&ActorCand> = in_s.iter().filter(|a| a.span.start >= trigger.span.end).copied().collect();
+    let after: Vec<&ActorCand> =
+        in_s.iter().filter(|a| a.span.start >= trigger.span.end && !a.capital).copied().collect();
     let word_before = |a: &ActorCand| {
         let i = keys.iter().position(|k| k.as_ref().is_some_and(|k| k.span.start >= a.span.start))?;
         let prev: Vec<&str> = keys[i.saturating_sub(2)..i].iter().flatten().map(|k| k.key.as_str()).collect();
         Some(prev.join(" "))
     };
-    let agent = after.iter().find(|a| word_before(a).is_some_and(|w| w.ends_with("علي يد") || w.ends_with("من قبل")));
-    let _ = input;
+    // The agent of a passive ("على يد", "من قبل"), or of a verbal noun in "غارات لطيران التحالف"
+    // (the ل of its first word, right after the trigger).
+    let by_lam = |a: &ActorCand| {
+        input.text[..a.span.start].ends_with('ل')
+            && a.span.start >= trigger.span.end
+            && a.span.start - trigger.span.end <= 3
+    };
+    let agent = after
+        .iter()
+        .find(|a| word_before(a).is_some_and(|w| w.ends_with("علي يد") || w.ends_with("من قبل")) || by_lam(a));
     let pair = match agent {
         Some(agent) => {
             let patient = before.or_else(|| after.iter().find(|a| a.span != agent.span).copied());
@@ -459,6 +486,11 @@ fn pick_actors(
             Some(b) => (Some(b.entity.clone()), after.first().map(|a| a.entity.clone())),
             None => (after.first().map(|a| a.entity.clone()), after.get(1).map(|a| a.entity.clone())),
         },
+    };
+    // One actor is not both sides.
+    let pair = match pair {
+        (Some(a), Some(b)) if a.text == b.text => (Some(a), None),
+        other => other,
     };
     // Civilians are the ones violence is done to ("قتل ثلاثة مدنيين"), unless another is named.
     match pair {

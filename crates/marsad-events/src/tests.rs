@@ -221,3 +221,12 @@ fn two_places_taken_in_one_sentence_are_two_events() {
     let e = extract(text, &[], &p);
     assert_eq!(e.len(), 2, "{e:#?}");
 }
+
+#[test]
+fn the_agent_of_a_verbal_noun_follows_its_lam() {
+    // "غارات لطيران التحالف": the coalition's aviation carried out the raids.
+    let text = "قصف لطيران التحالف على المدينة أمس";
+    let coalition = entity("طيران التحالف", text, EntityType::ORG, Some("state_force"));
+    let e = extract(text, &[coalition], &[]);
+    assert_eq!(e[0].actor1.as_ref().map(|a| a.text.as_str()), Some("طيران التحالف"), "{e:#?}");
+}
