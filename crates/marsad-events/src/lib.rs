@@ -176,6 +176,19 @@ impl<'l> Extractor<'l> {
             }
             // The most specific kind first: it takes the sentence's counts.
             groups.sort_by_key(|g| type_of(g.1[0]));
+            // Weapons seized or defused (ضبط … عبوات ناسفة) did not explode: a weapon named as a
+            // noun next to such a word is no explosion.
+            let disrupted = in_sentence.iter().any(|h| {
+                matches!(&row(h).kind, TriggerKind::Event { sub_event_type, .. } if sub_event_type == "Disrupted weapons use")
+            });
+            if disrupted {
+                groups.retain(|g| {
+                    !g.1.iter().all(|h| {
+                        matches!(&row(h).kind, TriggerKind::Event { event_type, .. } if event_type == "Explosions/Remote violence")
+                            && !row(h).pos.starts_with("verb")
+                    })
+                });
+            }
             if groups.is_empty() {
                 last_place = sentence_place.or(last_place);
                 continue;
@@ -215,7 +228,7 @@ impl<'l> Extractor<'l> {
                         Modality::Asserted => 5,
                     })
                     .unwrap_or(Modality::Asserted);
-                let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger);
+                let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger, t.pos.starts_with("verb"));
                 let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
                 // Counts go with the sentence's first event.
                 let (fatalities, injured) =
@@ -303,7 +316,9 @@ impl<'l> Extractor<'l> {
                 ));
             }
         }
-        merge(events)
+        let mut events = merge(events);
+        fill_battle_sides(&mut events, &actors);
+        events
     }
 
     /// Is the trigger's first word written as the trigger is, up to proclitics? (جرت is no
@@ -446,9 +461,25 @@ fn pick_actors(
     actors: &[ActorCand],
     sentence: Span,
     trigger: &Hit,
+    verb: bool,
 ) -> (Option<Entity>, Option<Entity>) {
-    let in_s: Vec<&ActorCand> =
-        actors.iter().filter(|a| sentence.start <= a.span.start && a.span.end <= sentence.end).collect();
+    // Actors of the trigger's clause: no colon or dots between them ("مظاهرات البصرة: البرلمان
+    // يعقد جلسة" — the parliament did not demonstrate); a state acts as the subject of a verb,
+    // not of a noun ("ليبيا.. حسم معركة درنة").
+    let between = |a: &ActorCand| {
+        let (x, y) = if a.span.end <= trigger.span.start {
+            (a.span.end, trigger.span.start)
+        } else {
+            (trigger.span.end, a.span.start)
+        };
+        input.text.get(x..y).unwrap_or("")
+    };
+    let in_s: Vec<&ActorCand> = actors
+        .iter()
+        .filter(|a| sentence.start <= a.span.start && a.span.end <= sentence.end)
+        .filter(|a| !between(a).contains([':', '؛']) && !between(a).contains(".."))
+        .filter(|a| verb || a.entity.entity_type != EntityType::GPE)
+        .collect();
     // A reported clause ("نقلت سبوتنيك عن مصدر إن الضربات قصفت …") starts after its "إن": the
     // speaker before it did not act.
     let clause_start = keys
@@ -551,6 +582,28 @@ fn merge(events: Vec<(Event, bool)>) -> Vec<Event> {
         }
     }
     out.into_iter().map(|(e, _)| e).collect()
+}
+
+/// A battle told without its sides ("حسم معركة درنة") is fought by the armed actors the
+/// article names most.
+fn fill_battle_sides(events: &mut [Event], actors: &[ActorCand]) {
+    let armed = |a: &&ActorCand| matches!(a.entity.kind.as_deref(), Some("state_force" | "rebel_group" | "militia"));
+    let mut counts: Vec<(&ActorCand, usize)> = Vec::new();
+    for a in actors.iter().filter(armed) {
+        let key = a.entity.id.clone().unwrap_or_else(|| a.entity.text.clone());
+        match counts.iter_mut().find(|(b, _)| b.entity.id.clone().unwrap_or_else(|| b.entity.text.clone()) == key) {
+            Some(c) => c.1 += 1,
+            None => counts.push((a, 1)),
+        }
+    }
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+    for e in events.iter_mut() {
+        let battle = e.acled.as_ref().is_some_and(|a| a.event_type == "Battles");
+        if battle && e.actor1.is_none() && e.actor2.is_none() && counts.len() >= 2 {
+            e.actor1 = Some(counts[0].0.entity.clone());
+            e.actor2 = Some(counts[1].0.entity.clone());
+        }
+    }
 }
 
 /// One place, or a country and a place in it.

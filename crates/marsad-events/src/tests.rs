@@ -230,3 +230,23 @@ fn the_agent_of_a_verbal_noun_follows_its_lam() {
     let e = extract(text, &[coalition], &[]);
     assert_eq!(e[0].actor1.as_ref().map(|a| a.text.as_str()), Some("طيران التحالف"), "{e:#?}");
 }
+
+#[test]
+fn a_battle_without_its_sides_is_fought_by_the_articles_armed_actors() {
+    let text =
+        "اشتباكات عنيفة في الموصل أمس. وقال الجيش العراقي إن داعش خسر مواقع. وأكد الجيش العراقي تقدمه وتراجع داعش.";
+    let mut ents = Vec::new();
+    for (name, kind) in [("الجيش العراقي", "state_force"), ("داعش", "rebel_group")] {
+        for (at, _) in text.match_indices(name) {
+            let mut e = entity(name, text, EntityType::ORG, Some(kind));
+            (e.start, e.end) = (at, at + name.len());
+            ents.push(e);
+        }
+    }
+    let e = extract(text, &ents, &[]);
+    let battle = e.iter().find(|e| e.acled.as_ref().is_some_and(|a| a.event_type == "Battles")).expect("battle");
+    let sides: Vec<&str> =
+        [&battle.actor1, &battle.actor2].iter().filter_map(|a| a.as_ref().map(|a| a.text.as_str())).collect();
+    assert_eq!(sides.len(), 2, "{battle:#?}");
+    assert!(sides.contains(&"الجيش العراقي") && sides.contains(&"داعش"));
+}
