@@ -13,11 +13,15 @@ pub enum CueKind {
     Say,
     Continue,
     Source,
+    /// The head of a speaker phrase (متحدث, وزارة, مصادر), not a cue.
+    Head,
 }
 
 pub struct SpeechCues {
     pub matcher: PhraseMatcher,
     pub kinds: Vec<CueKind>,
+    /// Word keys of speaker heads.
+    pub heads: std::collections::HashSet<String>,
 }
 
 /// Words that end a speaker's name after the verb: that (إن, أن, بأن), a preposition of the
@@ -48,6 +52,7 @@ impl SpeechCues {
     ) -> Result<SpeechCues, crate::lexicon::EventDataError> {
         let mut kinds = Vec::new();
         let mut keys = Vec::new();
+        let mut heads = std::collections::HashSet::new();
         for (i, line) in text.lines().enumerate() {
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
@@ -57,6 +62,7 @@ impl SpeechCues {
                 "say" => CueKind::Say,
                 "continue" => CueKind::Continue,
                 "source" => CueKind::Source,
+                "head" => CueKind::Head,
                 other => {
                     return Err(crate::lexicon::EventDataError {
                         source_name: "data/events/speech.tsv".to_owned(),
@@ -65,6 +71,10 @@ impl SpeechCues {
                     });
                 }
             };
+            if kind == CueKind::Head {
+                heads.extend(marsad_text::keys::phrase_key(tokenizer, w.trim()));
+                continue;
+            }
             let idx = kinds.len() as u32;
             kinds.push(kind);
             // The segmenter leaves frequent words whole (وأضاف, وقال): their و forms are listed too.
@@ -79,7 +89,7 @@ impl SpeechCues {
                     .map(|k| (k, idx)),
             );
         }
-        Ok(SpeechCues { matcher: PhraseMatcher::new(keys), kinds })
+        Ok(SpeechCues { matcher: PhraseMatcher::new(keys), kinds, heads })
     }
 }
 
@@ -109,7 +119,7 @@ pub fn quotes(
             // What this cue reports ends where the next cue begins.
             let until = in_sentence.get(ci + 1).map_or(s.end, |n| n.span.start);
             let speaker =
-                speaker_of(text, keys, &words, entities, cues.kinds[cue.value as usize], cue, *s, &last_speaker);
+                speaker_of(text, keys, &words, entities, cues, cues.kinds[cue.value as usize], cue, *s, &last_speaker);
             // The quoted words: a quotation in marks, else from "إن" (or the verb) on.
             let quoted = quotation(text, Span::new(cue.span.end, until)).unwrap_or_else(|| {
                 let start = words
@@ -156,6 +166,7 @@ fn speaker_of(
     keys: &[Option<WordKey>],
     words: &[(usize, &WordKey)],
     entities: &[Entity],
+    cues: &SpeechCues,
     kind: CueKind,
     cue: &marsad_kb::PhraseMatch,
     sentence: Span,
@@ -204,8 +215,12 @@ fn speaker_of(
     }
     let span = name_end.map(|n| Span::new(after[0].1.span.start, after[n].1.span.end));
     let inner = |sp: Span| entities.iter().filter(actor).find(|e| e.start >= sp.start && e.end <= sp.end);
+    // The words after the verb name a speaker when a name or a speaker head (المتحدث, وزارة,
+    // مصادر) begins them.
+    let headed = after.iter().take(2).any(|(_, k)| cues.heads.contains(&k.key));
+    let names_one = |sp: Span| inner(sp).is_some_and(|e| e.start <= after[0].1.span.end + 1) || headed;
     match span {
-        Some(sp) if kind != CueKind::Continue || inner(sp).is_some() => match inner(sp) {
+        Some(sp) if names_one(sp) => match inner(sp) {
             Some(e) => Some(of_entity(e, Some(sp))),
             None => {
                 // A title alone: the person named right after the same title earlier.
@@ -220,7 +235,7 @@ fn speaker_of(
                 })
             }
         },
-        _ if kind == CueKind::Continue => last.clone(),
+        _ if matches!(kind, CueKind::Continue | CueKind::Say) => last.clone(),
         _ => None,
     }
 }

@@ -250,3 +250,12 @@ fn a_battle_without_its_sides_is_fought_by_the_articles_armed_actors() {
     assert_eq!(sides.len(), 2, "{battle:#?}");
     assert!(sides.contains(&"الجيش العراقي") && sides.contains(&"داعش"));
 }
+
+#[test]
+fn a_verb_of_saying_without_a_named_speaker_goes_on_with_the_last() {
+    let text = "وقالت خلية الصقور إنها اعتقلت عشرة. وأكدت قتل خمسة عناصر من الشبكة.";
+    let cell = entity("خلية الصقور", text, EntityType::ORG, None);
+    let q = quotes_of(text, &[cell]);
+    let second = q.iter().find(|q| q.text.contains("خمسة")).expect("second quote");
+    assert_eq!(second.speaker.as_ref().map(|s| s.text.as_str()), Some("خلية الصقور"), "{q:#?}");
+}
