@@ -258,7 +258,11 @@ impl<'l> Extractor<'l> {
                 let counted = fatalities.is_some() || injured.is_some();
                 // A noun with the article (الاغتيال, عمليات الخطف) points back to an event told
                 // before or speaks in general: it needs a time or a count of its own.
-                let definite = first_word_has_article(input.tokens, trigger);
+                // So does a noun naming its victim ("اغتيال الحريري", "اغتيال بوتو"): a known event.
+                let named_victim = input.entities.iter().any(|e| {
+                    e.entity_type == EntityType::PER && e.start >= trigger.span.end && e.start <= trigger.span.end + 1
+                });
+                let definite = first_word_has_article(input.tokens, trigger) || named_victim;
                 let anchored = reports || dated || counted || (!definite && local);
                 // Taking ground needs ground: a place named after the verb (احتل … المرتبة is a rank).
                 let territorial = matches!(
