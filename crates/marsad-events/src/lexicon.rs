@@ -104,6 +104,8 @@ pub enum TimeWord {
     /// 0 = Monday … 6 = Sunday.
     Weekday(u32),
     Month(u32),
+    /// A Hijri month, 1..12.
+    HijriMonth(u32),
 }
 
 impl Lexicons {
@@ -215,12 +217,13 @@ impl Lexicons {
         for (line, l) in data_lines(times.1) {
             let (w, m) =
                 l.split_once('\t').ok_or_else(|| err(times.0, line, "expected word<TAB>meaning".to_owned()))?;
-            let bad = || err(times.0, line, format!("meaning {m:?} is not day:N, weekday:N or month:N"));
+            let bad = || err(times.0, line, format!("meaning {m:?} is not day:N, weekday:N, month:N or hijri:N"));
             let (what, n) = m.trim().split_once(':').ok_or_else(bad)?;
             let word = match what {
                 "day" => TimeWord::Day(n.parse().map_err(|_| bad())?),
                 "weekday" => TimeWord::Weekday(n.parse().ok().filter(|d| *d < 7).ok_or_else(bad)?),
                 "month" => TimeWord::Month(n.parse().ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)?),
+                "hijri" => TimeWord::HijriMonth(n.parse().ok().filter(|m| (1..=12).contains(m)).ok_or_else(bad)?),
                 _ => return Err(bad()),
             };
             if let Some(k) = key(w) {

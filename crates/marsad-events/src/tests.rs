@@ -259,3 +259,28 @@ fn a_verb_of_saying_without_a_named_speaker_goes_on_with_the_last() {
     let second = q.iter().find(|q| q.text.contains("خمسة")).expect("second quote");
     assert_eq!(second.speaker.as_ref().map(|s| s.text.as_str()), Some("خلية الصقور"), "{q:#?}");
 }
+
+#[test]
+fn hijri_dates_in_text() {
+    let lex = Lexicons::parse(
+        ("t.tsv", TRIGGERS),
+        ("a.tsv", ""),
+        ("n.tsv", ""),
+        ("d.tsv", "رمضان\thijri:9\n"),
+        &Tokenizer::default(),
+    )
+    .expect("lexicons");
+    let speech = quotes::SpeechCues::parse(SPEECH, &Tokenizer::default()).expect("speech");
+    let text = "قصف على الحي في 15 رمضان 1439.";
+    let tokens = Tokenizer::default().tokenize(text);
+    let sentences = [Span::new(0, text.len())];
+    let e = Extractor::new(&lex, &speech).extract(&EventInput {
+        text,
+        tokens: &tokens,
+        sentences: &sentences,
+        entities: &[],
+        places: &[],
+        published: Some("2018-06-09"),
+    });
+    assert_eq!(e[0].date.as_deref(), Some("2018-05-29"));
+}
