@@ -178,6 +178,48 @@ fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
         };
         writeln!(out, "entity [{:?}] {}..{}: {}{link}", e.entity_type, e.start, e.end, e.text)?;
     }
+    for p in d.places.iter().filter(|p| p.via != marsad_core::PlaceVia::Demonym) {
+        let at = match (p.lat, p.lon) {
+            (Some(lat), Some(lon)) => format!(
+                " → {} ({}), {:.4},{:.4}, precision {}{}",
+                p.name_en.as_deref().or(p.name_ar.as_deref()).unwrap_or("—"),
+                p.country.as_deref().unwrap_or("—"),
+                lat,
+                lon,
+                p.precision.map_or("—".to_owned(), |x| x.to_string()),
+                if p.via == marsad_core::PlaceVia::Nearby { ", near" } else { "" }
+            ),
+            _ => " → unresolved".to_owned(),
+        };
+        writeln!(out, "place {}..{}: {}{at}", p.start, p.end, p.text)?;
+    }
+    for e in &d.events {
+        let name = |a: &Option<marsad_core::Entity>| a.as_ref().map_or("—".to_owned(), |a| a.text.clone());
+        writeln!(
+            out,
+            "event [{}] {} {} — {} → {} at {} ({:?}, trigger {}){}",
+            e.acled.as_ref().map_or("not coded".to_owned(), |a| format!("{} / {}", a.event_type, a.sub_event_type)),
+            e.date.as_deref().unwrap_or("—"),
+            e.fatalities.map_or(String::new(), |f| format!("{f} killed")),
+            name(&e.actor1),
+            name(&e.actor2),
+            e.place.as_ref().map_or("—", |p| p.text.as_str()),
+            e.modality,
+            e.trigger.text,
+            if e.mentions.len() > 1 { format!(", {} mentions", e.mentions.len()) } else { String::new() }
+        )?;
+    }
+    for q in &d.quotes {
+        let who = q.speaker.as_ref().map_or("—", |s| s.text.as_str());
+        writeln!(
+            out,
+            "quote {}..{} [{who}{}]: {}",
+            q.start,
+            q.end,
+            q.channel.as_deref().map_or(String::new(), |c| format!(", {c}")),
+            q.text
+        )?;
+    }
     for r in &d.removed {
         let one_line: String = r.text.replace('\n', " ⏎ ");
         writeln!(out, "removed [{}] {}..{}: {}", r.reason, r.start, r.end, one_line)?;

@@ -290,6 +290,16 @@ fn coded_events_export_as_acled_rows_and_plover_records() {
         .arg(&f)
         .output()
         .expect("run");
+    // The readable summary shows the places, the event and where it is.
+    marsad()
+        .args(["analyze", "--format", "text", "--meta", "published=2024-03-02"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("place ").and(predicate::str::contains("→ Ramadi (IQ)")))
+        .stdout(predicate::str::contains(
+            "event [Explosions/Remote violence / Shelling/artillery/missile attack] 2024-03-01",
+        ));
     let lines: Vec<serde_json::Value> =
         String::from_utf8_lossy(&out.stdout).lines().map(|l| serde_json::from_str(l).expect("JSON line")).collect();
     assert_eq!(lines.len(), 1);
