@@ -223,6 +223,8 @@ pub struct Event {
     pub fatalities: Option<u32>,
     pub injured: Option<u32>,
     pub arrested: Option<u32>,
+    /// People who fled or were displaced (نزوح 6500 شخص).
+    pub displaced: Option<u32>,
     pub modality: Modality,
     pub confidence: f32,
     /// The sentence the event was read from.

@@ -91,9 +91,21 @@ pub struct Lexicons {
     pub actors: Vec<(String, String, String)>,
     pub actor_matcher: PhraseMatcher,
     pub numbers: PhraseMatcher,
+    /// Words counts attach to: value = index into `count_kinds`.
+    pub counts: PhraseMatcher,
+    pub count_kinds: Vec<CountKind>,
     /// Time words: value = index into `times`.
     pub times: Vec<TimeWord>,
     pub time_matcher: PhraseMatcher,
+}
+
+/// What a count next to a word counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountKind {
+    Killed,
+    Injured,
+    Arrested,
+    Displaced,
 }
 
 /// What a time word means.
@@ -114,6 +126,7 @@ impl Lexicons {
         actors: (&str, &str),
         numbers: (&str, &str),
         times: (&str, &str),
+        counts: (&str, &str),
         tokenizer: &Tokenizer<'_>,
     ) -> Result<Lexicons, EventDataError> {
         let key = |s: &str| phrase_key(tokenizer, s);
@@ -232,7 +245,26 @@ impl Lexicons {
             time_rows.push(word);
         }
 
+        let mut count_kinds = Vec::new();
+        let mut count_keys = Vec::new();
+        for (line, l) in data_lines(counts.1) {
+            let (w, k) = l.split_once('\t').ok_or_else(|| err(counts.0, line, "expected word<TAB>what".to_owned()))?;
+            let kind = match k.trim() {
+                "killed" => CountKind::Killed,
+                "injured" => CountKind::Injured,
+                "arrested" => CountKind::Arrested,
+                "displaced" => CountKind::Displaced,
+                other => return Err(err(counts.0, line, format!("unknown count {other:?}"))),
+            };
+            if let Some(k) = key(w) {
+                count_keys.push((k, count_kinds.len() as u32));
+            }
+            count_kinds.push(kind);
+        }
+
         Ok(Lexicons {
+            counts: PhraseMatcher::new(count_keys),
+            count_kinds,
             trigger_matcher: PhraseMatcher::new(trigger_keys),
             trigger_spellings: spellings,
             triggers: rows,

@@ -11,7 +11,7 @@ pub mod lexicon;
 pub mod quotes;
 
 use chrono::NaiveDate;
-use lexicon::{Lexicons, TimeWord, Trigger, TriggerKind};
+use lexicon::{CountKind, Lexicons, TimeWord, Trigger, TriggerKind};
 use marsad_core::{
     AcledType, DatePrecision, Entity, EntityType, Event, Evidence, Modality, Place, PlaceVia, PloverType, Span,
 };
@@ -24,6 +24,7 @@ const ACTORS: &str = include_str!("../../../data/events/actors.tsv");
 const NUMBERS: &str = include_str!("../../../data/events/numbers.tsv");
 const TIMES: &str = include_str!("../../../data/events/time.tsv");
 const SPEECH: &str = include_str!("../../../data/events/speech.tsv");
+const COUNTS: &str = include_str!("../../../data/events/counts.tsv");
 
 static SPEECH_CUES: std::sync::LazyLock<quotes::SpeechCues> = std::sync::LazyLock::new(|| {
     quotes::SpeechCues::parse(SPEECH, &Tokenizer::default())
@@ -36,6 +37,7 @@ static EMBEDDED: std::sync::LazyLock<Lexicons> = std::sync::LazyLock::new(|| {
         ("data/events/actors.tsv", ACTORS),
         ("data/events/numbers.tsv", NUMBERS),
         ("data/events/time.tsv", TIMES),
+        ("data/events/counts.tsv", COUNTS),
         &Tokenizer::default(),
     )
     .expect("the embedded event lexicons are valid (checked by their test)")
@@ -122,6 +124,7 @@ impl<'l> Extractor<'l> {
             return Vec::new();
         }
         let numbers = self.numbers(input, &keys);
+        let count_hits: Vec<Hit> = self.lex.counts.find(&keys).into_iter().map(Hit::from).collect();
         let times: Vec<Hit> = self.lex.time_matcher.find(&keys).into_iter().map(Hit::from).collect();
         let actors = self.actor_candidates(input, &keys);
         let published = input.published.and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok());
@@ -230,14 +233,16 @@ impl<'l> Extractor<'l> {
                     .unwrap_or(Modality::Asserted);
                 let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger, t.pos.starts_with("verb"));
                 let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
-                // Counts go with the sentence's first event.
-                let (fatalities, injured) =
-                    if group_index == 0 { self.casualties(&in_sentence, &numbers) } else { (None, None) };
-                let arrested = (sub_event_type == "Arrests")
-                    .then(|| {
-                        numbers.iter().find(|n| inside(n.0) && n.1.abs_diff(trigger.words.start) <= 4).map(|n| n.2)
-                    })
-                    .flatten();
+                // Counts go with the sentence's first event; arrests also with the arrest word.
+                let counts = if group_index == 0 { self.counts(&count_hits, *s, &numbers) } else { Counts::default() };
+                let (fatalities, injured, displaced) = (counts.killed, counts.injured, counts.displaced);
+                let arrested = counts.arrested.or_else(|| {
+                    (sub_event_type == "Arrests")
+                        .then(|| {
+                            numbers.iter().find(|n| inside(n.0) && n.1.abs_diff(trigger.words.start) <= 4).map(|n| n.2)
+                        })
+                        .flatten()
+                });
                 let (date, date_precision) = published.map_or((None, None), |p| {
                     let d = dates::resolve(
                         p,
@@ -306,6 +311,7 @@ impl<'l> Extractor<'l> {
                         fatalities,
                         injured,
                         arrested,
+                        displaced,
                         modality,
                         confidence,
                         evidence: Evidence { start: s.start, end: s.end, text: s.slice(input.text).to_owned() },
@@ -411,18 +417,11 @@ impl<'l> Extractor<'l> {
         out
     }
 
-    /// Deaths and injuries counted next to casualty words of the sentence.
-    fn casualties(&self, hits: &[&Hit], numbers: &[(Span, usize, u32)]) -> (Option<u32>, Option<u32>) {
-        let (mut dead, mut hurt) = (None, None);
-        for h in hits {
-            let t = &self.lex.triggers[h.value as usize];
-            let death =
-                ["قتل", "مقتل", "مصرع", "قتيل", "قتلى", "قتيلا", "مصرعهم", "مصرعه"].iter().any(|w| t.text.contains(w));
-            let injury = ["جرح", "جريح", "إصاب", "اصاب", "مصاب"].iter().any(|w| t.text.contains(w));
-            if !death && !injury {
-                continue;
-            }
-            // "مقتل 5", "5 قتلى", "قتل 5 أشخاص".
+    /// The people counted next to count words of the sentence (data/events/counts.tsv):
+    /// "مقتل 5", "5 قتلى", "قتل 5 أشخاص", "نزوح 6500".
+    fn counts(&self, hits: &[Hit], sentence: Span, numbers: &[(Span, usize, u32)]) -> Counts {
+        let mut c = Counts::default();
+        for h in hits.iter().filter(|h| sentence.start <= h.span.start && h.span.end <= sentence.end) {
             let near = numbers
                 .iter()
                 .filter(|n| {
@@ -430,14 +429,25 @@ impl<'l> Extractor<'l> {
                 })
                 .min_by_key(|n| n.1.abs_diff(h.words.start))
                 .map(|n| n.2);
-            if death {
-                dead = dead.or(near);
-            } else {
-                hurt = hurt.or(near);
-            }
+            let slot = match self.lex.count_kinds[h.value as usize] {
+                CountKind::Killed => &mut c.killed,
+                CountKind::Injured => &mut c.injured,
+                CountKind::Arrested => &mut c.arrested,
+                CountKind::Displaced => &mut c.displaced,
+            };
+            *slot = slot.or(near);
         }
-        (dead, hurt)
+        c
     }
+}
+
+/// People counted in a sentence.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    killed: Option<u32>,
+    injured: Option<u32>,
+    arrested: Option<u32>,
+    displaced: Option<u32>,
 }
 
 /// Does the trigger's first word carry the article?
@@ -580,6 +590,7 @@ fn merge(events: Vec<(Event, bool)>) -> Vec<Event> {
                 o.fatalities = o.fatalities.max(e.fatalities);
                 o.injured = o.injured.max(e.injured);
                 o.arrested = o.arrested.max(e.arrested);
+                o.displaced = o.displaced.max(e.displaced);
                 o.confidence = o.confidence.max(e.confidence);
             }
             None => out.push((e, told)),

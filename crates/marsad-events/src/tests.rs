@@ -19,6 +19,7 @@ fn lexicons() -> Lexicons {
         ("a.tsv", "المحتجون\tprotesters\tProtesters\n"),
         ("n.tsv", "ثلاثة\t3\nعشرات\t12\n"),
         ("d.tsv", "أمس\tday:-1\nالجمعة\tweekday:4\nتموز\tmonth:7\n"),
+        ("c.tsv", "مقتل\tkilled\nاعتقل\tarrested\nنزوح\tdisplaced\n"),
         &Tokenizer::default(),
     )
     .expect("lexicons")
@@ -134,10 +135,10 @@ fn the_agent_of_a_passive_is_actor_one() {
 fn bad_lexicon_rows_name_their_line() {
     let t = Tokenizer::default();
     let bad = "header\nقصف\tnoun\tBattle\tArmed clash\t\t\t\n";
-    let e = Lexicons::parse(("t.tsv", bad), ("a", ""), ("n", ""), ("d", ""), &t).err().expect("error");
+    let e = Lexicons::parse(("t.tsv", bad), ("a", ""), ("n", ""), ("d", ""), ("c", ""), &t).err().expect("error");
     assert_eq!(e.to_string(), "t.tsv: line 2: unknown ACLED event type \"Battle\"");
     let bad = "header\nقصف\tnoun\tBattles\tClash\t\t\t\n";
-    let e = Lexicons::parse(("t.tsv", bad), ("a", ""), ("n", ""), ("d", ""), &t).err().expect("error");
+    let e = Lexicons::parse(("t.tsv", bad), ("a", ""), ("n", ""), ("d", ""), ("c", ""), &t).err().expect("error");
     assert!(e.to_string().contains("not a sub-event type"), "{e}");
 }
 
@@ -267,6 +268,7 @@ fn hijri_dates_in_text() {
         ("a.tsv", ""),
         ("n.tsv", ""),
         ("d.tsv", "رمضان\thijri:9\n"),
+        ("c.tsv", ""),
         &Tokenizer::default(),
     )
     .expect("lexicons");
@@ -283,4 +285,11 @@ fn hijri_dates_in_text() {
         published: Some("2018-06-09"),
     });
     assert_eq!(e[0].date.as_deref(), Some("2018-05-29"));
+}
+
+#[test]
+fn displacement_is_counted() {
+    let e = extract("أدى قصف أمس إلى نزوح 6500 شخص من البلدة.", &[], &[]);
+    assert_eq!(e[0].displaced, Some(6500), "{e:#?}");
+    assert_eq!(e[0].fatalities, None);
 }
