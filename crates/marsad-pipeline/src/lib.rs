@@ -119,8 +119,9 @@ impl Analyzer {
         let mut ner_spans: Vec<marsad_core::Span> =
             cleaned.layout.iter().filter(|s| s.role == marsad_core::Role::Title).map(|s| s.span()).collect();
         ner_spans.extend(sentences.iter().map(|s| s.span()));
-        let entities = self.recognizer.recognize_tokens(text, &all_tokens, &ner_spans);
+        let mut entities = self.recognizer.recognize_tokens(text, &all_tokens, &ner_spans);
         let places = self.places(text, &cleaned, &all_tokens, &entities, &ner_spans);
+        retype_places(&mut entities, &places);
         let event_input = EventInput {
             text,
             tokens: &all_tokens,
@@ -226,6 +227,30 @@ pub enum Stage {
     Places,
 }
 
+/// A name the recognizer took for a person that the geocoder placed — it does so only after a
+/// type word ("ناحية البغدادي", "محافظات … وصلاح الدين") — is a place: GPE for countries,
+/// provinces, districts and towns, LOC for regions and natural features; its person link goes.
+fn retype_places(entities: &mut [marsad_core::Entity], places: &[marsad_core::Place]) {
+    // (Also a place-tagged name linked to a person by its surname: ناحية البغدادي is not Abu Bakr.)
+    let personal =
+        |e: &marsad_core::Entity| e.entity_type == marsad_core::EntityType::PER || e.kind.as_deref() == Some("person");
+    for e in entities.iter_mut().filter(|e| personal(e)) {
+        let Some(p) = places
+            .iter()
+            .find(|p| p.via == marsad_core::PlaceVia::Name && p.lat.is_some() && p.start <= e.start && e.end <= p.end)
+        else {
+            continue;
+        };
+        let natural =
+            p.feature.as_deref().is_some_and(|f| f.starts_with('H') || f.starts_with('T') || f.starts_with('L'));
+        e.entity_type = if natural { marsad_core::EntityType::LOC } else { marsad_core::EntityType::GPE };
+        e.id = None;
+        e.kind = None;
+        e.name_ar = p.name_ar.clone();
+        e.name_en = p.name_en.clone();
+    }
+}
+
 /// Tokens as `--tokens` shows them.
 fn token_views(text: &str, tokens: &[marsad_text::Token]) -> Vec<TokenView> {
     tokens
@@ -264,6 +289,17 @@ mod tests {
         assert_eq!(d.dateline.as_ref().and_then(|x| x.country.as_deref()), Some("SY"));
         let tokens = d.tokens.expect("tokens");
         assert!(tokens.iter().any(|t| t.text == "مدنيين" && t.stem == "مدن"));
+    }
+
+    #[test]
+    fn a_place_the_recognizer_took_for_a_person_is_retyped() {
+        let text = "عنوان\n\nقال زعيم التنظيم أبو بكر البغدادي إن مقاتليه دخلوا ناحية البغدادي غرب الرمادي.\n";
+        let d = analyze(text.as_bytes(), "a.txt");
+        let nahiya = text.rfind("البغدادي").expect("place");
+        let e = d.entities.iter().find(|e| e.start == nahiya);
+        // Either the recognizer saw no person there, or its person became the place.
+        assert!(e.is_none_or(|e| e.entity_type != marsad_core::EntityType::PER && e.id.is_none()), "{e:?}");
+        assert!(d.places.iter().any(|p| p.start <= nahiya && nahiya < p.end && p.country.as_deref() == Some("IQ")));
     }
 
     #[test]
