@@ -161,11 +161,13 @@ impl<'a> Recognizer<'a> {
         accepted.into_iter().map(|c| self.entity(text, &c)).collect()
     }
 
-    /// Names found by patterns or the tagger whose key is a known actor's name.
+    /// Names found by patterns or the tagger whose key is a known actor's name. A person is
+    /// linked only to a mention tagged as a person: a place tagged "البغدادي" is not Abu Bakr.
     fn link(&self, text: &str, cands: &mut [Candidate]) {
         for c in cands.iter_mut().filter(|c| c.actor.is_none()) {
             if let Some(key) = phrase_key(&self.tokenizer, c.span.slice(text))
                 && let Some(a) = self.kb.by_key(&key)
+                && (self.kb.actors()[a].kind != ActorKind::Person || c.entity_type == EntityType::PER)
             {
                 c.actor = Some(a);
             }
@@ -269,5 +271,21 @@ mod tests {
         assert_eq!(full.entity_type, EntityType::PER);
         let short = e.iter().find(|e| e.text == "بالي").expect("short form");
         assert_eq!(short.name_ar.as_deref(), Some("مصطفى بالي"));
+    }
+
+    #[test]
+    fn a_place_is_not_linked_to_a_person_of_that_surname() {
+        struct Loc;
+        impl Tagger for Loc {
+            fn tag(&self, text: &str, _tokens: &[marsad_text::Token]) -> Vec<(Span, EntityType)> {
+                text.match_indices("البغدادي").map(|(at, w)| (Span::new(at, at + w.len()), EntityType::LOC)).collect()
+            }
+        }
+        let r = Recognizer::new(KnowledgeBase::embedded(), Some(&Loc));
+        let text = "وصلت القوات إلى البغدادي";
+        let tokens = marsad_text::Tokenizer::default().tokenize(text);
+        let e = r.recognize_tokens(text, &tokens, &[Span::new(0, text.len())]);
+        let place = e.iter().find(|e| e.text == "البغدادي").expect("tagged");
+        assert_eq!((place.entity_type, place.id.as_deref()), (EntityType::LOC, None), "{place:?}");
     }
 }
