@@ -29,6 +29,24 @@ pub struct SpeechCues {
 const SPEAKER_END: [&str; 15] =
     ["ان", "انه", "انها", "بان", "في", "خلال", "عبر", "علي", "امس", "اليوم", "عن", "التي", "الذي", "الذين", "ذي"];
 
+/// Definite heads that stand for the organisation named last (lossy forms).
+const GENERIC_HEADS: [&str; 14] = [
+    "المنظمه",
+    "الوكاله",
+    "الوزاره",
+    "الهييه",
+    "اللجنه",
+    "الحركه",
+    "الجماعه",
+    "المفوضيه",
+    "الصحيفه",
+    "الخليه",
+    "القياده",
+    "التقرير",
+    "المركز",
+    "البيان",
+];
+
 /// Channel words (lossy keys) and the channel they name.
 const CHANNELS: [(&str, &str); 9] = [
     ("تغريده", "twitter"),
@@ -115,6 +133,20 @@ pub fn quotes(
             .collect();
         let channel =
             words.iter().find_map(|(_, k)| CHANNELS.iter().find(|(w, _)| *w == k.key).map(|(_, c)| (*c).to_owned()));
+        // A quotation in marks with no verb of saying goes on with the last speaker.
+        if in_sentence.is_empty()
+            && let Some(q) = quotation(text, *s)
+            && last_speaker.is_some()
+        {
+            out.push(Quote {
+                start: q.start,
+                end: q.end,
+                text: q.slice(text).to_owned(),
+                speaker: last_speaker.clone(),
+                cue: None,
+                channel: channel.clone(),
+            });
+        }
         for (ci, cue) in in_sentence.iter().enumerate() {
             // What this cue reports ends where the next cue begins.
             let until = in_sentence.get(ci + 1).map_or(s.end, |n| n.span.start);
@@ -223,13 +255,24 @@ fn speaker_of(
         Some(sp) if names_one(sp) => match inner(sp) {
             Some(e) => Some(of_entity(e, Some(sp))),
             None => {
-                // A title alone: the person named right after the same title earlier.
+                // A title alone: the person named right after the same title, here or earlier.
                 let title = sp.slice(text);
-                let person = text[..sp.start].match_indices(title).find_map(|(at, _)| {
+                let person = text[..sentence.end].match_indices(title).find_map(|(at, _)| {
                     let end = at + title.len();
-                    entities.iter().find(|e| e.entity_type == EntityType::PER && e.start >= end && e.start <= end + 2)
+                    // "الرئيس الأمريكي دونالد ترامب", "الرئيس الأمريكي، دونالد ترامب".
+                    entities.iter().find(|e| {
+                        e.entity_type == EntityType::PER
+                            && e.start >= end
+                            && text.get(end..e.start).is_some_and(|gap| {
+                                gap.len() <= 4 && gap.chars().all(|c| c == ' ' || c == '،' || c == ',')
+                            })
+                    })
                 });
-                Some(match person {
+                // A definite head alone (المنظمة, الوكالة, التقرير): the organisation named last.
+                let org = (GENERIC_HEADS.contains(&marsad_text::lossy(title.trim()).as_str()))
+                    .then(|| entities.iter().rev().find(|e| e.entity_type == EntityType::ORG && e.end <= sp.start))
+                    .flatten();
+                Some(match person.or(org) {
                     Some(p) => Speaker { text: title.to_owned(), ..of_entity(p, None) },
                     None => Speaker { text: title.to_owned(), id: None, name_ar: None, name_en: None },
                 })

@@ -293,3 +293,18 @@ fn displacement_is_counted() {
     assert_eq!(e[0].displaced, Some(6500), "{e:#?}");
     assert_eq!(e[0].fatalities, None);
 }
+
+#[test]
+fn titles_generic_heads_and_uncued_quotations_find_their_speaker() {
+    let text = "وقال الرئيس الأمريكي، دونالد ترامب، إن الضربات نجحت. \
+                وأصدرت منظمة العفو الدولية تقريرا. وقالت المنظمة إن المدنيين قتلوا. «لن نصمت على ذلك أبدا».";
+    let trump = entity("دونالد ترامب", text, EntityType::PER, None);
+    let amnesty = entity("منظمة العفو الدولية", text, EntityType::ORG, None);
+    let q = quotes_of(text, &[trump, amnesty]);
+    let by = |needle: &str| {
+        q.iter().find(|q| q.text.contains(needle)).and_then(|q| q.speaker.as_ref()).and_then(|s| s.name_ar.clone())
+    };
+    assert_eq!(by("الضربات نجحت").as_deref(), Some("دونالد ترامب"), "{q:#?}");
+    assert_eq!(by("المدنيين قتلوا").as_deref(), Some("منظمة العفو الدولية"), "{q:#?}");
+    assert_eq!(by("لن نصمت").as_deref(), Some("منظمة العفو الدولية"), "{q:#?}");
+}
