@@ -5,7 +5,6 @@
 use anyhow::{Context, Result};
 use marsad_core::Place;
 use serde::Deserialize;
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 /// One gold article (the fields the scorers here read).
@@ -95,21 +94,6 @@ pub fn norm(s: &str) -> String {
         .join(" ")
 }
 
-/// The normalized names by which a system place may be known: its text and gazetteer names.
-pub fn place_names(p: &Place) -> HashSet<String> {
-    [Some(&p.text), p.name_ar.as_ref(), p.name_en.as_ref(), p.geonames_id.as_ref()]
-        .into_iter()
-        .flatten()
-        .map(|s| norm(s))
-        .filter(|s| !s.is_empty())
-        .collect()
-}
-
-/// Does any of the names match one of the gold names?
-pub fn names_match(names: &HashSet<String>, gold: &[String]) -> bool {
-    gold.iter().map(|g| norm(g)).any(|g| !g.is_empty() && names.contains(&g))
-}
-
 /// Great-circle distance in kilometres.
 pub fn km(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     marsad_geo::km(lat1, lon1, lat2, lon2)
@@ -137,7 +121,15 @@ pub enum PlaceOutcome {
 }
 
 pub fn place_outcome(places: &[Place], g: &GoldPlace) -> PlaceOutcome {
-    let named: Vec<&Place> = places.iter().filter(|p| names_match(&place_names(p), &g.names)).collect();
+    // Named as the format's scorer names system objects (score::names_of).
+    let gold_names = serde_json::Value::from(g.names.clone());
+    let named: Vec<&Place> = places
+        .iter()
+        .filter(|p| {
+            let v = serde_json::to_value(p).unwrap_or_default();
+            crate::score::match_names(&crate::score::names_of(&v), &gold_names)
+        })
+        .collect();
     if named.iter().any(|p| within(p, g)) {
         PlaceOutcome::Named
     } else if places.iter().any(|p| within(p, g)) {

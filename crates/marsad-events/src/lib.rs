@@ -11,7 +11,7 @@ pub mod lexicon;
 pub mod quotes;
 
 use chrono::NaiveDate;
-use lexicon::{CountKind, Lexicons, TimeWord, Trigger, TriggerKind};
+use lexicon::{CountKind, Lexicons, Trigger, TriggerKind};
 use marsad_core::{
     AcledType, DatePrecision, Entity, EntityType, Event, Evidence, Modality, Place, PlaceVia, PloverType, Span,
 };
@@ -105,28 +105,44 @@ impl<'l> Extractor<'l> {
         quotes::quotes(input.text, &word_keys(input.tokens), input.sentences, input.entities, self.speech)
     }
 
+    /// Events and quotes together, reading the text's word keys once.
+    pub fn events_and_quotes(&self, input: &EventInput<'_>) -> (Vec<Event>, Vec<marsad_core::Quote>) {
+        let keys = word_keys(input.tokens);
+        let quotes = quotes::quotes(input.text, &keys, input.sentences, input.entities, self.speech);
+        (self.extract_with(input, &keys), quotes)
+    }
+
     pub fn lexicons(&self) -> &'l Lexicons {
         self.lex
     }
 
     pub fn extract(&self, input: &EventInput<'_>) -> Vec<Event> {
-        let keys = word_keys(input.tokens);
-        let full: Vec<String> = marsad_text::keys::words(input.tokens).map(marsad_text::keys::full_key).collect();
+        self.extract_with(input, &word_keys(input.tokens))
+    }
+
+    fn extract_with(&self, input: &EventInput<'_>, keys: &[Option<WordKey>]) -> Vec<Event> {
+        // Each word's full key (clitics included) and whether it carries the article.
+        let (full, with_article): (Vec<String>, Vec<bool>) = marsad_text::keys::words(input.tokens)
+            .map(|pieces| {
+                let article = pieces.iter().any(|p| p.role == marsad_text::PieceRole::Article);
+                (marsad_text::keys::full_key(pieces), article)
+            })
+            .unzip();
         let triggers: Vec<Hit> = self
             .lex
             .trigger_matcher
-            .find(&keys)
+            .find(keys)
             .into_iter()
-            .filter(|m| self.spelled(&keys, &full, m))
+            .filter(|m| self.spelled(keys, &full, m))
             .map(Hit::from)
             .collect();
         if triggers.is_empty() {
             return Vec::new();
         }
-        let numbers = self.numbers(input, &keys);
-        let count_hits: Vec<Hit> = self.lex.counts.find(&keys).into_iter().map(Hit::from).collect();
-        let times: Vec<Hit> = self.lex.time_matcher.find(&keys).into_iter().map(Hit::from).collect();
-        let actors = self.actor_candidates(input, &keys);
+        let numbers = self.numbers(input, keys);
+        let count_hits: Vec<Hit> = self.lex.counts.find(keys).into_iter().map(Hit::from).collect();
+        let times: Vec<Hit> = self.lex.time_matcher.find(keys).into_iter().map(Hit::from).collect();
+        let actors = self.actor_candidates(input, keys);
         let published = input.published.and_then(|p| NaiveDate::parse_from_str(p, "%Y-%m-%d").ok());
         let scene = |p: &&Place| p.via != PlaceVia::Demonym && p.lat.is_some();
         // The article's place: its most named town or district, else its first place.
@@ -231,7 +247,7 @@ impl<'l> Extractor<'l> {
                         Modality::Asserted => 5,
                     })
                     .unwrap_or(Modality::Asserted);
-                let (actor1, actor2) = pick_actors(input, &keys, &actors, *s, trigger, t.pos.starts_with("verb"));
+                let (actor1, actor2) = pick_actors(input, keys, &actors, *s, trigger, t.pos.starts_with("verb"));
                 let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
                 // Counts go with the sentence's first event; arrests also with the arrest word.
                 let counts = if group_index == 0 { self.counts(&count_hits, *s, &numbers) } else { Counts::default() };
@@ -267,7 +283,7 @@ impl<'l> Extractor<'l> {
                 let named_victim = input.entities.iter().any(|e| {
                     e.entity_type == EntityType::PER && e.start >= trigger.span.end && e.start <= trigger.span.end + 1
                 });
-                let definite = first_word_has_article(input.tokens, trigger) || named_victim;
+                let definite = with_article.get(trigger.words.start).copied().unwrap_or(false) || named_victim;
                 let anchored = reports || dated || counted || (!definite && local);
                 // Taking ground needs ground: a place named after the verb (احتل … المرتبة is a rank).
                 let territorial = matches!(
@@ -339,12 +355,7 @@ impl<'l> Extractor<'l> {
             return true;
         };
         let word = full.get(m.words.start).map_or("", String::as_str);
-        spellings.iter().any(|f| {
-            word == f
-                || ["و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "س", "وس"]
-                    .iter()
-                    .any(|p| word.strip_prefix(p) == Some(f))
-        })
+        spellings.iter().any(|f| marsad_text::keys::proclitics_before(word, f, |_| false).is_some())
     }
 
     /// Numbers in the text: (span, word index, value), from digits and number words.
@@ -448,13 +459,6 @@ struct Counts {
     injured: Option<u32>,
     arrested: Option<u32>,
     displaced: Option<u32>,
-}
-
-/// Does the trigger's first word carry the article?
-fn first_word_has_article(tokens: &[Token], trigger: &Hit) -> bool {
-    marsad_text::keys::words(tokens)
-        .nth(trigger.words.start)
-        .is_some_and(|pieces| pieces.iter().any(|p| p.role == marsad_text::PieceRole::Article))
 }
 
 /// The place named most often (ties: the first named).
@@ -636,12 +640,6 @@ fn same_place(a: Option<&Place>, b: Option<&Place>) -> bool {
         }
         (None, None) => true,
         _ => false,
-    }
-}
-
-impl TimeWord {
-    pub fn is_day(self) -> bool {
-        matches!(self, TimeWord::Day(_) | TimeWord::Weekday(_))
     }
 }
 

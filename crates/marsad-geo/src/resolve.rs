@@ -65,9 +65,6 @@ struct Mention {
     sentence: usize,
 }
 
-/// Proclitic strings a name may carry in text: و ف (and), ب ل ك (in, to, like) and their pairs.
-const PROCLITICS: [&str; 11] = ["و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك", "فك"];
-
 /// Places above this population are not taken for small homonyms, nor guessed away abroad.
 const WELL_KNOWN_POPULATION: u64 = 100_000;
 
@@ -639,11 +636,8 @@ fn surface_matches(words: &[Word], forms: &[Box<str>], demonym: bool) -> Option<
 }
 
 fn first_word_matches(text: &str, form: &str, demonym: bool) -> Option<String> {
-    let bare = |t: &str| t == form || (demonym && t.strip_prefix("ال") == Some(form));
-    if bare(text) {
-        return Some(String::new());
-    }
-    PROCLITICS.iter().find(|p| text.strip_prefix(*p).is_some_and(bare)).map(|p| (*p).to_owned())
+    marsad_text::keys::proclitics_before(text, form, |t| demonym && t.strip_prefix("ال") == Some(form))
+        .map(str::to_owned)
 }
 
 /// A national capital or a city of a million: known by name alone, anywhere.

@@ -130,8 +130,7 @@ impl Analyzer {
             places: &places,
             published: published.as_deref(),
         };
-        let events = self.events.extract(&event_input);
-        let quotes = self.events.quotes(&event_input);
+        let (events, quotes) = self.events.events_and_quotes(&event_input);
         let removed = cleaned.removed(text);
         let language = if cleaned.body.is_empty() { detect_language(text) } else { detect_language(&cleaned.body) };
         Document {

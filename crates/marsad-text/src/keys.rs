@@ -62,6 +62,21 @@ pub fn full_key(pieces: &[Token]) -> String {
     pieces.iter().map(|p| &*p.key).collect()
 }
 
+/// Proclitic strings a word may carry before a name or a trigger, as lossy keys: و ف (and),
+/// ب ل ك (in, to, like), س (will) and their pairs.
+pub const PROCLITIC_KEYS: [&str; 14] = ["و", "ف", "ب", "ل", "ك", "س", "وب", "ول", "فب", "فل", "وك", "فك", "وس", "فس"];
+
+/// The proclitics a word's full key (see [`full_key`]) adds to `written`, if the word is
+/// `written` with nothing or only proclitics before it: "وبعقوبه" is "و" + "بعقوبه", "عقوبه" is
+/// not "بعقوبه". `written` may itself start with a clitic-like root letter.
+pub fn proclitics_before<'w>(word: &'w str, written: &str, also: impl Fn(&str) -> bool) -> Option<&'w str> {
+    let bare = |t: &str| t == written || also(t);
+    if bare(word) {
+        return Some("");
+    }
+    PROCLITIC_KEYS.iter().find(|p| word.strip_prefix(**p).is_some_and(bare)).map(|p| &word[..p.len()])
+}
+
 /// The key of a name as written ("قوات سوريا الديمقراطية" → "قوات سوريا ديمقراطيه"), or None
 /// when it has no word.
 pub fn phrase_key(tokenizer: &Tokenizer<'_>, name: &str) -> Option<String> {
@@ -84,6 +99,14 @@ mod tests {
         );
         assert_eq!(phrase_key(&t, "ISIS"), Some("isis".to_owned()));
         assert_eq!(phrase_key(&t, "،"), None);
+    }
+
+    #[test]
+    fn proclitics_before_a_written_form() {
+        assert_eq!(proclitics_before("وبعقوبه", "بعقوبه", |_| false), Some("و"));
+        assert_eq!(proclitics_before("بعقوبه", "بعقوبه", |_| false), Some(""));
+        assert_eq!(proclitics_before("عقوبه", "بعقوبه", |_| false), None);
+        assert_eq!(proclitics_before("والسوري", "سوري", |t| t.strip_prefix("ال") == Some("سوري")), Some("و"));
     }
 
     #[test]
