@@ -10,7 +10,7 @@ use std::time::Instant;
 #[derive(Subcommand)]
 pub enum BenchCommand {
     /// Analyze every record of a JSONL file (optionally .gz) on one core and print
-    /// articles/s, MB/s and peak memory.
+    /// articles/s, MB/s, peak memory and per-article latency (p50, p95, max).
     Analyze(BenchAnalyzeArgs),
     /// Time the loading of each embedded knowledge component (lexicon, knowledge base, tagger,
     /// gazetteer) and print the process's peak memory.
@@ -114,6 +114,7 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     let bytes: usize = docs.iter().map(|d| d.text.len()).sum();
     let analyzer = Analyzer::new();
     let mut best = f64::INFINITY;
+    let mut latencies: Vec<f64> = Vec::new();
     let mut work = 0usize;
     let stage = if a.text_only {
         Some(Stage::Text)
@@ -130,15 +131,24 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         marsad_ner::crf::features::clear_analysis_cache();
         marsad_ner::crf::clear_score_cache();
         let t = Instant::now();
+        let mut pass_latencies = Vec::with_capacity(docs.len());
         for d in &docs {
+            let one = Instant::now();
             work += if let Some(stage) = stage {
                 analyzer.text_layer(d, stage)
             } else {
                 analyzer.analyze(d, AnalyzeOptions::default()).sentences.len()
             };
+            pass_latencies.push(one.elapsed().as_secs_f64());
         }
-        best = best.min(t.elapsed().as_secs_f64());
+        let elapsed = t.elapsed().as_secs_f64();
+        if elapsed < best {
+            best = elapsed;
+            latencies = pass_latencies;
+        }
     }
+    latencies.sort_by(f64::total_cmp);
+    let quantile = |q: f64| latencies.get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied();
     std::hint::black_box(work);
     let mb = bytes as f64 / 1e6;
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));
@@ -157,5 +167,13 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         best
     );
     println!("  {:.0} articles/s   {:.1} MB/s   peak RSS {}", docs.len() as f64 / best, mb / best, rss);
+    if let (Some(p50), Some(p95), Some(max)) = (quantile(0.5), quantile(0.95), latencies.last()) {
+        println!(
+            "  per article (best pass): p50 {:.2} ms   p95 {:.2} ms   max {:.2} ms",
+            p50 * 1000.0,
+            p95 * 1000.0,
+            max * 1000.0
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -149,7 +149,8 @@ fn bench_prints_throughput_and_memory() {
         .stdout(
             predicate::str::contains("articles/s")
                 .and(predicate::str::contains("MB/s"))
-                .and(predicate::str::contains("peak RSS")),
+                .and(predicate::str::contains("peak RSS"))
+                .and(predicate::str::contains("p95")),
         );
 }
 
