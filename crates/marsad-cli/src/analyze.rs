@@ -32,7 +32,7 @@ pub struct AnalyzeArgs {
     pub max_bytes: usize,
 }
 
-fn parse_meta(s: &str) -> Result<(String, String), String> {
+pub fn parse_meta(s: &str) -> Result<(String, String), String> {
     let (k, v) = s.split_once('=').ok_or_else(|| format!("expected KEY=VALUE, got {s:?}"))?;
     let mut probe = marsad_input::Meta::default();
     probe.set(k, v)?;
@@ -97,7 +97,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     if args.format == OutputFormat::Acled {
         // A header even when no event was coded, so that files concatenate predictably.
         let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(&mut out);
-        w.write_record(ACLED_COLUMNS)?;
+        w.write_record(marsad_core::export::ACLED_COLUMNS)?;
         for row in &acled {
             w.serialize(row)?;
         }
@@ -106,41 +106,6 @@ pub fn run(args: &AnalyzeArgs) -> Result<ExitCode> {
     out.flush()?;
     Ok(if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
-
-/// ACLED's export columns, in order (the fields of `AcledRow`).
-const ACLED_COLUMNS: [&str; 31] = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-];
 
 fn write_text(out: &mut impl Write, d: &Document) -> std::io::Result<()> {
     let opt = |s: &Option<String>| s.clone().unwrap_or_else(|| "—".to_owned());

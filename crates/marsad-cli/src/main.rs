@@ -9,6 +9,7 @@ mod bench;
 mod eval;
 mod gold;
 mod score;
+mod store;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -47,6 +48,17 @@ enum Command {
     /// Analyze one article (or every record of a JSON/JSONL file) and print the
     /// `marsad.document/1` JSON or a readable summary.
     Analyze(analyze::AnalyzeArgs),
+    /// Read files and folders (text, HTML, JSON, JSONL, .gz/.zst, WARC), analyze them on all
+    /// cores and keep them in the data directory; idempotent and resumable.
+    Ingest(store::IngestArgs),
+    /// Full-text search of the stored articles with marsad's Arabic analyzer, with facets.
+    Search(store::SearchArgs),
+    /// Export the stored events: ACLED-column CSV, PLOVER-style JSONL, GeoJSON or Parquet.
+    Export(store::ExportArgs),
+    /// Re-run the current analyzers over stored raw input analyzed by an older version.
+    Reanalyze(store::ReanalyzeArgs),
+    /// What a data directory holds.
+    Status(store::StatusArgs),
     /// Measure throughput and memory.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -59,11 +71,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
+        Command::Ingest(a) => store::ingest(&a),
+        Command::Search(a) => store::search(&a),
+        Command::Export(a) => store::export(&a),
+        Command::Reanalyze(a) => store::reanalyze(&a),
+        Command::Status(a) => store::status(&a),
         Command::Bench(cmd) => bench::run(&cmd),
         Command::Eval(cmd) => eval::run(&cmd),
     };
     match result {
         Ok(code) => code,
+        // A reader that stopped reading (`marsad search … | head`) is not an error.
+        Err(e) if e.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) => {
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("marsad: error: {e:#}");
             ExitCode::from(1)

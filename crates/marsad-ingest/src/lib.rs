@@ -1,0 +1,405 @@
+//! Ingest and re-analysis: inputs are read into units on one thread, analyzed on all cores,
+//! and written to the store by the calling thread in input order (so a store's document
+//! order, `seq`, is the same whatever the thread timing), in batched transactions.
+//!
+//! Idempotent and resumable: a document whose id is stored is skipped before analysis; each
+//! batch is one transaction, so a run killed at any moment leaves whole documents only, and
+//! running it again stores exactly what is missing. Bad records are reported with their file
+//! and line, counted, kept in the store's `rejected` table, and never stop the run.
+
+pub mod source;
+mod warc;
+
+pub use source::{Given, SourceOptions};
+
+use crossbeam_channel::{bounded, unbounded};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use marsad_input::{Format, ReadOptions, decode::encoding_for_label};
+use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
+use marsad_store::{Origin, Prepared, Rejected, Store};
+use serde::Serialize;
+use source::{Item, Unit};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Store(#[from] marsad_store::Error),
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// How to run an ingest or re-analysis.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Analysis threads (default: one per core).
+    pub threads: usize,
+    /// Documents per transaction.
+    pub batch: usize,
+    pub source: SourceOptions,
+    /// Draw progress bars (they stay hidden anyway when standard error is not a terminal).
+    pub progress: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            batch: 256,
+            source: SourceOptions { given: Given::default(), max_bytes: marsad_input::DEFAULT_MAX_BYTES },
+            progress: true,
+        }
+    }
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    pub files: u64,
+    /// Records read (units), including rejected ones.
+    pub records: u64,
+    /// Documents newly stored (ingest) or re-analyzed (reanalyze).
+    pub documents: u64,
+    /// Documents skipped because they were stored already.
+    pub existing: u64,
+    pub rejected: u64,
+    /// Coded events in the documents stored by this run.
+    pub events: u64,
+    pub seconds: f64,
+    pub articles_per_s: f64,
+    /// The first rejections, for the report (all are in the store).
+    pub rejections: Vec<Rejected>,
+}
+
+/// How many rejections a summary lists.
+const SHOWN_REJECTIONS: usize = 20;
+
+impl Summary {
+    fn finish(&mut self, start: Instant) {
+        self.seconds = start.elapsed().as_secs_f64();
+        self.articles_per_s = if self.seconds > 0.0 { self.documents as f64 / self.seconds } else { 0.0 };
+    }
+
+    fn note_rejected(&mut self, r: &Rejected) {
+        self.rejected += 1;
+        if self.rejections.len() < SHOWN_REJECTIONS {
+            self.rejections.push(r.clone());
+        }
+    }
+}
+
+/// The outcome of one record.
+enum Outcome {
+    Doc(Box<Prepared>),
+    Existing,
+    Rejected(Rejected),
+}
+
+fn kind_code(k: &marsad_input::ErrorKind) -> &'static str {
+    use marsad_input::ErrorKind as K;
+    match k {
+        K::Empty => "empty",
+        K::Binary { .. } => "binary",
+        K::InvalidEncoding { .. } => "encoding",
+        K::UnknownEncoding(_) => "encoding",
+        K::TooLarge { .. } => "too-large",
+        K::Json { .. } => "json",
+        K::NotAnArticle(_) => "not-an-article",
+    }
+}
+
+/// Reads one unit's raw record as `marsad_input::read` does, with what was given.
+fn read_options<'a>(name: &'a str, given: &Given, max_bytes: usize) -> Result<ReadOptions<'a>, String> {
+    let mut o = ReadOptions::new(name);
+    o.max_bytes = max_bytes;
+    o.meta = given.meta.clone();
+    o.format = match given.format.as_deref() {
+        None => None,
+        Some("text") => Some(Format::Text),
+        Some("html") => Some(Format::Html),
+        Some("json") => Some(Format::Json),
+        Some(other) => return Err(format!("unknown input format {other:?}")),
+    };
+    if let Some(label) = &given.encoding {
+        o.encoding = Some(encoding_for_label(label).map_err(|k| k.to_string())?);
+    }
+    Ok(o)
+}
+
+/// Reads and analyzes one unit. `skip` says whether a document id is stored already.
+fn analyze_unit(analyzer: &Analyzer, unit: Unit, max_bytes: usize, skip: &mut dyn FnMut(&str) -> bool) -> Vec<Outcome> {
+    let line = unit.line.unwrap_or(0);
+    let reject = |kind: &str, message: String| {
+        Outcome::Rejected(Rejected { source: unit.source.clone(), line, kind: kind.to_owned(), message })
+    };
+    let opts = match read_options(&unit.source, &unit.given, max_bytes) {
+        Ok(o) => o,
+        Err(m) => return vec![reject("usage", m)],
+    };
+    let records = match marsad_input::read(&unit.bytes, &opts) {
+        Ok(r) => r,
+        Err(e) => return vec![reject(kind_code(&e.kind), e.to_string())],
+    };
+    let given = serde_json::to_string(&unit.given).unwrap_or_default();
+    records
+        .into_iter()
+        .map(|r| match r {
+            Err(e) => reject(kind_code(&e.kind), e.to_string()),
+            Ok(mut raw) => {
+                if skip(&raw.id) {
+                    return Outcome::Existing;
+                }
+                raw.line = unit.line.map(|l| l as usize);
+                let analyzed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    analyzer.analyze(&raw, AnalyzeOptions::default())
+                }));
+                let doc = match analyzed {
+                    Ok(d) => d,
+                    Err(_) => {
+                        return reject("analyzer-panic", format!("{}: the analyzer failed on this record", raw.id));
+                    }
+                };
+                // A unit holds one record (sources split JSONL, arrays and WARC); should a JSON
+                // input still hold several, each keeps the whole input as its raw record.
+                let origin = Origin {
+                    source: unit.source.clone(),
+                    line: unit.line,
+                    raw: unit.bytes.clone(),
+                    given: given.clone(),
+                };
+                match Prepared::new(doc, origin, ANALYZER_VERSION) {
+                    Ok(p) => Outcome::Doc(Box::new(p)),
+                    Err(e) => reject("store", e.to_string()),
+                }
+            }
+        })
+        .collect()
+}
+
+fn progress_bar(enabled: bool, total: u64, what: &str) -> ProgressBar {
+    let target = if enabled { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() };
+    let pb = ProgressBar::with_draw_target(Some(total), target);
+    let style = ProgressStyle::with_template(&format!(
+        "{{spinner}} {what} [{{elapsed_precise}}] {{wide_bar}} {{percent:>3}}% {{msg}} (eta {{eta}})"
+    ))
+    .unwrap_or_else(|_| ProgressStyle::default_bar());
+    pb.set_style(style);
+    pb.enable_steady_tick(Duration::from_millis(200));
+    pb
+}
+
+/// Batches of documents and rejections on their way to the store.
+struct Writer<'s> {
+    store: &'s mut Store,
+    docs: Vec<Prepared>,
+    rejected: Vec<Rejected>,
+    batch: usize,
+    since_flush: usize,
+}
+
+/// Documents between index commits (a commit costs tens of milliseconds).
+const FLUSH_EVERY: usize = 5000;
+
+impl Writer<'_> {
+    fn push(&mut self, o: Outcome, summary: &mut Summary) -> Result<(), Error> {
+        match o {
+            Outcome::Doc(p) => self.docs.push(*p),
+            Outcome::Existing => summary.existing += 1,
+            Outcome::Rejected(r) => {
+                summary.note_rejected(&r);
+                self.rejected.push(r);
+            }
+        }
+        if self.docs.len() >= self.batch || self.rejected.len() >= self.batch {
+            self.write(summary)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, summary: &mut Summary) -> Result<(), Error> {
+        if !self.rejected.is_empty() {
+            self.store.reject(&self.rejected)?;
+            self.rejected.clear();
+        }
+        if !self.docs.is_empty() {
+            let added = self.store.put(&self.docs)?;
+            for (p, a) in self.docs.iter().zip(added) {
+                if a {
+                    summary.documents += 1;
+                    summary.events += marsad_core::export::coded(&p.doc).count() as u64;
+                } else {
+                    summary.existing += 1;
+                }
+            }
+            self.since_flush += self.docs.len();
+            self.docs.clear();
+        }
+        if self.since_flush >= FLUSH_EVERY {
+            self.store.flush()?;
+            self.since_flush = 0;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &mut Summary) -> Result<(), Error> {
+        self.write(summary)?;
+        self.store.flush()?;
+        Ok(())
+    }
+}
+
+/// Ingests files and folders into the store.
+pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Summary, Error> {
+    let start = Instant::now();
+    let run = store.begin_run("ingest")?;
+    store.catch_up()?;
+    let (files, bad) = source::walk(paths);
+    let mut summary = Summary { files: files.len() as u64, ..Summary::default() };
+    let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let read_bytes = Arc::new(AtomicU64::new(0));
+    let pb = progress_bar(opts.progress, total_bytes, "ingest");
+    let analyzer = Analyzer::new();
+    let threads = opts.threads.max(1);
+    let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
+    for r in bad {
+        writer.push(Outcome::Rejected(r), &mut summary)?;
+    }
+    let (unit_tx, unit_rx) = bounded::<(u64, Item)>(threads * 8);
+    let (out_tx, out_rx) = unbounded::<(u64, Vec<Outcome>)>();
+    let probes: Vec<_> = (0..threads).map(|_| writer.store.reader()).collect::<Result<_, _>>()?;
+    let result = std::thread::scope(|s| -> Result<(), Error> {
+        let source_opts = &opts.source;
+        let counter = read_bytes.clone();
+        s.spawn(move || {
+            let mut n = 0u64;
+            for f in &files {
+                let mut go_on = true;
+                source::read_file(f, source_opts, counter.clone(), &mut |item| {
+                    go_on = unit_tx.send((n, item)).is_ok();
+                    n += 1;
+                    go_on
+                });
+                if !go_on {
+                    break;
+                }
+            }
+        });
+        for probe in probes {
+            let (rx, tx, analyzer) = (unit_rx.clone(), out_tx.clone(), &analyzer);
+            let max = opts.source.max_bytes;
+            s.spawn(move || {
+                for (n, item) in rx {
+                    let outcomes = match item {
+                        Item::Rejected(r) => vec![Outcome::Rejected(r)],
+                        Item::Unit(u) => analyze_unit(analyzer, u, max, &mut |id| probe.contains(id).unwrap_or(false)),
+                    };
+                    if tx.send((n, outcomes)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop((unit_rx, out_tx));
+        // Write in input order: hold results that arrive before their predecessors.
+        let mut next = 0u64;
+        let mut waiting: BTreeMap<u64, Vec<Outcome>> = BTreeMap::new();
+        for (n, outcomes) in out_rx.iter() {
+            waiting.insert(n, outcomes);
+            while let Some(outcomes) = waiting.remove(&next) {
+                summary.records += 1;
+                for o in outcomes {
+                    writer.push(o, &mut summary)?;
+                }
+                next += 1;
+            }
+            pb.set_position(read_bytes.load(Ordering::Relaxed));
+            pb.set_message(format!(
+                "{} new, {} stored before, {} rejected",
+                summary.documents + writer.docs.len() as u64,
+                summary.existing,
+                summary.rejected
+            ));
+        }
+        writer.finish(&mut summary)
+    });
+    pb.finish_and_clear();
+    result?;
+    summary.finish(start);
+    store.end_run(run, &summary)?;
+    Ok(summary)
+}
+
+/// Re-runs the current analyzers over every stored document that an older analyzer version
+/// analyzed, from the stored raw records (sources are not read again).
+/// With `all`, every stored document is re-analyzed.
+pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary, Error> {
+    // No stored analyzer version is empty, so "not empty" selects every document.
+    let current = if all { "" } else { ANALYZER_VERSION };
+    let start = Instant::now();
+    let run = store.begin_run("reanalyze")?;
+    store.catch_up()?;
+    let total = store.count_stale(current)?;
+    let pb = progress_bar(opts.progress, total, "reanalyze");
+    let analyzer = Analyzer::new();
+    let mut summary = Summary::default();
+    let threads = opts.threads.max(1);
+    let mut after = 0;
+    loop {
+        let stale = store.stale(current, after, opts.batch.max(1) * threads)?;
+        let Some(last) = stale.last() else { break };
+        after = last.seq;
+        summary.records += stale.len() as u64;
+        let chunk = stale.len().div_ceil(threads);
+        let results: Vec<Vec<(u64, Vec<Outcome>)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = stale
+                .chunks(chunk)
+                .map(|part| {
+                    let analyzer = &analyzer;
+                    s.spawn(move || {
+                        part.iter()
+                            .map(|d| {
+                                let given: Given = serde_json::from_str(&d.origin.given).unwrap_or_default();
+                                let unit = Unit {
+                                    source: d.origin.source.clone(),
+                                    line: d.origin.line,
+                                    bytes: d.origin.raw.clone(),
+                                    given,
+                                };
+                                // The stored document is the one to re-analyze, whatever else
+                                // the record might hold.
+                                let outcomes = analyze_unit(analyzer, unit, usize::MAX, &mut |id| id != d.id);
+                                (d.seq, outcomes)
+                            })
+                            .collect()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        });
+        let mut batch = Vec::new();
+        for (seq, outcomes) in results.into_iter().flatten() {
+            for o in outcomes {
+                match o {
+                    Outcome::Doc(p) => {
+                        summary.events += marsad_core::export::coded(&p.doc).count() as u64;
+                        batch.push((seq, *p));
+                    }
+                    Outcome::Existing => {}
+                    Outcome::Rejected(r) => summary.note_rejected(&r),
+                }
+            }
+        }
+        summary.documents += batch.len() as u64;
+        store.replace(&batch)?;
+        pb.set_position(summary.records);
+    }
+    store.flush()?;
+    pb.finish_and_clear();
+    summary.finish(start);
+    store.end_run(run, &summary)?;
+    Ok(summary)
+}

@@ -1,0 +1,348 @@
+//! The full-text index: tantivy over marsad's own Arabic analyzer (tantivy has none: its
+//! tokenizers keep diacritics and know nothing of clitics), with BM25 ranking, phrase queries,
+//! highlighted snippets and facets over fast fields.
+//!
+//! The index is derived data: SQLite is the system of record. Every stored or re-analyzed
+//! document is listed in `pending_index` in the same SQLite transaction; the store indexes
+//! pending documents, commits the index, then clears them. A crash between the two leaves
+//! documents pending, and the next writer indexes them again (delete by `seq`, then add), so
+//! the index always converges to the store.
+
+use crate::{Error, Filter};
+use marsad_core::Document;
+use marsad_text::{Tokenizer as TextTokenizer, search_terms};
+use std::ops::Bound;
+use std::path::Path;
+use tantivy::aggregation::agg_req::Aggregations;
+use tantivy::aggregation::agg_result::AggregationResults;
+use tantivy::aggregation::{AggContextParams, AggregationCollector};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+
+/// The name the analyzer is registered under.
+const ANALYZER: &str = "marsad_ar";
+
+/// marsad's search analyzer as a tantivy tokenizer: terms from [`marsad_text::search_terms`],
+/// offsets into the original text (so snippets highlight what the reader sees).
+#[derive(Clone, Default)]
+struct MarsadTokenizer;
+
+struct TermStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for TermStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for MarsadTokenizer {
+    type TokenStream<'a> = TermStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> TermStream {
+        let tokens = search_terms(&TextTokenizer::default(), text)
+            .into_iter()
+            .map(|t| Token {
+                offset_from: t.span.start,
+                offset_to: t.span.end,
+                position: t.position,
+                text: t.term,
+                position_length: 1,
+            })
+            .collect();
+        TermStream { tokens, next: 0 }
+    }
+}
+
+/// The index's fields.
+#[derive(Clone, Copy)]
+struct Fields {
+    seq: Field,
+    title: Field,
+    body: Field,
+    outlet: Field,
+    day: Field,
+    month: Field,
+    types: Field,
+    subtypes: Field,
+    countries: Field,
+    actors: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default().set_tokenizer(ANALYZER).set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        seq: b.add_u64_field("seq", INDEXED | STORED | FAST),
+        title: b.add_text_field("title", text.clone()),
+        body: b.add_text_field("body", text),
+        outlet: b.add_text_field("outlet", STRING | FAST),
+        day: b.add_u64_field("day", INDEXED | FAST),
+        month: b.add_text_field("month", STRING | FAST),
+        types: b.add_text_field("type", STRING | FAST),
+        subtypes: b.add_text_field("subtype", STRING),
+        countries: b.add_text_field("country", STRING | FAST),
+        actors: b.add_text_field("actor", STRING | FAST),
+    };
+    (b.build(), fields)
+}
+
+/// `YYYY-MM-DD…` as the number YYYYMMDD.
+pub(crate) fn day_number(date: &str) -> Option<u64> {
+    let d = date.get(..10)?;
+    let b = d.as_bytes();
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    format!("{}{}{}", &d[..4], &d[5..7], &d[8..10]).parse().ok()
+}
+
+/// What a document contributes to the index and its facets.
+fn index_doc(f: &Fields, seq: u64, doc: &Document) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_u64(f.seq, seq);
+    if let Some(t) = &doc.title {
+        d.add_text(f.title, t);
+    }
+    d.add_text(f.body, &doc.body);
+    if let Some(o) = &doc.outlet {
+        d.add_text(f.outlet, o);
+    }
+    if let Some(p) = &doc.published {
+        if let Some(n) = day_number(p) {
+            d.add_u64(f.day, n);
+        }
+        if let Some(m) = p.get(..7) {
+            d.add_text(f.month, m);
+        }
+    }
+    let mut types = Vec::new();
+    let mut subtypes = Vec::new();
+    let mut countries = Vec::new();
+    let mut actors = Vec::new();
+    for (_, e) in marsad_core::export::coded(doc) {
+        if let Some(a) = &e.acled {
+            types.push(a.event_type.as_str());
+            subtypes.push(a.sub_event_type.as_str());
+        }
+        countries.extend(e.place.as_ref().and_then(|p| p.country.as_deref()));
+    }
+    countries.extend(
+        doc.places.iter().filter(|p| p.via == marsad_core::PlaceVia::Name).filter_map(|p| p.country.as_deref()),
+    );
+    actors.extend(doc.entities.iter().filter_map(|e| e.id.as_deref()));
+    for (field, mut values) in [(f.types, types), (f.subtypes, subtypes), (f.countries, countries), (f.actors, actors)]
+    {
+        values.sort_unstable();
+        values.dedup();
+        for v in values {
+            d.add_text(field, v);
+        }
+    }
+    d
+}
+
+/// The search index of a store.
+pub struct SearchIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    fields: Fields,
+}
+
+/// Memory budget of the index writer (split among its threads).
+const WRITER_HEAP: usize = 128 << 20;
+
+impl SearchIndex {
+    /// Opens the index in `dir`, creating it when absent.
+    pub fn open(dir: &Path) -> Result<SearchIndex, Error> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+        let (schema, fields) = schema();
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
+        let index = Index::open_or_create(directory, schema)?;
+        index.tokenizers().register(ANALYZER, MarsadTokenizer);
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { index, reader, writer: None, fields })
+    }
+
+    fn writer(&mut self) -> Result<&mut IndexWriter, Error> {
+        if self.writer.is_none() {
+            // Two threads: analysis, not indexing, is where ingest spends its time.
+            let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+            self.writer = Some(self.index.writer_with_num_threads(threads, WRITER_HEAP)?);
+        }
+        Ok(self.writer.as_mut().expect("set above"))
+    }
+
+    /// Adds (or replaces) a document.
+    pub fn put(&mut self, seq: u64, doc: &Document) -> Result<(), Error> {
+        let f = self.fields;
+        let w = self.writer()?;
+        w.delete_term(Term::from_field_u64(f.seq, seq));
+        w.add_document(index_doc(&f, seq, doc))?;
+        Ok(())
+    }
+
+    /// Removes a document.
+    pub fn delete(&mut self, seq: u64) -> Result<(), Error> {
+        let f = self.fields;
+        self.writer()?.delete_term(Term::from_field_u64(f.seq, seq));
+        Ok(())
+    }
+
+    /// Makes everything added so far durable and visible to searches.
+    pub fn commit(&mut self) -> Result<(), Error> {
+        if let Some(w) = self.writer.as_mut() {
+            w.commit()?;
+            self.reader.reload()?;
+        }
+        Ok(())
+    }
+
+    /// Number of documents searchable now.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The query of a search: the user's text over title and body (all words required,
+    /// `"…"` for phrases, OR and - as in tantivy's query language) and the filter's clauses.
+    fn query(&self, text: &str, filter: &Filter) -> Result<Box<dyn Query>, Error> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if !text.trim().is_empty() {
+            let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
+            parser.set_conjunction_by_default();
+            parser.set_field_boost(f.title, 2.0);
+            let q = parser.parse_query(text).map_err(|e| Error::Query(format!("{text:?}: {e}")))?;
+            clauses.push((Occur::Must, q));
+        } else {
+            clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
+        }
+        let term = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, v), IndexRecordOption::Basic))
+        };
+        if let Some(o) = &filter.outlet {
+            clauses.push((Occur::Must, term(f.outlet, o)));
+        }
+        if let Some(c) = &filter.country {
+            clauses.push((Occur::Must, term(f.countries, &c.to_ascii_uppercase())));
+        }
+        if let Some(a) = &filter.actor {
+            clauses.push((Occur::Must, term(f.actors, a)));
+        }
+        if let Some(t) = &filter.event_type {
+            let either =
+                BooleanQuery::new(vec![(Occur::Should, term(f.types, t)), (Occur::Should, term(f.subtypes, t))]);
+            clauses.push((Occur::Must, Box::new(either)));
+        }
+        if filter.from.is_some() || filter.to.is_some() {
+            let bound = |d: &Option<String>, inclusive: fn(Term) -> Bound<Term>| -> Result<Bound<Term>, Error> {
+                Ok(match d {
+                    None => Bound::Unbounded,
+                    Some(d) => inclusive(Term::from_field_u64(
+                        f.day,
+                        day_number(d).ok_or_else(|| Error::Query(format!("{d:?} is not a date (YYYY-MM-DD)")))?,
+                    )),
+                })
+            };
+            let q = RangeQuery::new(bound(&filter.from, Bound::Included)?, bound(&filter.to, Bound::Included)?);
+            clauses.push((Occur::Must, Box::new(q)));
+        }
+        Ok(Box::new(BooleanQuery::new(clauses)))
+    }
+
+    /// Runs a search: the best `limit` hits after `offset` as (seq, score), the number of
+    /// matching documents, the facets, and a snippet maker for the hits.
+    pub fn search(&self, text: &str, filter: &Filter, limit: usize, offset: usize) -> Result<RawResults, Error> {
+        let query = self.query(text, filter)?;
+        let searcher = self.searcher();
+        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
+            "type": {"terms": {"field": "type", "size": 30}},
+            "country": {"terms": {"field": "country", "size": 30}},
+            "outlet": {"terms": {"field": "outlet", "size": 30}},
+            "actor": {"terms": {"field": "actor", "size": 30}},
+            "month": {"terms": {"field": "month", "size": 120, "order": {"_key": "asc"}}},
+        }))?;
+        let agg = AggregationCollector::from_aggs(
+            aggs,
+            AggContextParams::new(Default::default(), self.index.tokenizers().clone()),
+        );
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
+        let (hits, total, facets): (Vec<(f32, DocAddress)>, usize, AggregationResults) =
+            searcher.search(&query, &(top, Count, agg))?;
+        let mut out = Vec::with_capacity(hits.len());
+        for (score, addr) in hits.into_iter().take(limit) {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if let Some(seq) = doc.get_first(self.fields.seq).and_then(|v| v.as_u64()) {
+                out.push((seq, score));
+            }
+        }
+        let snippets = if text.trim().is_empty() {
+            None
+        } else {
+            let mut g = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
+            g.set_max_num_chars(240);
+            Some(g)
+        };
+        Ok(RawResults { hits: out, total, facets: parse_facets(&facets)?, snippets })
+    }
+}
+
+/// Search results as the index knows them; the store adds the documents' fields.
+pub struct RawResults {
+    pub hits: Vec<(u64, f32)>,
+    pub total: usize,
+    pub facets: crate::Facets,
+    pub snippets: Option<SnippetGenerator>,
+}
+
+fn parse_facets(results: &AggregationResults) -> Result<crate::Facets, Error> {
+    let v = serde_json::to_value(results)?;
+    let buckets = |name: &str| -> Vec<crate::FacetCount> {
+        v.get(name)
+            .and_then(|a| a.get("buckets"))
+            .and_then(|b| b.as_array())
+            .map(|bs| {
+                bs.iter()
+                    .filter_map(|b| {
+                        Some(crate::FacetCount {
+                            value: b.get("key")?.as_str()?.to_owned(),
+                            count: b.get("doc_count")?.as_u64()?,
+                            label: None,
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok(crate::Facets {
+        event_type: buckets("type"),
+        country: buckets("country"),
+        outlet: buckets("outlet"),
+        actor: buckets("actor"),
+        month: buckets("month"),
+    })
+}

@@ -1,0 +1,662 @@
+//! The embedded store: one data directory with SQLite (WAL) as the system of record
+//! (`marsad.db`: raw input verbatim, the analysis, and its entities, places, events and quotes
+//! as rows) and a tantivy full-text index (`search/`) that marsad's Arabic analyzer fills.
+//!
+//! Writes are batched in transactions; a document's id is unique, so storing one twice adds
+//! nothing. Raw records and analyses are zstd-compressed.
+
+mod export;
+mod index;
+mod schema;
+
+pub use export::ExportFormat;
+pub use index::SearchIndex;
+
+use marsad_core::{Document, export::coded};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("store database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("{0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("stored JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("query {0}")]
+    Query(String),
+    #[error("the store's schema is version {found}, newer than this marsad ({supported}): upgrade marsad")]
+    NewerSchema { found: u32, supported: u32 },
+    #[error("no store at {0} (create one with `marsad ingest`)")]
+    Missing(String),
+    #[error("export: {0}")]
+    Export(String),
+}
+
+/// Filters shared by search and export. Dates are `YYYY-MM-DD`, inclusive; search filters by
+/// the article's publication date, export by the event's date.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Filter {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// ISO 3166 alpha-2 country code.
+    pub country: Option<String>,
+    /// ACLED event type or sub-event type.
+    pub event_type: Option<String>,
+    /// Linked actor id (the knowledge base's).
+    pub actor: Option<String>,
+    pub outlet: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u64,
+    /// A readable name for ids (actors).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Facets {
+    pub event_type: Vec<FacetCount>,
+    pub country: Vec<FacetCount>,
+    pub outlet: Vec<FacetCount>,
+    pub actor: Vec<FacetCount>,
+    pub month: Vec<FacetCount>,
+}
+
+/// A highlighted excerpt: `text` and the byte ranges in it that matched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Snippet {
+    pub text: String,
+    pub highlights: Vec<(usize, usize)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchHit {
+    pub id: String,
+    pub score: f32,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<String>,
+    pub url: Option<String>,
+    pub snippet: Option<Snippet>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    pub total: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+}
+
+/// Where a document came from and how it was read: enough to read it again.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The file or stream it was read from.
+    pub source: String,
+    /// Its line there (JSONL).
+    pub line: Option<u64>,
+    /// The raw record, verbatim.
+    pub raw: Vec<u8>,
+    /// What was given beside the input (forced format, encoding, metadata), as JSON; opaque
+    /// to the store, read back by re-analysis.
+    pub given: String,
+}
+
+/// A document ready to store: its analysis and origin, with the compressed columns computed
+/// (on the analysis threads, not the writer).
+pub struct Prepared {
+    pub doc: Document,
+    pub origin: Origin,
+    analyzer: String,
+    content: Vec<u8>,
+}
+
+/// zstd level for stored blobs: level 3 is zstd's default balance of speed and size.
+const ZSTD_LEVEL: i32 = 3;
+
+fn compress(bytes: &[u8]) -> Vec<u8> {
+    // Compressing to memory cannot fail except on allocation failure.
+    zstd::bulk::compress(bytes, ZSTD_LEVEL).unwrap_or_else(|e| panic!("zstd compression failed: {e}"))
+}
+
+/// A document's stored content, decompressed: its raw record and its analysis JSON.
+pub(crate) struct Content(Vec<u8>);
+
+impl Content {
+    /// Packs a raw record and an analysis into one compressed frame (see the schema).
+    fn pack(raw: &[u8], analysis: &[u8]) -> Result<Vec<u8>, Error> {
+        let len = u32::try_from(raw.len()).map_err(|_| Error::Export("raw record over 4 GiB".into()))?;
+        let mut buf = Vec::with_capacity(4 + raw.len() + analysis.len());
+        buf.extend_from_slice(&len.to_le_bytes());
+        buf.extend_from_slice(raw);
+        buf.extend_from_slice(analysis);
+        Ok(compress(&buf))
+    }
+
+    pub(crate) fn unpack(z: &[u8]) -> Result<Content, Error> {
+        let c = Content(zstd::stream::decode_all(z).map_err(|e| Error::Io("stored content".into(), e))?);
+        if c.0.len() < 4 || c.0.len() < 4 + c.raw_len() {
+            return Err(Error::Io("stored content".into(), std::io::ErrorKind::InvalidData.into()));
+        }
+        Ok(c)
+    }
+
+    fn raw_len(&self) -> usize {
+        u32::from_le_bytes([self.0[0], self.0[1], self.0[2], self.0[3]]) as usize
+    }
+
+    fn raw(&self) -> &[u8] {
+        &self.0[4..4 + self.raw_len()]
+    }
+
+    fn analysis(&self) -> &[u8] {
+        &self.0[4 + self.raw_len()..]
+    }
+
+    pub(crate) fn document(&self) -> Result<Document, Error> {
+        Ok(serde_json::from_slice(self.analysis())?)
+    }
+}
+
+impl Prepared {
+    pub fn new(doc: Document, origin: Origin, analyzer: &str) -> Result<Prepared, Error> {
+        let content = Content::pack(&origin.raw, &serde_json::to_vec(&doc)?)?;
+        Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content })
+    }
+}
+
+/// A stored document's origin and analyzer version, for re-analysis.
+#[derive(Clone, Debug)]
+pub struct StoredOrigin {
+    pub seq: u64,
+    pub id: String,
+    pub analyzer: String,
+    pub origin: Origin,
+}
+
+/// A record that could not be stored.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    pub source: String,
+    /// 0 for a whole input.
+    pub line: u64,
+    pub kind: String,
+    pub message: String,
+}
+
+/// Counts of what a store holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub documents: u64,
+    pub events: u64,
+    pub entities: u64,
+    pub places: u64,
+    pub quotes: u64,
+    pub rejected: u64,
+    pub indexed: u64,
+    /// Bytes of the raw records as read.
+    pub raw_bytes: u64,
+    /// Bytes of the data directory on disk.
+    pub disk_bytes: u64,
+    pub by_analyzer: BTreeMap<String, u64>,
+}
+
+/// The embedded store of one data directory.
+pub struct Store {
+    dir: PathBuf,
+    conn: Connection,
+    index: SearchIndex,
+    /// Indexed since the last index commit, still listed in `pending_index`.
+    unflushed: Vec<u64>,
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl Store {
+    /// Opens (creating when absent) the store in `dir`, bringing its schema up to date.
+    pub fn open(dir: &Path) -> Result<Store, Error> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+        let mut conn = Connection::open(dir.join("marsad.db"))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL with NORMAL: a committed transaction survives the process being killed; only a
+        // power loss can drop the last ones, never corrupt the database.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        schema::migrate(&mut conn)?;
+        let index = SearchIndex::open(&dir.join("search"))?;
+        Ok(Store { dir: dir.to_owned(), conn, index, unflushed: Vec::new() })
+    }
+
+    /// Opens an existing store for reading (search, export); refuses a directory without one.
+    pub fn open_existing(dir: &Path) -> Result<Store, Error> {
+        if !dir.join("marsad.db").is_file() {
+            return Err(Error::Missing(dir.display().to_string()));
+        }
+        Store::open(dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A read-only connection to the same database, for other threads (e.g. to skip stored
+    /// documents before analyzing them).
+    pub fn reader(&self) -> Result<Probe, Error> {
+        let conn = Connection::open_with_flags(
+            self.dir.join("marsad.db"),
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Probe { conn })
+    }
+
+    /// Stores a batch in one transaction; documents whose id is stored already are skipped.
+    /// Returns, for each document, whether it was added.
+    pub fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
+        let at = now();
+        let mut added = Vec::with_capacity(batch.len());
+        let mut seqs = Vec::new();
+        {
+            let tx = self.conn.transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT OR IGNORE INTO documents (id, source, line, format, encoding, bytes, meta, title, outlet, \
+                     published, url, genre, language, analyzer, content, ingested_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                )?;
+                for p in batch {
+                    let d = &p.doc;
+                    let n = insert.execute(params![
+                        d.id,
+                        p.origin.source,
+                        p.origin.line,
+                        d.input.format,
+                        d.input.encoding,
+                        p.origin.raw.len() as u64,
+                        p.origin.given,
+                        d.title,
+                        d.outlet,
+                        d.published,
+                        d.url,
+                        d.genre.as_str(),
+                        d.language,
+                        p.analyzer,
+                        p.content,
+                        at,
+                    ])?;
+                    if n == 1 {
+                        let seq = tx.last_insert_rowid() as u64;
+                        write_rows(&tx, seq, d)?;
+                        seqs.push(seq);
+                    }
+                    added.push(n == 1);
+                }
+            }
+            tx.commit()?;
+        }
+        let mut seq_iter = seqs.into_iter();
+        for (p, _) in batch.iter().zip(&added).filter(|(_, a)| **a) {
+            if let Some(seq) = seq_iter.next() {
+                self.index.put(seq, &p.doc)?;
+                self.unflushed.push(seq);
+            }
+        }
+        Ok(added)
+    }
+
+    /// Replaces the analysis of stored documents (re-analysis), in one transaction.
+    pub fn replace(&mut self, batch: &[(u64, Prepared)]) -> Result<(), Error> {
+        {
+            let tx = self.conn.transaction()?;
+            {
+                let mut update = tx.prepare_cached(
+                    "UPDATE documents SET title = ?2, outlet = ?3, published = ?4, url = ?5, genre = ?6, language = ?7, \
+                     analyzer = ?8, content = ?9 WHERE seq = ?1",
+                )?;
+                for (seq, p) in batch {
+                    let d = &p.doc;
+                    for table in ["events", "entities", "places", "quotes"] {
+                        tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc_seq = ?1"))?.execute([seq])?;
+                    }
+                    update.execute(params![
+                        seq,
+                        d.title,
+                        d.outlet,
+                        d.published,
+                        d.url,
+                        d.genre.as_str(),
+                        d.language,
+                        p.analyzer,
+                        p.content
+                    ])?;
+                    write_rows(&tx, *seq, d)?;
+                }
+            }
+            tx.commit()?;
+        }
+        for (seq, p) in batch {
+            self.index.put(*seq, &p.doc)?;
+            self.unflushed.push(*seq);
+        }
+        Ok(())
+    }
+
+    /// Commits the search index and clears the documents it now holds from `pending_index`.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        if self.unflushed.is_empty() {
+            return Ok(());
+        }
+        self.index.commit()?;
+        let tx = self.conn.transaction()?;
+        {
+            let mut del = tx.prepare_cached("DELETE FROM pending_index WHERE seq = ?1")?;
+            for seq in &self.unflushed {
+                del.execute([seq])?;
+            }
+        }
+        tx.commit()?;
+        self.unflushed.clear();
+        Ok(())
+    }
+
+    /// Indexes documents stored but not yet in a committed index (after a crash); returns how
+    /// many.
+    pub fn catch_up(&mut self) -> Result<usize, Error> {
+        let pending: Vec<(u64, Vec<u8>)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT d.seq, d.content FROM pending_index p JOIN documents d ON d.seq = p.seq ORDER BY d.seq",
+            )?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
+        };
+        for (seq, z) in &pending {
+            self.index.put(*seq, &Content::unpack(z)?.document()?)?;
+            self.unflushed.push(*seq);
+        }
+        // Rows in pending_index whose document is gone (none today) must not linger.
+        self.conn.execute("DELETE FROM pending_index WHERE seq NOT IN (SELECT seq FROM documents)", [])?;
+        self.flush()?;
+        Ok(pending.len())
+    }
+
+    /// Records rejected records (a record rejected again updates its row).
+    pub fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error> {
+        let at = now();
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO rejected (source, line, kind, message, first_seen, last_seen, times) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?5, 1) \
+                 ON CONFLICT (source, line) DO UPDATE SET kind = ?3, message = ?4, last_seen = ?5, times = times + 1",
+            )?;
+            for r in batch {
+                stmt.execute(params![r.source, r.line, r.kind, r.message, at])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Forgets rejections of records that are now stored.
+    pub fn clear_rejection(&mut self, source: &str, line: u64) -> Result<(), Error> {
+        self.conn.execute("DELETE FROM rejected WHERE source = ?1 AND line = ?2", params![source, line])?;
+        Ok(())
+    }
+
+    pub fn rejected(&self, limit: usize) -> Result<Vec<Rejected>, Error> {
+        let mut stmt =
+            self.conn.prepare("SELECT source, line, kind, message FROM rejected ORDER BY source, line LIMIT ?1")?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok(Rejected { source: r.get(0)?, line: r.get(1)?, kind: r.get(2)?, message: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Starts a run log entry; returns its id.
+    pub fn begin_run(&mut self, command: &str) -> Result<i64, Error> {
+        self.conn.execute("INSERT INTO runs (command, started) VALUES (?1, ?2)", params![command, now()])?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn end_run(&mut self, id: i64, summary: &impl Serialize) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE runs SET finished = ?2, summary = ?3 WHERE id = ?1",
+            params![id, now(), serde_json::to_string(summary)?],
+        )?;
+        Ok(())
+    }
+
+    fn content(&self, id: &str) -> Result<Option<Content>, Error> {
+        let mut stmt = self.conn.prepare_cached("SELECT content FROM documents WHERE id = ?1")?;
+        let z: Option<Vec<u8>> = stmt.query_row([id], |r| r.get(0)).optional()?;
+        z.map(|z| Content::unpack(&z)).transpose()
+    }
+
+    /// The stored analysis of a document.
+    pub fn document(&self, id: &str) -> Result<Option<Document>, Error> {
+        self.content(id)?.map(|c| c.document()).transpose()
+    }
+
+    /// The raw record of a document, verbatim.
+    pub fn raw(&self, id: &str) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.content(id)?.map(|c| c.raw().to_vec()))
+    }
+
+    /// Up to `limit` documents after `after_seq` whose analyzer is not `version`, in order.
+    pub fn stale(&self, version: &str, after_seq: u64, limit: usize) -> Result<Vec<StoredOrigin>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, analyzer, source, line, meta, content FROM documents \
+             WHERE seq > ?1 AND analyzer != ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![after_seq, version, limit as i64], |r| {
+            Ok((r.get::<_, u64>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get::<_, Vec<u8>>(6)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (seq, id, analyzer, source, line, given, z) = row?;
+            let raw = Content::unpack(&z)?.raw().to_vec();
+            out.push(StoredOrigin { seq, id, analyzer, origin: Origin { source, line, raw, given } });
+        }
+        Ok(out)
+    }
+
+    /// How many documents an analyzer other than `version` analyzed.
+    pub fn count_stale(&self, version: &str) -> Result<u64, Error> {
+        Ok(self.conn.query_row("SELECT count(*) FROM documents WHERE analyzer != ?1", [version], |r| r.get(0))?)
+    }
+
+    pub fn stats(&self) -> Result<Stats, Error> {
+        let count = |sql: &str| -> Result<u64, Error> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let mut by_analyzer = BTreeMap::new();
+        {
+            let mut stmt = self.conn.prepare("SELECT analyzer, count(*) FROM documents GROUP BY analyzer")?;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))? {
+                let (k, v) = row?;
+                by_analyzer.insert(k, v);
+            }
+        }
+        Ok(Stats {
+            documents: count("SELECT count(*) FROM documents")?,
+            events: count("SELECT count(*) FROM events")?,
+            entities: count("SELECT count(*) FROM entities")?,
+            places: count("SELECT count(*) FROM places")?,
+            quotes: count("SELECT count(*) FROM quotes")?,
+            rejected: count("SELECT count(*) FROM rejected")?,
+            indexed: self.index.num_docs(),
+            raw_bytes: count("SELECT coalesce(sum(bytes), 0) FROM documents")?,
+            disk_bytes: dir_size(&self.dir),
+            by_analyzer,
+        })
+    }
+
+    /// Full-text search with filters, BM25 ranking, snippets and facets.
+    pub fn search(&self, query: &str, filter: &Filter, limit: usize, offset: usize) -> Result<SearchResults, Error> {
+        let raw = self.index.search(query, filter, limit, offset)?;
+        let mut hits = Vec::with_capacity(raw.hits.len());
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, title, outlet, published, url, content FROM documents WHERE seq = ?1")?;
+        for (seq, score) in raw.hits {
+            let row = stmt
+                .query_row([seq], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<String>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, Vec<u8>>(5)?,
+                    ))
+                })
+                .optional()?;
+            // A hit whose document is gone (deleted since the index was committed) is skipped.
+            let Some((id, title, outlet, published, url, z)) = row else { continue };
+            let snippet = match &raw.snippets {
+                Some(g) => {
+                    #[derive(Deserialize)]
+                    struct Body {
+                        body: String,
+                    }
+                    let body: Body = serde_json::from_slice(Content::unpack(&z)?.analysis())?;
+                    let s = g.snippet(&body.body);
+                    Some(Snippet {
+                        text: s.fragment().to_owned(),
+                        highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
+                    })
+                }
+                None => None,
+            };
+            hits.push(SearchHit { id, score, title, outlet, published, url, snippet });
+        }
+        let mut facets = raw.facets;
+        let mut name = self.conn.prepare_cached("SELECT coalesce(name_en, name_ar) FROM actors WHERE id = ?1")?;
+        for f in &mut facets.actor {
+            f.label = name.query_row([&f.value], |r| r.get(0)).optional()?;
+        }
+        Ok(SearchResults { query: query.to_owned(), total: raw.total, hits, facets })
+    }
+
+    /// Writes the coded events that pass `filter` in `format`; returns how many.
+    pub fn export(
+        &self,
+        filter: &Filter,
+        format: ExportFormat,
+        out: &mut (dyn std::io::Write + Send),
+    ) -> Result<u64, Error> {
+        export::export(&self.conn, filter, format, out)
+    }
+}
+
+/// A read-only handle for another thread.
+pub struct Probe {
+    conn: Connection,
+}
+
+impl Probe {
+    /// Is a document with this id stored?
+    pub fn contains(&self, id: &str) -> Result<bool, Error> {
+        let mut stmt = self.conn.prepare_cached("SELECT 1 FROM documents WHERE id = ?1")?;
+        Ok(stmt.exists([id])?)
+    }
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| match e.file_type() {
+                    Ok(t) if t.is_dir() => dir_size(&e.path()),
+                    _ => e.metadata().map_or(0, |m| m.len()),
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The query rows of a document's analysis: coded events, entities, places, quotes.
+fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document) -> Result<(), Error> {
+    let mut ev = tx.prepare_cached(
+        "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
+         actor1, actor2, fatalities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    )?;
+    for (i, e) in coded(d) {
+        let Some(acled) = &e.acled else { continue };
+        let place = e.place.as_ref();
+        ev.execute(params![
+            seq,
+            i as u64,
+            acled.event_type,
+            acled.sub_event_type,
+            serde_json::to_value(e.modality)?.as_str().unwrap_or_default(),
+            e.date,
+            place.and_then(|p| p.country.as_deref()),
+            place.and_then(|p| p.admin1.as_deref()),
+            place.and_then(|p| p.lat),
+            place.and_then(|p| p.lon),
+            e.actor1.as_ref().and_then(|a| a.id.as_deref()),
+            e.actor2.as_ref().and_then(|a| a.id.as_deref()),
+            e.fatalities,
+        ])?;
+    }
+    let mut entities: BTreeMap<String, (&marsad_core::Entity, u64)> = BTreeMap::new();
+    for e in &d.entities {
+        let key = e.id.clone().unwrap_or_else(|| format!("{:?}:{}", e.entity_type, e.text));
+        entities.entry(key).or_insert((e, 0)).1 += 1;
+    }
+    let mut en = tx
+        .prepare_cached("INSERT INTO entities (doc_seq, key, type, entity_id, mentions) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut actor = tx.prepare_cached(
+        "INSERT INTO actors (id, type, name_ar, name_en, kind) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (id) DO UPDATE SET type = ?2, name_ar = ?3, name_en = ?4, kind = ?5",
+    )?;
+    for (key, (e, n)) in &entities {
+        let ty = format!("{:?}", e.entity_type);
+        en.execute(params![seq, key, ty, e.id, n])?;
+        if let Some(id) = &e.id {
+            actor.execute(params![id, ty, e.name_ar, e.name_en, e.kind])?;
+        }
+    }
+    let mut places: BTreeMap<String, (&marsad_core::Place, u64)> = BTreeMap::new();
+    for p in &d.places {
+        let key = p.geonames_id.clone().unwrap_or_else(|| p.text.clone());
+        places.entry(key).or_insert((p, 0)).1 += 1;
+    }
+    let mut pl = tx.prepare_cached(
+        "INSERT INTO places (doc_seq, key, geonames_id, name, country, admin1, lat, lon, mentions) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    for (key, (p, n)) in &places {
+        let name = p.name_ar.as_deref().unwrap_or(&p.text);
+        pl.execute(params![seq, key, p.geonames_id, name, p.country, p.admin1, p.lat, p.lon, n])?;
+    }
+    let mut qu = tx.prepare_cached(
+        "INSERT INTO quotes (doc_seq, idx, speaker_id, speaker, cue, channel, start, end) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, q) in d.quotes.iter().enumerate() {
+        let sp = q.speaker.as_ref();
+        qu.execute(params![
+            seq,
+            i as u64,
+            sp.and_then(|s| s.id.as_deref()),
+            sp.map(|s| s.text.as_str()),
+            q.cue,
+            q.channel,
+            q.start as u64,
+            q.end as u64
+        ])?;
+    }
+    tx.prepare_cached("INSERT OR IGNORE INTO pending_index (seq) VALUES (?1)")?.execute([seq])?;
+    Ok(())
+}

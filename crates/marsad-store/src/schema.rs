@@ -1,0 +1,153 @@
+//! The SQLite schema and its migrations.
+//!
+//! Each migration is one SQL script; a store's version is SQLite's `user_version`. Opening a
+//! store applies, in one transaction each, every migration above its version, so an older store
+//! is brought up to date and a half-applied migration never exists. A store newer than this
+//! binary is refused rather than misread. Hand-written: `rusqlite_migration` does the same but
+//! needs a newer compiler than the workspace's minimum.
+
+use rusqlite::Connection;
+
+/// Migrations in order; migration `n` (1-based) brings a store from version `n - 1` to `n`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: documents with their raw input and analysis; the analysis' rows for queries.
+    r#"
+CREATE TABLE documents (
+    seq         INTEGER PRIMARY KEY,  -- insertion order; the search index's key
+    id          TEXT NOT NULL UNIQUE, -- content hash or the id the input gave
+    source      TEXT NOT NULL,        -- the file (or stream) it was first read from
+    line        INTEGER,              -- its line there (JSONL)
+    format      TEXT NOT NULL,        -- text | html | json
+    encoding    TEXT NOT NULL,
+    bytes       INTEGER NOT NULL,     -- size of the raw record
+    meta        TEXT NOT NULL,        -- JSON of what was given beside the input (for re-analysis)
+    title       TEXT,
+    outlet      TEXT,
+    published   TEXT,                 -- ISO date or date-time, as analyzed
+    url         TEXT,
+    genre       TEXT NOT NULL,
+    language    TEXT NOT NULL,
+    analyzer    TEXT NOT NULL,        -- analyzer version of the analysis
+    -- One zstd frame: the raw record's length (u32, little-endian), the raw record verbatim,
+    -- then the marsad.document/1 JSON. One frame, so that the article text the two share is
+    -- compressed once (a third smaller than two frames).
+    content     BLOB NOT NULL,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX documents_published ON documents(published);
+CREATE INDEX documents_outlet ON documents(outlet);
+CREATE INDEX documents_analyzer ON documents(analyzer);
+
+-- Coded events (those with an ACLED type), one row each, for filtering; the event itself is
+-- in the document's analysis at index `idx`.
+CREATE TABLE events (
+    doc_seq        INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    idx            INTEGER NOT NULL,  -- index in the document's events
+    event_type     TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    modality       TEXT NOT NULL,
+    date           TEXT,
+    country        TEXT,
+    admin1         TEXT,
+    lat            REAL,
+    lon            REAL,
+    actor1         TEXT,              -- linked actor ids
+    actor2         TEXT,
+    fatalities     INTEGER,
+    PRIMARY KEY (doc_seq, idx)
+) WITHOUT ROWID;
+CREATE INDEX events_date ON events(date);
+CREATE INDEX events_type ON events(event_type, date);
+CREATE INDEX events_country ON events(country, date);
+CREATE INDEX events_actor1 ON events(actor1) WHERE actor1 IS NOT NULL;
+CREATE INDEX events_actor2 ON events(actor2) WHERE actor2 IS NOT NULL;
+
+-- Entities per document: one row per distinct entity (linked id, else type and text).
+CREATE TABLE entities (
+    doc_seq   INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    type      TEXT NOT NULL,
+    entity_id TEXT,
+    mentions  INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, key)
+) WITHOUT ROWID;
+CREATE INDEX entities_id ON entities(entity_id) WHERE entity_id IS NOT NULL;
+
+-- The linked actors seen so far, with their names (as the knowledge base gave them).
+CREATE TABLE actors (
+    id      TEXT PRIMARY KEY,
+    type    TEXT NOT NULL,
+    name_ar TEXT,
+    name_en TEXT,
+    kind    TEXT
+) WITHOUT ROWID;
+
+-- Places per document: one row per distinct resolved place.
+CREATE TABLE places (
+    doc_seq     INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    key         TEXT NOT NULL,
+    geonames_id TEXT,
+    name        TEXT NOT NULL,
+    country     TEXT,
+    admin1      TEXT,
+    lat         REAL,
+    lon         REAL,
+    mentions    INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, key)
+) WITHOUT ROWID;
+CREATE INDEX places_country ON places(country);
+
+CREATE TABLE quotes (
+    doc_seq    INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    idx        INTEGER NOT NULL,
+    speaker_id TEXT,
+    speaker    TEXT,
+    cue        TEXT,
+    channel    TEXT,
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, idx)
+) WITHOUT ROWID;
+CREATE INDEX quotes_speaker ON quotes(speaker_id) WHERE speaker_id IS NOT NULL;
+
+-- Documents stored or re-analyzed whose search-index entry is not committed yet.
+CREATE TABLE pending_index (seq INTEGER PRIMARY KEY);
+
+-- Records that could not be stored, by where they were read.
+CREATE TABLE rejected (
+    source     TEXT NOT NULL,
+    line       INTEGER NOT NULL,      -- 0 for a whole input
+    kind       TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen  TEXT NOT NULL,
+    times      INTEGER NOT NULL,
+    PRIMARY KEY (source, line)
+);
+
+-- One row per ingest or reanalysis run.
+CREATE TABLE runs (
+    id       INTEGER PRIMARY KEY,
+    command  TEXT NOT NULL,
+    started  TEXT NOT NULL,
+    finished TEXT,
+    summary  TEXT
+);
+"#,
+];
+
+/// Brings the schema up to date; returns the version the store had before.
+pub fn migrate(conn: &mut Connection) -> Result<u32, crate::Error> {
+    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let latest = MIGRATIONS.len() as u32;
+    if version > latest {
+        return Err(crate::Error::NewerSchema { found: version, supported: latest });
+    }
+    for (i, script) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(script)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(version)
+}

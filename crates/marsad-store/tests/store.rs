@@ -1,0 +1,258 @@
+//! The store against real analyses of articles the team wrote (data/demo and inline ones).
+
+use marsad_input::{ReadOptions, read};
+use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
+use marsad_store::{ExportFormat, Filter, Origin, Prepared, Store};
+use std::sync::OnceLock;
+
+fn analyzer() -> &'static Analyzer {
+    static A: OnceLock<Analyzer> = OnceLock::new();
+    A.get_or_init(Analyzer::new)
+}
+
+/// Analyzes JSON records (one per line) into documents ready to store.
+fn prepare(jsonl: &str, source: &str) -> Vec<Prepared> {
+    jsonl
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            let mut o = ReadOptions::new(source);
+            o.format = Some(marsad_input::Format::Json);
+            let raw = read(line.as_bytes(), &o).expect("read").remove(0).expect("record");
+            let doc = analyzer().analyze(&raw, AnalyzeOptions::default());
+            let origin = Origin {
+                source: source.into(),
+                line: Some(i as u64 + 1),
+                raw: line.as_bytes().to_vec(),
+                given: "{}".into(),
+            };
+            Prepared::new(doc, origin, ANALYZER_VERSION).expect("prepare")
+        })
+        .collect()
+}
+
+fn demo() -> &'static str {
+    include_str!("../../../data/demo/articles.jsonl")
+}
+
+fn record(id: &str, outlet: &str, date: &str, title: &str, text: &str) -> String {
+    serde_json::json!({"id": id, "outlet": outlet, "published": date, "title": title, "text": text}).to_string()
+}
+
+fn inline() -> String {
+    [
+        record(
+            "t-1",
+            "صحيفة أ",
+            "2024-03-01",
+            "اشتباكات في الرقة",
+            "قالت مصادر محلية إن اشتباكات عنيفة اندلعت بالرقة بين المسلحين وقوات الأمن. وأضافت أن والمسلحون انسحبوا فجرا.",
+        ),
+        record(
+            "t-2",
+            "صحيفة ب",
+            "2024-04-10",
+            "الأمم المتحدة تدعو إلى التهدئة",
+            "دعت الأمم المتحدة إلى وقف إطلاق النار في اليمن، وقال متحدث باسم المنظمة إن الوضع الإنساني خطير.",
+        ),
+        record("t-3", "صحيفة ب", "2024-04-11", "اجتماع في جنيف", "عقد مسلحي المعارضة السابقون اجتماعا في جنيف لبحث الأمم الأخرى والمتحدة."),
+    ]
+    .join("\n")
+}
+
+fn store_with(batches: &[&str]) -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(dir.path()).expect("open");
+    for b in batches {
+        let docs = prepare(b, "test.jsonl");
+        store.put(&docs).expect("put");
+    }
+    store.flush().expect("flush");
+    (dir, store)
+}
+
+#[test]
+fn storing_twice_adds_nothing_and_keeps_raw_verbatim() {
+    let text = inline();
+    let (_dir, mut store) = store_with(&[&text]);
+    let again = store.put(&prepare(&text, "other.jsonl")).expect("put");
+    assert_eq!(again, [false, false, false]);
+    store.flush().expect("flush");
+    let stats = store.stats().expect("stats");
+    assert_eq!((stats.documents, stats.indexed), (3, 3));
+    let first = text.lines().next().expect("line");
+    assert_eq!(store.raw("t-1").expect("raw").as_deref(), Some(first.as_bytes()));
+    let doc = store.document("t-1").expect("doc").expect("stored");
+    assert_eq!(doc.id, "t-1");
+    assert_eq!(doc.outlet.as_deref(), Some("صحيفة أ"));
+    assert_eq!(store.document("nope").expect("lookup"), None);
+}
+
+fn ids(store: &Store, q: &str, f: &Filter) -> Vec<String> {
+    let mut v: Vec<String> = store.search(q, f, 20, 0).expect("search").hits.into_iter().map(|h| h.id).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn search_meets_inflections_clitics_and_phrases() {
+    let (_dir, store) = store_with(&[&inline()]);
+    let none = Filter::default();
+    // المسلحين finds والمسلحون / المسلحين (t-1) and مسلحي (t-3).
+    assert_eq!(ids(&store, "المسلحين", &none), ["t-1", "t-3"]);
+    // الرقة finds بالرقة.
+    assert_eq!(ids(&store, "الرقة", &none), ["t-1"]);
+    // Both words required; the phrase only where they are adjacent.
+    assert_eq!(ids(&store, "الأمم المتحدة", &none), ["t-2", "t-3"]);
+    assert_eq!(ids(&store, "\"الأمم المتحدة\"", &none), ["t-2"]);
+    assert_eq!(ids(&store, "جنيف OR الرقة", &none), ["t-1", "t-3"]);
+    assert!(ids(&store, "كلمةغيرموجودة", &none).is_empty());
+    // Filters.
+    let by_outlet = Filter { outlet: Some("صحيفة ب".into()), ..Filter::default() };
+    assert_eq!(ids(&store, "الأمم", &by_outlet), ["t-2", "t-3"]);
+    let by_date = Filter { from: Some("2024-04-11".into()), ..Filter::default() };
+    assert_eq!(ids(&store, "الأمم", &by_date), ["t-3"]);
+    let to = Filter { to: Some("2024-04-10".into()), ..Filter::default() };
+    assert_eq!(ids(&store, "", &to), ["t-1", "t-2"]);
+    assert!(store.search("\"unclosed", &none, 5, 0).is_err() || ids(&store, "\"unclosed", &none).is_empty());
+}
+
+#[test]
+fn snippets_highlight_the_words_as_written() {
+    let (_dir, store) = store_with(&[&inline()]);
+    let r = store.search("الرقة", &Filter::default(), 5, 0).expect("search");
+    let s = r.hits[0].snippet.as_ref().expect("snippet");
+    let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+    assert_eq!(marked, ["بالرقة"]);
+}
+
+#[test]
+fn facets_and_filters_over_the_demo_corpus() {
+    let (_dir, store) = store_with(&[demo()]);
+    let all = store.search("", &Filter::default(), 100, 0).expect("search");
+    assert_eq!(all.total, demo().lines().filter(|l| !l.trim().is_empty()).count());
+    let months: Vec<&str> = all.facets.month.iter().map(|f| f.value.as_str()).collect();
+    assert!(months.windows(2).all(|w| w[0] < w[1]), "{months:?}");
+    assert!(months.contains(&"2024-01") && months.contains(&"2024-06"), "{months:?}");
+    let country = |c: &str| all.facets.country.iter().find(|f| f.value == c).map_or(0, |f| f.count);
+    assert!(country("SY") >= 5 && country("YE") >= 5 && country("SD") >= 5, "{:?}", all.facets.country);
+    assert!(all.facets.event_type.iter().any(|f| f.value == "Battles"), "{:?}", all.facets.event_type);
+    // Actor facets carry names.
+    assert!(all.facets.actor.iter().all(|f| f.label.is_some()), "{:?}", all.facets.actor);
+    // A country filter keeps only documents about it, and its count is the facet's.
+    let sd = Filter { country: Some("sd".into()), ..Filter::default() };
+    let r = store.search("", &sd, 100, 0).expect("search");
+    assert_eq!(r.total as u64, country("SD"));
+    for h in &r.hits {
+        let d = store.document(&h.id).expect("doc").expect("stored");
+        let in_sd = |c: &Option<String>| c.as_deref() == Some("SD");
+        assert!(
+            d.places.iter().any(|p| in_sd(&p.country))
+                || d.events.iter().any(|e| in_sd(&e.place.as_ref().and_then(|p| p.country.clone()))),
+            "{} is not about Sudan",
+            h.id
+        );
+    }
+    assert!(r.hits.iter().any(|h| h.id.starts_with("sd-omdurman")));
+    // Paging.
+    let p1 = store.search("", &Filter::default(), 10, 0).expect("p1").hits;
+    let p2 = store.search("", &Filter::default(), 10, 10).expect("p2").hits;
+    assert!(p1.iter().all(|a| p2.iter().all(|b| a.id != b.id)));
+}
+
+#[test]
+fn exports_in_every_format_agree() {
+    let (_dir, store) = store_with(&[demo()]);
+    let mut csv = Vec::new();
+    let n = store.export(&Filter::default(), ExportFormat::Csv, &mut csv).expect("csv");
+    assert!(n > 20, "{n} events");
+    let mut rdr = csv::Reader::from_reader(&csv[..]);
+    assert_eq!(rdr.headers().expect("header").len(), 31);
+    let rows: Vec<csv::StringRecord> = rdr.records().collect::<Result<_, _>>().expect("rows");
+    assert_eq!(rows.len() as u64, n);
+    let mut jsonl = Vec::new();
+    assert_eq!(store.export(&Filter::default(), ExportFormat::Jsonl, &mut jsonl).expect("jsonl"), n);
+    let records: Vec<serde_json::Value> =
+        String::from_utf8(jsonl).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert_eq!(records.len() as u64, n);
+    let mut geo = Vec::new();
+    store.export(&Filter::default(), ExportFormat::Geojson, &mut geo).expect("geojson");
+    let geo: serde_json::Value = serde_json::from_slice(&geo).expect("geojson parses");
+    let features = geo["features"].as_array().expect("features");
+    assert_eq!(features.len() as u64, n);
+    let points = features.iter().filter(|f| f["geometry"]["type"] == "Point").count();
+    assert!(points * 10 >= features.len() * 8, "{points} of {} located", features.len());
+    let mut pq = Vec::new();
+    store.export(&Filter::default(), ExportFormat::Parquet, &mut pq).expect("parquet");
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(pq))
+        .expect("parquet reads")
+        .build()
+        .expect("reader");
+    let mut total = 0;
+    for batch in reader {
+        let batch = batch.expect("batch");
+        assert_eq!(
+            batch.schema().field_with_name("latitude").expect("lat").data_type(),
+            &arrow_schema::DataType::Float64
+        );
+        total += batch.num_rows();
+    }
+    assert_eq!(total as u64, n);
+    // Filters narrow, and every exported row passes them.
+    let f = Filter { country: Some("YE".into()), event_type: Some("Battles".into()), ..Filter::default() };
+    let mut ye = Vec::new();
+    let m = store.export(&f, ExportFormat::Csv, &mut ye).expect("csv");
+    assert!(m > 0 && m < n, "{m} of {n}");
+    let mut rdr = csv::Reader::from_reader(&ye[..]);
+    for r in rdr.deserialize::<std::collections::HashMap<String, String>>() {
+        let r = r.expect("row");
+        assert_eq!((r["country"].as_str(), r["event_type"].as_str()), ("YE", "Battles"));
+    }
+}
+
+#[test]
+fn an_unflushed_index_catches_up_on_reopen() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let mut store = Store::open(dir.path()).expect("open");
+        store.put(&prepare(&inline(), "a.jsonl")).expect("put");
+        // Dropped without flush: SQLite has the documents, the index has nothing committed.
+    }
+    let mut store = Store::open(dir.path()).expect("reopen");
+    assert_eq!(store.stats().expect("stats").indexed, 0);
+    assert_eq!(store.catch_up().expect("catch up"), 3);
+    assert_eq!(store.stats().expect("stats").indexed, 3);
+    assert_eq!(ids(&store, "الرقة", &Filter::default()), ["t-1"]);
+    assert_eq!(store.catch_up().expect("nothing left"), 0);
+}
+
+#[test]
+fn replacing_an_analysis_updates_rows_and_index() {
+    let (_dir, mut store) = store_with(&[&inline()]);
+    let before = store.stats().expect("stats");
+    let seq_of_t1 = 1;
+    // Re-analyze t-1 from a different text (as if the analyzer had changed its mind).
+    let other = record("t-1", "صحيفة أ", "2024-03-01", "خبر آخر", "افتتح معرض للكتاب في دمشق.");
+    let mut p = prepare(&other, "x.jsonl");
+    store.replace(&[(seq_of_t1, p.remove(0))]).expect("replace");
+    store.flush().expect("flush");
+    assert_eq!(ids(&store, "الرقة", &Filter::default()), Vec::<String>::new());
+    assert_eq!(ids(&store, "معرض", &Filter::default()), ["t-1"]);
+    let after = store.stats().expect("stats");
+    assert_eq!((after.documents, after.indexed), (before.documents, before.indexed));
+    assert_eq!(store.count_stale(ANALYZER_VERSION).expect("stale"), 0);
+    assert_eq!(store.count_stale("older").expect("stale"), 3);
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    drop(Store::open(dir.path()).expect("create"));
+    let conn = rusqlite::Connection::open(dir.path().join("marsad.db")).expect("db");
+    conn.pragma_update(None, "user_version", 999).expect("bump");
+    drop(conn);
+    let err = Store::open(dir.path()).err().expect("refused").to_string();
+    assert!(err.contains("newer than this marsad"), "{err}");
+    assert!(Store::open_existing(&dir.path().join("absent")).is_err());
+}
