@@ -15,6 +15,118 @@ pub enum BenchCommand {
     /// Time the loading of each embedded knowledge component (lexicon, knowledge base, tagger,
     /// gazetteer) and print the process's peak memory.
     Load,
+    /// Ingest inputs into a fresh store (all cores) and print articles/s, peak memory and the
+    /// store's size against the raw input.
+    Ingest(BenchIngestArgs),
+    /// Run queries against a store (with facets and snippets) and print latency p50/p95/max.
+    Search(BenchSearchArgs),
+}
+
+#[derive(Args)]
+pub struct BenchIngestArgs {
+    /// Files and folders to ingest.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Store to create (must not exist; default: a temporary directory, removed afterwards).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct BenchSearchArgs {
+    #[command(flatten)]
+    pub data: crate::store::DataArgs,
+    /// Queries, one per line (`#` comments); default: the 100 two-word queries bundled with
+    /// marsad (data/bench/queries.txt).
+    #[arg(long)]
+    pub queries: Option<PathBuf>,
+    /// Passes over the queries; the first warms caches and is not counted.
+    #[arg(long, default_value_t = 3)]
+    pub passes: usize,
+    /// Hits per query (each with a snippet).
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+}
+
+/// The bundled benchmark queries.
+const QUERIES: &str = include_str!("../../../data/bench/queries.txt");
+
+/// The `q`-quantile of sorted values (nearest rank).
+fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    sorted.get(((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied()
+}
+
+fn bench_ingest(a: &BenchIngestArgs) -> Result<ExitCode> {
+    let tmp;
+    let dir = match &a.data {
+        Some(d) if d.exists() => anyhow::bail!("{}: exists; bench ingest needs a fresh store", d.display()),
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::tempdir().context("creating a temporary store")?;
+            tmp.path().join("store")
+        }
+    };
+    let mut store = marsad_store::Store::open(&dir)?;
+    let mut opts = marsad_ingest::Options { progress: false, ..marsad_ingest::Options::default() };
+    if let Some(t) = a.threads {
+        opts.threads = t;
+    }
+    let s = marsad_ingest::ingest(&mut store, &a.paths, &opts)?;
+    let stats = store.stats()?;
+    let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.0} MB", b as f64 / 1e6));
+    println!(
+        "bench ingest: {} documents ({} rejected, {} events) on {} threads in {:.1} s: {:.0} articles/s, peak RSS {rss}",
+        s.documents, s.rejected, s.events, opts.threads, s.seconds, s.articles_per_s
+    );
+    println!(
+        "  store {:.1} MB for {:.1} MB of raw records: {:.2}×",
+        stats.disk_bytes as f64 / 1e6,
+        stats.raw_bytes as f64 / 1e6,
+        stats.disk_bytes as f64 / stats.raw_bytes.max(1) as f64
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_search(a: &BenchSearchArgs) -> Result<ExitCode> {
+    let text = match &a.queries {
+        Some(p) => std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?,
+        None => QUERIES.to_owned(),
+    };
+    let queries: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
+    let store = marsad_store::Store::open_existing(&a.data.dir)?;
+    let docs = store.stats()?.indexed;
+    let filter = marsad_store::Filter::default();
+    let mut latencies = Vec::new();
+    let mut hits = 0usize;
+    for pass in 0..a.passes.max(2) {
+        for q in &queries {
+            let t = Instant::now();
+            let r = store.search(q, &filter, a.limit, 0)?;
+            let dt = t.elapsed().as_secs_f64();
+            if pass > 0 {
+                latencies.push(dt);
+                hits += r.total;
+            }
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let ms = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{:.2} ms", v * 1000.0));
+    println!(
+        "bench search: {} queries × {} passes over {docs} documents (top {} with snippets, facets, total count)",
+        queries.len(),
+        a.passes.max(2) - 1,
+        a.limit
+    );
+    println!(
+        "  p50 {}   p95 {}   max {}   mean matches {:.0}",
+        ms(quantile(&latencies, 0.5)),
+        ms(quantile(&latencies, 0.95)),
+        ms(latencies.last().copied()),
+        hits as f64 / latencies.len().max(1) as f64
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 #[derive(Args)]
@@ -43,6 +155,8 @@ pub fn run(cmd: &BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Analyze(a) => bench_analyze(a),
         BenchCommand::Load => bench_load(),
+        BenchCommand::Ingest(a) => bench_ingest(a),
+        BenchCommand::Search(a) => bench_search(a),
     }
 }
 
@@ -148,7 +262,7 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         }
     }
     latencies.sort_by(f64::total_cmp);
-    let quantile = |q: f64| latencies.get(((latencies.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied();
+    let quantile = |q: f64| quantile(&latencies, q);
     std::hint::black_box(work);
     let mb = bytes as f64 / 1e6;
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));

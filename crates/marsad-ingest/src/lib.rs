@@ -21,8 +21,8 @@ use serde::Serialize;
 use source::{Item, Unit};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +131,14 @@ fn read_options<'a>(name: &'a str, given: &Given, max_bytes: usize) -> Result<Re
 }
 
 /// Reads and analyzes one unit. `skip` says whether a document id is stored already.
-fn analyze_unit(analyzer: &Analyzer, unit: Unit, max_bytes: usize, skip: &mut dyn FnMut(&str) -> bool) -> Vec<Outcome> {
+/// The analyzers load on first use (a second or more), so that a run over stored documents only
+/// reads and hashes.
+fn analyze_unit(
+    analyzer: &OnceLock<Analyzer>,
+    unit: Unit,
+    max_bytes: usize,
+    skip: &mut dyn FnMut(&str) -> bool,
+) -> Vec<Outcome> {
     let line = unit.line.unwrap_or(0);
     let reject = |kind: &str, message: String| {
         Outcome::Rejected(Rejected { source: unit.source.clone(), line, kind: kind.to_owned(), message })
@@ -155,7 +162,7 @@ fn analyze_unit(analyzer: &Analyzer, unit: Unit, max_bytes: usize, skip: &mut dy
                 }
                 raw.line = unit.line.map(|l| l as usize);
                 let analyzed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    analyzer.analyze(&raw, AnalyzeOptions::default())
+                    analyzer.get_or_init(Analyzer::new).analyze(&raw, AnalyzeOptions::default())
                 }));
                 let doc = match analyzed {
                     Ok(d) => d,
@@ -262,7 +269,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
     let total_bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     let read_bytes = Arc::new(AtomicU64::new(0));
     let pb = progress_bar(opts.progress, total_bytes, "ingest");
-    let analyzer = Analyzer::new();
+    let analyzer = OnceLock::new();
     let threads = opts.threads.max(1);
     let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
     for r in bad {
@@ -344,7 +351,7 @@ pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary
     store.catch_up()?;
     let total = store.count_stale(current)?;
     let pb = progress_bar(opts.progress, total, "reanalyze");
-    let analyzer = Analyzer::new();
+    let analyzer = OnceLock::new();
     let mut summary = Summary::default();
     let threads = opts.threads.max(1);
     let mut after = 0;

@@ -6,7 +6,7 @@
 //! binary is refused rather than misread. Hand-written: `rusqlite_migration` does the same but
 //! needs a newer compiler than the workspace's minimum.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 /// Migrations in order; migration `n` (1-based) brings a store from version `n - 1` to `n`.
 pub const MIGRATIONS: &[&str] = &[
@@ -136,18 +136,25 @@ CREATE TABLE runs (
 "#,
 ];
 
-/// Brings the schema up to date; returns the version the store had before.
+/// Brings the schema up to date; returns the version the store had before. Each step reads the
+/// version inside a write transaction, so two processes opening a new store at once (an ingest
+/// and a status) never both apply the same migration.
 pub fn migrate(conn: &mut Connection) -> Result<u32, crate::Error> {
-    let version: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = MIGRATIONS.len() as u32;
-    if version > latest {
-        return Err(crate::Error::NewerSchema { found: version, supported: latest });
-    }
-    for (i, script) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(script)?;
-        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+    let mut before = None;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let version: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        before.get_or_insert(version);
+        if version > latest {
+            return Err(crate::Error::NewerSchema { found: version, supported: latest });
+        }
+        if version == latest {
+            tx.commit()?;
+            return Ok(before.unwrap_or(version));
+        }
+        tx.execute_batch(MIGRATIONS[version as usize])?;
+        tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }
-    Ok(version)
 }

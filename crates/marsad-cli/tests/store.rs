@@ -1,0 +1,133 @@
+//! `marsad ingest`, `search`, `export`, `reanalyze`, `status` as a user runs them, including
+//! an ingest killed with SIGKILL and run again.
+
+use assert_cmd::Command;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+const DEMO: &str = include_str!("../../../data/demo/articles.jsonl");
+
+fn marsad() -> Command {
+    Command::cargo_bin("marsad").expect("binary")
+}
+
+fn status(data: &Path) -> serde_json::Value {
+    let out = marsad()
+        .args(["status", "--format", "json", "--data"])
+        .arg(data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).expect("json")
+}
+
+/// `copies` copies of the demo articles, each with its own id.
+fn many(copies: usize) -> String {
+    let mut out = String::new();
+    for c in 0..copies {
+        for line in DEMO.lines().filter(|l| !l.trim().is_empty()) {
+            let mut v: serde_json::Value = serde_json::from_str(line).expect("demo json");
+            v["id"] = format!("{}-copy{c}", v["id"].as_str().unwrap_or("x")).into();
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn ingest_search_export_reanalyze_status() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = tmp.path().join("demo.jsonl");
+    std::fs::write(&input, DEMO).expect("write");
+    let data = tmp.path().join("store");
+    let out = marsad().args(["ingest", "--format", "json", "--data"]).arg(&data).arg(&input).assert().success();
+    let summary: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+    let n = DEMO.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    assert_eq!(summary["documents"], n);
+    // MARSAD_DATA names the store too.
+    let out = marsad()
+        .env("MARSAD_DATA", &data)
+        .args(["search", "--format", "json", "--country", "YE", "الحوثيين"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let r: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert!(r["total"].as_u64().unwrap_or(0) >= 3, "{r}");
+    assert!(r["hits"][0]["snippet"]["highlights"].as_array().is_some_and(|h| !h.is_empty()), "{r}");
+    let text =
+        marsad().args(["search", "--data"]).arg(&data).arg("الحوثيين").assert().success().get_output().stdout.clone();
+    let text = String::from_utf8(text).expect("utf8");
+    assert!(text.contains("documents match") && text.contains("«"), "{text}");
+    let csv = marsad()
+        .args(["export", "--format", "csv", "--data"])
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&csv).starts_with("event_id_cnty,event_date,"));
+    let file = tmp.path().join("events.parquet");
+    marsad().args(["export", "--format", "parquet", "-o"]).arg(&file).arg("--data").arg(&data).assert().success();
+    assert!(std::fs::read(&file).expect("parquet").starts_with(b"PAR1"));
+    marsad().args(["reanalyze", "--all", "--quiet", "--data"]).arg(&data).assert().success();
+    let st = status(&data);
+    assert_eq!(st["stats"]["documents"], n);
+    assert_eq!(st["stats"]["indexed"], n);
+    // Errors name the problem: a missing store, a bad date.
+    marsad().args(["search", "--data"]).arg(tmp.path().join("nowhere")).arg("x").assert().code(1);
+    let bad = marsad().args(["export", "--from", "2024-13-01", "--data"]).arg(&data).assert().code(1);
+    assert!(String::from_utf8_lossy(&bad.get_output().stderr).contains("not a date"));
+}
+
+#[test]
+fn an_ingest_killed_at_any_moment_completes_on_the_next_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = tmp.path().join("many.jsonl");
+    let text = many(3);
+    let n = text.lines().count() as u64;
+    std::fs::write(&input, &text).expect("write");
+    let bin = assert_cmd::cargo::cargo_bin("marsad");
+    // Killed right after it starts, and once a third and two thirds of the documents are in.
+    for (trial, stored) in [0, n / 3, 2 * n / 3].into_iter().enumerate() {
+        let data = tmp.path().join(format!("store{trial}"));
+        let mut child = std::process::Command::new(&bin)
+            .args(["ingest", "--quiet", "--batch", "8", "--data"])
+            .arg(&data)
+            .arg(&input)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(120) && child.try_wait().expect("wait").is_none() {
+            let so_far =
+                if data.join("marsad.db").exists() { status(&data)["stats"]["documents"].as_u64() } else { None };
+            if so_far.unwrap_or(0) >= stored {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().ok(); // SIGKILL
+        child.wait().expect("reaped");
+        marsad().args(["ingest", "--quiet", "--data"]).arg(&data).arg(&input).assert().success();
+        let st = status(&data);
+        assert_eq!(st["stats"]["documents"], n, "trial {trial}");
+        assert_eq!(st["stats"]["indexed"], n, "trial {trial}");
+        // A third run adds nothing.
+        let out = marsad()
+            .args(["ingest", "--quiet", "--format", "json", "--data"])
+            .arg(&data)
+            .arg(&input)
+            .assert()
+            .success();
+        let s: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
+        assert_eq!((s["documents"].as_u64(), s["existing"].as_u64()), (Some(0), Some(n)), "trial {trial}");
+    }
+}
