@@ -228,6 +228,10 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Store, Error> {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
         let mut conn = Connection::open(dir.join("marsad.db"))?;
+        // 16 KiB pages (before the first table; no effect on an existing store): a document's
+        // compressed content is a few KiB, and 4 KiB pages held one such row each, a third of
+        // the file left empty.
+        conn.pragma_update(None, "page_size", 16384)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // WAL with NORMAL: a committed transaction survives the process being killed; only a
         // power loss can drop the last ones, never corrupt the database.
@@ -609,36 +613,46 @@ fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document) -> Result<
             e.fatalities,
         ])?;
     }
-    let mut entities: BTreeMap<String, (&marsad_core::Entity, u64)> = BTreeMap::new();
+    let mut actors: BTreeMap<&str, (&marsad_core::Entity, u64)> = BTreeMap::new();
     for e in &d.entities {
-        let key = e.id.clone().unwrap_or_else(|| format!("{:?}:{}", e.entity_type, e.text));
-        entities.entry(key).or_insert((e, 0)).1 += 1;
+        if let Some(id) = e.id.as_deref() {
+            actors.entry(id).or_insert((e, 0)).1 += 1;
+        }
     }
-    let mut en = tx
-        .prepare_cached("INSERT INTO entities (doc_seq, key, type, entity_id, mentions) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut en = tx.prepare_cached("INSERT INTO entities (doc_seq, actor_id, mentions) VALUES (?1, ?2, ?3)")?;
     let mut actor = tx.prepare_cached(
         "INSERT INTO actors (id, type, name_ar, name_en, kind) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (id) DO UPDATE SET type = ?2, name_ar = ?3, name_en = ?4, kind = ?5",
     )?;
-    for (key, (e, n)) in &entities {
-        let ty = format!("{:?}", e.entity_type);
-        en.execute(params![seq, key, ty, e.id, n])?;
-        if let Some(id) = &e.id {
-            actor.execute(params![id, ty, e.name_ar, e.name_en, e.kind])?;
+    for (id, (e, n)) in &actors {
+        en.execute(params![seq, id, n])?;
+        actor.execute(params![id, format!("{:?}", e.entity_type), e.name_ar, e.name_en, e.kind])?;
+    }
+    let mut places: BTreeMap<&str, (&marsad_core::Place, u64)> = BTreeMap::new();
+    for p in &d.places {
+        if let Some(id) = p.geonames_id.as_deref() {
+            places.entry(id).or_insert((p, 0)).1 += 1;
         }
     }
-    let mut places: BTreeMap<String, (&marsad_core::Place, u64)> = BTreeMap::new();
-    for p in &d.places {
-        let key = p.geonames_id.clone().unwrap_or_else(|| p.text.clone());
-        places.entry(key).or_insert((p, 0)).1 += 1;
-    }
-    let mut pl = tx.prepare_cached(
-        "INSERT INTO places (doc_seq, key, geonames_id, name, country, admin1, lat, lon, mentions) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    let mut pl = tx.prepare_cached("INSERT INTO places (doc_seq, place_id, mentions) VALUES (?1, ?2, ?3)")?;
+    let mut gaz = tx.prepare_cached(
+        "INSERT OR REPLACE INTO gazetteer (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    for (key, (p, n)) in &places {
-        let name = p.name_ar.as_deref().unwrap_or(&p.text);
-        pl.execute(params![seq, key, p.geonames_id, name, p.country, p.admin1, p.lat, p.lon, n])?;
+    for (id, (p, n)) in &places {
+        pl.execute(params![seq, id, n])?;
+        gaz.execute(params![
+            id,
+            p.name_ar,
+            p.name_en,
+            p.country,
+            p.admin1,
+            p.admin2,
+            p.lat,
+            p.lon,
+            p.feature,
+            p.precision
+        ])?;
     }
     let mut qu = tx.prepare_cached(
         "INSERT INTO quotes (doc_seq, idx, speaker_id, speaker, cue, channel, start, end) \

@@ -62,16 +62,15 @@ CREATE INDEX events_country ON events(country, date);
 CREATE INDEX events_actor1 ON events(actor1) WHERE actor1 IS NOT NULL;
 CREATE INDEX events_actor2 ON events(actor2) WHERE actor2 IS NOT NULL;
 
--- Entities per document: one row per distinct entity (linked id, else type and text).
+-- Linked entities per document (an actor of the knowledge base, with its mention count); every
+-- entity, linked or not, is in the document's analysis.
 CREATE TABLE entities (
-    doc_seq   INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
-    key       TEXT NOT NULL,
-    type      TEXT NOT NULL,
-    entity_id TEXT,
-    mentions  INTEGER NOT NULL,
-    PRIMARY KEY (doc_seq, key)
+    doc_seq  INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    actor_id TEXT NOT NULL,
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, actor_id)
 ) WITHOUT ROWID;
-CREATE INDEX entities_id ON entities(entity_id) WHERE entity_id IS NOT NULL;
+CREATE INDEX entities_actor ON entities(actor_id);
 
 -- The linked actors seen so far, with their names (as the knowledge base gave them).
 CREATE TABLE actors (
@@ -82,20 +81,30 @@ CREATE TABLE actors (
     kind    TEXT
 ) WITHOUT ROWID;
 
--- Places per document: one row per distinct resolved place.
+-- Resolved places per document (a gazetteer entry, with its mention count); every toponym,
+-- resolved or not, is in the document's analysis.
 CREATE TABLE places (
-    doc_seq     INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
-    key         TEXT NOT NULL,
-    geonames_id TEXT,
-    name        TEXT NOT NULL,
-    country     TEXT,
-    admin1      TEXT,
-    lat         REAL,
-    lon         REAL,
-    mentions    INTEGER NOT NULL,
-    PRIMARY KEY (doc_seq, key)
+    doc_seq  INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+    place_id TEXT NOT NULL,
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, place_id)
 ) WITHOUT ROWID;
-CREATE INDEX places_country ON places(country);
+CREATE INDEX places_place ON places(place_id);
+
+-- The gazetteer entries seen so far.
+CREATE TABLE gazetteer (
+    id        TEXT PRIMARY KEY,
+    name_ar   TEXT,
+    name_en   TEXT,
+    country   TEXT,
+    admin1    TEXT,
+    admin2    TEXT,
+    lat       REAL,
+    lon       REAL,
+    feature   TEXT,
+    precision INTEGER
+) WITHOUT ROWID;
+CREATE INDEX gazetteer_country ON gazetteer(country);
 
 CREATE TABLE quotes (
     doc_seq    INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
