@@ -208,8 +208,9 @@ struct Writer<'s> {
     since_flush: usize,
 }
 
-/// Documents between index commits (a commit costs tens of milliseconds).
-const FLUSH_EVERY: usize = 5000;
+/// Documents between index commits: each commit adds segments that tantivy merges in the
+/// background, and a crash re-indexes at most this many from the store.
+const FLUSH_EVERY: usize = 20_000;
 
 impl Writer<'_> {
     fn push(&mut self, o: Outcome, summary: &mut Summary) -> Result<(), Error> {

@@ -36,6 +36,8 @@ pub enum Error {
     Missing(String),
     #[error("export: {0}")]
     Export(String),
+    #[error("a raw record of {0} bytes is too large to store (the limit is 4 GiB)")]
+    TooLarge(usize),
 }
 
 /// Filters shared by search and export. Dates are `YYYY-MM-DD`, inclusive; search filters by
@@ -134,7 +136,7 @@ pub(crate) struct Content(Vec<u8>);
 impl Content {
     /// Packs a raw record and an analysis into one compressed frame (see the schema).
     fn pack(raw: &[u8], analysis: &[u8]) -> Result<Vec<u8>, Error> {
-        let len = u32::try_from(raw.len()).map_err(|_| Error::Export("raw record over 4 GiB".into()))?;
+        let len = u32::try_from(raw.len()).map_err(|_| Error::TooLarge(raw.len()))?;
         let mut buf = Vec::with_capacity(4 + raw.len() + analysis.len());
         buf.extend_from_slice(&len.to_le_bytes());
         buf.extend_from_slice(raw);
