@@ -16,13 +16,13 @@ use crossbeam_channel::{bounded, unbounded};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use marsad_input::{Format, ReadOptions, decode::encoding_for_label};
 use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
-use marsad_store::{Origin, Prepared, Rejected, Store};
+use marsad_store::{Codec, Origin, Prepared, Rejected, Store};
 use serde::Serialize;
 use source::{Item, Unit};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
@@ -135,6 +135,7 @@ fn read_options<'a>(name: &'a str, given: &Given, max_bytes: usize) -> Result<Re
 /// reads and hashes.
 fn analyze_unit(
     analyzer: &OnceLock<Analyzer>,
+    codec: &Codec,
     unit: Unit,
     max_bytes: usize,
     skip: &mut dyn FnMut(&str) -> bool,
@@ -178,7 +179,7 @@ fn analyze_unit(
                     raw: unit.bytes.clone(),
                     given: given.clone(),
                 };
-                match Prepared::new(doc, origin, ANALYZER_VERSION) {
+                match Prepared::new(doc, origin, ANALYZER_VERSION, codec) {
                     Ok(p) => Outcome::Doc(Box::new(p)),
                     Err(e) => reject("store", e.to_string()),
                 }
@@ -279,6 +280,8 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
     let (unit_tx, unit_rx) = bounded::<(u64, Item)>(threads * 8);
     let (out_tx, out_rx) = unbounded::<(u64, Vec<Outcome>)>();
     let probes: Vec<_> = (0..threads).map(|_| writer.store.reader()).collect::<Result<_, _>>()?;
+    // The store's codec changes once, when it trains its dictionary; workers pick it up.
+    let codec = RwLock::new(writer.store.codec());
     let result = std::thread::scope(|s| -> Result<(), Error> {
         let source_opts = &opts.source;
         let counter = read_bytes.clone();
@@ -297,13 +300,16 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
             }
         });
         for probe in probes {
-            let (rx, tx, analyzer) = (unit_rx.clone(), out_tx.clone(), &analyzer);
+            let (rx, tx, analyzer, codec) = (unit_rx.clone(), out_tx.clone(), &analyzer, &codec);
             let max = opts.source.max_bytes;
             s.spawn(move || {
                 for (n, item) in rx {
                     let outcomes = match item {
                         Item::Rejected(r) => vec![Outcome::Rejected(r)],
-                        Item::Unit(u) => analyze_unit(analyzer, u, max, &mut |id| probe.contains(id).unwrap_or(false)),
+                        Item::Unit(u) => {
+                            let codec = codec.read().map(|c| c.clone()).unwrap_or_default();
+                            analyze_unit(analyzer, &codec, u, max, &mut |id| probe.contains(id).unwrap_or(false))
+                        }
                     };
                     if tx.send((n, outcomes)).is_err() {
                         break;
@@ -323,6 +329,12 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
                     writer.push(o, &mut summary)?;
                 }
                 next += 1;
+                let current = writer.store.codec();
+                if current.dictionary_id() != codec.read().map_or(0, |c| c.dictionary_id())
+                    && let Ok(mut c) = codec.write()
+                {
+                    *c = current;
+                }
             }
             pb.set_position(read_bytes.load(Ordering::Relaxed));
             pb.set_message(format!(
@@ -362,11 +374,12 @@ pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary
         after = last.seq;
         summary.records += stale.len() as u64;
         let chunk = stale.len().div_ceil(threads);
+        let codec = store.codec();
         let results: Vec<Vec<(u64, Vec<Outcome>)>> = std::thread::scope(|s| {
             let handles: Vec<_> = stale
                 .chunks(chunk)
                 .map(|part| {
-                    let analyzer = &analyzer;
+                    let (analyzer, codec) = (&analyzer, &codec);
                     s.spawn(move || {
                         part.iter()
                             .map(|d| {
@@ -379,7 +392,7 @@ pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary
                                 };
                                 // The stored document is the one to re-analyze, whatever else
                                 // the record might hold.
-                                let outcomes = analyze_unit(analyzer, unit, usize::MAX, &mut |id| id != d.id);
+                                let outcomes = analyze_unit(analyzer, codec, unit, usize::MAX, &mut |id| id != d.id);
                                 (d.seq, outcomes)
                             })
                             .collect()

@@ -89,7 +89,12 @@ struct Row {
     event: Event,
 }
 
-fn for_each_row(conn: &Connection, filter: &Filter, mut f: impl FnMut(Row) -> Result<(), Error>) -> Result<u64, Error> {
+fn for_each_row(
+    conn: &Connection,
+    dicts: &crate::codec::Dictionaries,
+    filter: &Filter,
+    mut f: impl FnMut(Row) -> Result<(), Error>,
+) -> Result<u64, Error> {
     let (cond, params) = where_clause(filter);
     let sql = format!(
         "SELECT e.doc_seq, e.idx, d.id, d.outlet, d.url FROM events e JOIN documents d ON d.seq = e.doc_seq \
@@ -106,7 +111,7 @@ fn for_each_row(conn: &Connection, filter: &Filter, mut f: impl FnMut(Row) -> Re
         let idx = r.get::<_, u64>(1)? as usize;
         if current.as_ref().is_none_or(|(s, _)| *s != seq) {
             let z: Vec<u8> = content.query_row([seq], |r| r.get(0))?;
-            current = Some((seq, crate::Content::unpack(&z)?.document()?));
+            current = Some((seq, crate::codec::Content::unpack(dicts, &z)?.document()?));
         }
         let Some(event) = current.as_ref().and_then(|(_, d)| d.events.get(idx)) else { continue };
         f(Row { doc_id: r.get(2)?, outlet: r.get(3)?, url: r.get(4)?, idx, event: event.clone() })?;
@@ -121,6 +126,7 @@ fn io(e: std::io::Error) -> Error {
 
 pub(crate) fn export(
     conn: &Connection,
+    dicts: &crate::codec::Dictionaries,
     filter: &Filter,
     format: ExportFormat,
     out: &mut (dyn Write + Send),
@@ -129,7 +135,7 @@ pub(crate) fn export(
         ExportFormat::Csv => {
             let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
             w.write_record(ACLED_COLUMNS).map_err(|e| Error::Export(e.to_string()))?;
-            let n = for_each_row(conn, filter, |r| {
+            let n = for_each_row(conn, dicts, filter, |r| {
                 w.serialize(acled_row(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event))
                     .map_err(|e| Error::Export(e.to_string()))
             })?;
@@ -137,7 +143,7 @@ pub(crate) fn export(
             Ok(n)
         }
         ExportFormat::Jsonl => {
-            let n = for_each_row(conn, filter, |r| {
+            let n = for_each_row(conn, dicts, filter, |r| {
                 serde_json::to_writer(&mut *out, &plover_record(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event))?;
                 out.write_all(b"\n").map_err(io)
             })?;
@@ -147,7 +153,7 @@ pub(crate) fn export(
         ExportFormat::Geojson => {
             out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n").map_err(io)?;
             let mut first = true;
-            let n = for_each_row(conn, filter, |r| {
+            let n = for_each_row(conn, dicts, filter, |r| {
                 let props = plover_record(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event);
                 let place = r.event.place.as_ref();
                 let geometry = match (place.and_then(|p| p.lon), place.and_then(|p| p.lat)) {
@@ -170,7 +176,7 @@ pub(crate) fn export(
             out.flush().map_err(io)?;
             Ok(n)
         }
-        ExportFormat::Parquet => parquet(conn, filter, out),
+        ExportFormat::Parquet => parquet(conn, dicts, filter, out),
     }
 }
 
@@ -181,7 +187,12 @@ fn text<'a>(m: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> 
 /// Rows per Parquet row group.
 const ROW_GROUP: usize = 8192;
 
-fn parquet(conn: &Connection, filter: &Filter, out: &mut (dyn Write + Send)) -> Result<u64, Error> {
+fn parquet(
+    conn: &Connection,
+    dicts: &crate::codec::Dictionaries,
+    filter: &Filter,
+    out: &mut (dyn Write + Send),
+) -> Result<u64, Error> {
     let perr = |e: parquet::errors::ParquetError| Error::Export(e.to_string());
     let typed = |c: &str| match c {
         "latitude" | "longitude" => DataType::Float64,
@@ -243,7 +254,7 @@ fn parquet(conn: &Connection, filter: &Filter, out: &mut (dyn Write + Send)) -> 
         rows.clear();
         Ok(())
     };
-    let n = for_each_row(conn, filter, |r| {
+    let n = for_each_row(conn, dicts, filter, |r| {
         rows.push((acled_row(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event), r.doc_id, r.url));
         if rows.len() >= ROW_GROUP { flush(&mut rows, &mut writer) } else { Ok(()) }
     })?;

@@ -5,13 +5,17 @@
 //! Writes are batched in transactions; a document's id is unique, so storing one twice adds
 //! nothing. Raw records and analyses are zstd-compressed.
 
+mod codec;
 mod export;
 mod index;
 mod schema;
 
+pub use codec::Codec;
+
 pub use export::ExportFormat;
 pub use index::SearchIndex;
 
+use codec::{Content, Dictionaries};
 use marsad_core::{Document, export::coded};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -122,56 +126,10 @@ pub struct Prepared {
     content: Vec<u8>,
 }
 
-/// zstd level for stored blobs: level 3 is zstd's default balance of speed and size.
-const ZSTD_LEVEL: i32 = 3;
-
-fn compress(bytes: &[u8]) -> Vec<u8> {
-    // Compressing to memory cannot fail except on allocation failure.
-    zstd::bulk::compress(bytes, ZSTD_LEVEL).unwrap_or_else(|e| panic!("zstd compression failed: {e}"))
-}
-
-/// A document's stored content, decompressed: its raw record and its analysis JSON.
-pub(crate) struct Content(Vec<u8>);
-
-impl Content {
-    /// Packs a raw record and an analysis into one compressed frame (see the schema).
-    fn pack(raw: &[u8], analysis: &[u8]) -> Result<Vec<u8>, Error> {
-        let len = u32::try_from(raw.len()).map_err(|_| Error::TooLarge(raw.len()))?;
-        let mut buf = Vec::with_capacity(4 + raw.len() + analysis.len());
-        buf.extend_from_slice(&len.to_le_bytes());
-        buf.extend_from_slice(raw);
-        buf.extend_from_slice(analysis);
-        Ok(compress(&buf))
-    }
-
-    pub(crate) fn unpack(z: &[u8]) -> Result<Content, Error> {
-        let c = Content(zstd::stream::decode_all(z).map_err(|e| Error::Io("stored content".into(), e))?);
-        if c.0.len() < 4 || c.0.len() < 4 + c.raw_len() {
-            return Err(Error::Io("stored content".into(), std::io::ErrorKind::InvalidData.into()));
-        }
-        Ok(c)
-    }
-
-    fn raw_len(&self) -> usize {
-        u32::from_le_bytes([self.0[0], self.0[1], self.0[2], self.0[3]]) as usize
-    }
-
-    fn raw(&self) -> &[u8] {
-        &self.0[4..4 + self.raw_len()]
-    }
-
-    fn analysis(&self) -> &[u8] {
-        &self.0[4 + self.raw_len()..]
-    }
-
-    pub(crate) fn document(&self) -> Result<Document, Error> {
-        Ok(serde_json::from_slice(self.analysis())?)
-    }
-}
-
 impl Prepared {
-    pub fn new(doc: Document, origin: Origin, analyzer: &str) -> Result<Prepared, Error> {
-        let content = Content::pack(&origin.raw, &serde_json::to_vec(&doc)?)?;
+    /// Prepares a document with the store's codec ([`Store::codec`]).
+    pub fn new(doc: Document, origin: Origin, analyzer: &str, codec: &Codec) -> Result<Prepared, Error> {
+        let content = Content::pack(codec, &origin.raw, &serde_json::to_vec(&doc)?)?;
         Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content })
     }
 }
@@ -219,6 +177,8 @@ pub struct Store {
     index: SearchIndex,
     /// Indexed since the last index commit, still listed in `pending_index`.
     unflushed: Vec<u64>,
+    dicts: Dictionaries,
+    codec: Codec,
 }
 
 fn now() -> String {
@@ -242,7 +202,17 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         schema::migrate(&mut conn)?;
         let index = SearchIndex::open(&dir.join("search"))?;
-        Ok(Store { dir: dir.to_owned(), conn, index, unflushed: Vec::new() })
+        let mut dicts = Dictionaries::default();
+        let mut codec = Codec::default();
+        {
+            let mut stmt = conn.prepare("SELECT dict FROM dictionaries ORDER BY created, id")?;
+            for bytes in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+                if let Some((_, c)) = dicts.add(&bytes?) {
+                    codec = c;
+                }
+            }
+        }
+        Ok(Store { dir: dir.to_owned(), conn, index, unflushed: Vec::new(), dicts, codec })
     }
 
     /// Opens an existing store for reading (search, export); refuses a directory without one.
@@ -268,8 +238,46 @@ impl Store {
         Ok(Probe { conn })
     }
 
+    /// The codec to prepare documents with. It changes once, when the store trains its
+    /// dictionary (see [`Store::put`]).
+    pub fn codec(&self) -> Codec {
+        self.codec.clone()
+    }
+
+    /// Trains the store's compression dictionary from its first documents, once it holds
+    /// enough of them and has none; later content is compressed with it.
+    fn train_dictionary(&mut self) -> Result<(), Error> {
+        if self.codec.dictionary_id() != 0 {
+            return Ok(());
+        }
+        let n: u64 = self.conn.query_row("SELECT count(*) FROM documents", [], |r| r.get(0))?;
+        if n < codec::TRAIN_AT {
+            return Ok(());
+        }
+        let samples: Vec<Vec<u8>> = {
+            let mut stmt = self.conn.prepare("SELECT content FROM documents ORDER BY seq LIMIT ?1")?;
+            let rows = stmt.query_map([codec::TRAIN_AT], |r| r.get::<_, Vec<u8>>(0))?;
+            let mut out = Vec::new();
+            for z in rows {
+                out.push(Content::unpack(&self.dicts, &z?)?.into_bytes());
+            }
+            out
+        };
+        // Training can fail on degenerate samples (all identical, tiny); the store then keeps
+        // compressing without a dictionary.
+        let Some(bytes) = codec::train(&samples) else { return Ok(()) };
+        let Some((id, codec)) = self.dicts.add(&bytes) else { return Ok(()) };
+        self.conn.execute(
+            "INSERT OR IGNORE INTO dictionaries (id, dict, created) VALUES (?1, ?2, ?3)",
+            params![id, bytes, now()],
+        )?;
+        self.codec = codec;
+        Ok(())
+    }
+
     /// Stores a batch in one transaction; documents whose id is stored already are skipped.
-    /// Returns, for each document, whether it was added.
+    /// Returns, for each document, whether it was added. Once the store holds enough
+    /// documents, it trains its compression dictionary ([`Store::codec`] then changes).
     pub fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
         let at = now();
         let mut added = Vec::with_capacity(batch.len());
@@ -312,6 +320,7 @@ impl Store {
             }
             tx.commit()?;
         }
+        self.train_dictionary()?;
         let mut seq_iter = seqs.into_iter();
         for (p, _) in batch.iter().zip(&added).filter(|(_, a)| **a) {
             if let Some(seq) = seq_iter.next() {
@@ -387,7 +396,7 @@ impl Store {
             stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?
         };
         for (seq, z) in &pending {
-            self.index.put(*seq, &Content::unpack(z)?.document()?)?;
+            self.index.put(*seq, &Content::unpack(&self.dicts, z)?.document()?)?;
             self.unflushed.push(*seq);
         }
         // Rows in pending_index whose document is gone (none today) must not linger.
@@ -446,7 +455,7 @@ impl Store {
     fn content(&self, id: &str) -> Result<Option<Content>, Error> {
         let mut stmt = self.conn.prepare_cached("SELECT content FROM documents WHERE id = ?1")?;
         let z: Option<Vec<u8>> = stmt.query_row([id], |r| r.get(0)).optional()?;
-        z.map(|z| Content::unpack(&z)).transpose()
+        z.map(|z| Content::unpack(&self.dicts, &z)).transpose()
     }
 
     /// The stored analysis of a document.
@@ -471,7 +480,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (seq, id, analyzer, source, line, given, z) = row?;
-            let raw = Content::unpack(&z)?.raw().to_vec();
+            let raw = Content::unpack(&self.dicts, &z)?.raw().to_vec();
             out.push(StoredOrigin { seq, id, analyzer, origin: Origin { source, line, raw, given } });
         }
         Ok(out)
@@ -534,7 +543,7 @@ impl Store {
                     struct Body {
                         body: String,
                     }
-                    let body: Body = serde_json::from_slice(Content::unpack(&z)?.analysis())?;
+                    let body: Body = serde_json::from_slice(Content::unpack(&self.dicts, &z)?.analysis())?;
                     let s = g.snippet(&body.body);
                     Some(Snippet {
                         text: s.fragment().to_owned(),
@@ -560,7 +569,7 @@ impl Store {
         format: ExportFormat,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64, Error> {
-        export::export(&self.conn, filter, format, out)
+        export::export(&self.conn, &self.dicts, filter, format, out)
     }
 }
 

@@ -30,7 +30,8 @@ CREATE TABLE documents (
     analyzer    TEXT NOT NULL,        -- analyzer version of the analysis
     -- One zstd frame: the raw record's length (u32, little-endian), the raw record verbatim,
     -- then the marsad.document/1 JSON. One frame, so that the article text the two share is
-    -- compressed once (a third smaller than two frames).
+    -- compressed once (a third smaller than two frames); with the store's dictionary once it
+    -- has one (a third smaller again).
     content     BLOB NOT NULL,
     ingested_at TEXT NOT NULL
 );
@@ -118,6 +119,13 @@ CREATE TABLE quotes (
     PRIMARY KEY (doc_seq, idx)
 ) WITHOUT ROWID;
 CREATE INDEX quotes_speaker ON quotes(speaker_id) WHERE speaker_id IS NOT NULL;
+
+-- zstd dictionaries that stored content may be compressed with, by zstd's dictionary id.
+CREATE TABLE dictionaries (
+    id      INTEGER PRIMARY KEY,
+    dict    BLOB NOT NULL,
+    created TEXT NOT NULL
+);
 
 -- Documents stored or re-analyzed whose search-index entry is not committed yet.
 CREATE TABLE pending_index (seq INTEGER PRIMARY KEY);

@@ -27,7 +27,7 @@ fn prepare(jsonl: &str, source: &str) -> Vec<Prepared> {
                 raw: line.as_bytes().to_vec(),
                 given: "{}".into(),
             };
-            Prepared::new(doc, origin, ANALYZER_VERSION).expect("prepare")
+            Prepared::new(doc, origin, ANALYZER_VERSION, &marsad_store::Codec::default()).expect("prepare")
         })
         .collect()
 }
