@@ -308,7 +308,20 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
                         Item::Rejected(r) => vec![Outcome::Rejected(r)],
                         Item::Unit(u) => {
                             let codec = codec.read().map(|c| c.clone()).unwrap_or_default();
-                            analyze_unit(analyzer, &codec, u, max, &mut |id| probe.contains(id).unwrap_or(false))
+                            let (source, line) = (u.source.clone(), u.line.unwrap_or(0));
+                            // A panic anywhere in reading or analysis costs this record only:
+                            // the writer waits for every unit number in turn.
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                                analyze_unit(analyzer, &codec, u, max, &mut |id| probe.contains(id).unwrap_or(false))
+                            }))
+                            .unwrap_or_else(|_| {
+                                vec![Outcome::Rejected(Rejected {
+                                    source,
+                                    line,
+                                    kind: "panic".into(),
+                                    message: "reading or analyzing this record failed (a bug: please report it)".into(),
+                                })]
+                            })
                         }
                     };
                     if tx.send((n, outcomes)).is_err() {
@@ -343,6 +356,13 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
                 summary.existing,
                 summary.rejected
             ));
+        }
+        // Only a lost unit number (none should be) leaves results waiting; store them anyway.
+        for (_, outcomes) in std::mem::take(&mut waiting) {
+            summary.records += 1;
+            for o in outcomes {
+                writer.push(o, &mut summary)?;
+            }
         }
         writer.finish(&mut summary)
     });
