@@ -7,11 +7,12 @@
 mod clusters;
 mod data;
 mod eval;
+mod prior;
 
 use clusters::ClusterParams;
 use marsad_ner::crf::Clusters;
 use data::Sentence;
-use marsad_ner::crf::features::{FeatureSet, Resources, sentence_features};
+use marsad_ner::crf::features::{FeatureSet, LabelPrior, Resources, sentence_features};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -72,17 +73,45 @@ fn main() {
             eprintln!("clusters built in {:.1}s", t.elapsed().as_secs_f32());
         }
         Some("train") => train(&args),
+        Some("kbcheck") => kbcheck(&args),
+        Some("prior-merge") => prior::merge(
+            Path::new(args.get("--a").expect("--a")),
+            Path::new(args.get("--b").expect("--b")),
+            Path::new(args.get("--out").expect("--out")),
+        ),
+        Some("prior") => {
+            let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
+            let files = clusters::corpus_files(Path::new(CORPUS_DIR));
+            prior::build(&bytes, &files, args.num("--stride", 2), args.num("--max-tokens", 8_000_000),
+                Path::new(args.get("--out").expect("--out")));
+        }
         Some("eval") => {
             // tag ANERcorp test with a saved model (speed on a quiet machine)
             let fs = FeatureSet::parse(args.get("--feats").unwrap_or("all"));
-            let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
             let t = Instant::now();
-            let res = Resources::new(load("--wc"), load("--sc"));
+            let (res, _, _) = resources(&args);
             let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
             let model = crfs::Model::new(&bytes).unwrap();
             let tagger = model.tagger().unwrap();
             eprintln!("resources + model loaded in {:.2}s", t.elapsed().as_secs_f32());
-            let test = data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_test.txt"));
+            let test = if args.flag("--dev") {
+                let mut train = data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_train.txt"));
+                train.split_off(train.len() * 9 / 10)
+            } else {
+                data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_test.txt"))
+            };
+            if let Some(out) = args.get("--dump") {
+                // word, gold, predicted per line; a blank line between sentences
+                let mut f = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
+                for s in &test {
+                    let words: Vec<&str> = s.tokens.iter().map(|w| w.as_str()).collect();
+                    let pred = tagger.tag(&sentence_features(&words, &fs, &res)).unwrap();
+                    for ((w, g), p) in words.iter().zip(&s.tags).zip(pred) {
+                        writeln!(f, "{w}\t{g}\t{p}").unwrap();
+                    }
+                    writeln!(f).unwrap();
+                }
+            }
             for _ in 0..3 {
                 let (ev, speed) = evaluate(&tagger, &test, &fs, &res);
                 println!("micro F1 {:.2}; {speed:.0} tok/s (feature extraction + Viterbi, 1 thread)", ev.micro_f1());
@@ -136,14 +165,28 @@ fn train(args: &Args) {
         minfreq: args.num("--minfreq", d.minfreq),
     };
     let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
-    let res = Resources::new(load("--wc"), load("--sc"));
+    let (res, prior_a, prior_b) = resources(args);
 
     let ner = PathBuf::from(NER_DIR);
     let mut train = data::read_conll(&ner.join("anercorp_train.txt"));
-    let test = data::read_conll(&ner.join("anercorp_test.txt"));
+    // --dev: train on the first 90 % of ANERcorp train and score its last 10 % (tuning never
+    // looks at the test file)
+    let dev = args.flag("--dev");
+    let test = if dev {
+        let cut = train.len() * 9 / 10;
+        train.split_off(cut)
+    } else {
+        data::read_conll(&ner.join("anercorp_test.txt"))
+    };
     let (aq_train, aq_test) = data::read_aqmar(&ner.join("aqmar"));
     let with_aqmar = args.flag("--aqmar");
     let aq_weight: f64 = args.num("--aqmar-weight", 1.0);
+    // --half a|b: train on one half only (the models a label prior is built with)
+    match args.get("--half") {
+        Some("a") => train.truncate(train.len() / 2),
+        Some("b") => drop(train.drain(..train.len() / 2)),
+        _ => {}
+    }
     let n_aner = train.len();
     if with_aqmar {
         train.extend(aq_train.iter().cloned());
@@ -159,12 +202,28 @@ fn train(args: &Args) {
     trainer.params_mut().set_max_iterations(tp.max_iterations).unwrap();
     trainer.set_feature_minfreq(tp.minfreq).unwrap();
     let mut nattr = 0usize;
-    for (part, weight) in [(&train[..n_aner], 1.0), (&train[n_aner..], aq_weight)] {
-        for (x, y) in instances(part, tp.chunk, &fs, &res) {
+    let mut parts: Vec<(&[Sentence], f64, Option<Resources>)> = Vec::new();
+    if let (Some(a), Some(b)) = (&prior_a, &prior_b) {
+        // --prior-from-dev: the two tables came from the half models of a --dev run (halves of
+        // the first 90 %); the last 10 %, which neither saw, takes both tables like test text
+        let seen = if args.flag("--prior-from-dev") && !dev { n_aner * 9 / 10 } else { n_aner };
+        let half = seen / 2;
+        parts.push((&train[..half], 1.0, Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(b))));
+        parts.push((&train[half..seen], 1.0, Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(a))));
+        parts.push((&train[seen..n_aner], 1.0, None));
+    } else {
+        parts.push((&train[..n_aner], 1.0, None));
+    }
+    parts.push((&train[n_aner..], aq_weight, None));
+    for (part, weight, own) in parts {
+        // word analyses are memoized per thread and carry the prior: forget them per table
+        marsad_ner::crf::features::clear_analysis_cache();
+        for (x, y) in instances(part, tp.chunk, &fs, own.as_ref().unwrap_or(&res)) {
             nattr += x.iter().map(|a| a.len()).sum::<usize>();
             trainer.append_with_weight(&x, &y, weight).unwrap();
         }
     }
+    marsad_ner::crf::features::clear_analysis_cache();
     let tfeat = t0.elapsed().as_secs_f64();
     let model_path = PathBuf::from(args.get("--model").map_or_else(|| format!("models/{name}.crfsuite"), str::to_string));
     std::fs::create_dir_all(model_path.parent().unwrap()).ok();
@@ -179,9 +238,54 @@ fn train(args: &Args) {
     println!("== {name}: feats={feats} aqmar={with_aqmar} {tp:?}");
     println!("features {tfeat:.1}s, train total {ttrain:.1}s, {nattr} attribute occurrences, model attrs {} size {:.1} MB, tagging {:.0} tok/s",
         model.num_attrs(), bytes.len() as f64 / 1e6, speed);
-    println!("ANERcorp test:\n{}", ev.report());
+    println!("ANERcorp {}:\n{}", if dev { "dev (last 10 % of train)" } else { "test" }, ev.report());
     println!("AQMAR held-out:\n{}", ev_aq.report());
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open("results.tsv").unwrap();
-    writeln!(f, "{name}\t{feats}\taqmar={with_aqmar}x{aq_weight}\tc1={} c2={} it={} chunk={} minfreq={}\t{ttrain:.0}s\t{:.1}MB\t{speed:.0}\t{}\t{}",
-        tp.c1, tp.c2, tp.max_iterations, tp.chunk, tp.minfreq, bytes.len() as f64 / 1e6, ev.md_row(), ev_aq.md_row()).unwrap();
+    writeln!(f, "{name}{}\t{feats}\taqmar={with_aqmar}x{aq_weight}\tc1={} c2={} it={} chunk={} minfreq={}\t{ttrain:.0}s\t{:.1}MB\t{speed:.0}\t{}\t{}",
+        if dev { "[dev]" } else { "" }, tp.c1, tp.c2, tp.max_iterations, tp.chunk, tp.minfreq, bytes.len() as f64 / 1e6, ev.md_row(), ev_aq.md_row()).unwrap();
+}
+
+type Counts = marsad_ner::crf::features::PriorCounts;
+
+/// Clusters (`--wc`, `--sc`) and, with `--prior-a`/`--prior-b`, the label prior: the resources
+/// test text is tagged with (both tables summed) and the two tables.
+fn resources(args: &Args) -> (Resources, Option<Counts>, Option<Counts>) {
+    let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
+    let mut res = Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2"));
+    // label prior, jackknifed: first-half sentences see the table of the model trained on the
+    // second half (--prior-b), second-half sentences that of the first (--prior-a), test text both
+    let read_counts = |k: &str| args.get(k).map(|f| LabelPrior::parse_counts(&std::fs::read_to_string(f).expect("prior file")));
+    let (prior_a, prior_b) = (read_counts("--prior-a"), read_counts("--prior-b"));
+    if let (Some(a), Some(b)) = (&prior_a, &prior_b) {
+        let mut both = a.clone();
+        for (k, c) in b {
+            let slot = both.entry(k.clone()).or_insert([0; 9]);
+            slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
+        }
+        res = res.with_prior(&both);
+    }
+    (res, prior_a, prior_b)
+}
+
+/// The recognizer (marsad's, with this model and the embedded prior) on the dev split, with and
+/// without its knowledge-base source; lists the names the knowledge base adds and their gold tags.
+fn kbcheck(args: &Args) {
+    use marsad_ner::{Recognizer, Sources, eval::predict};
+    let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
+    let tagger = marsad_ner::crf::CrfTagger::new(&bytes).unwrap();
+    let kb = marsad_kb::KnowledgeBase::embedded();
+    let mut train = data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_train.txt"));
+    let dev = train.split_off(train.len() * 9 / 10);
+    let with = predict(&Recognizer::new(kb, Some(&tagger)), &dev);
+    let without = predict(&Recognizer::new(kb, Some(&tagger)).with_sources(Sources { knowledge: false, ..Sources::default() }), &dev);
+    let f = |p: &[Vec<String>]| 100.0 * marsad_ner::conll::score(dev.iter().zip(p).map(|(s, p)| (&s.tags[..], &p[..]))).micro.f1();
+    println!("dev micro F1 with knowledge {:.2}, without {:.2}", f(&with), f(&without));
+    for ((s, a), b) in dev.iter().zip(&with).zip(&without) {
+        let eb = marsad_ner::conll::entities(b);
+        for (x, y, t) in marsad_ner::conll::entities(a) {
+            if !eb.contains(&(x, y, t.clone())) {
+                println!("{t}\t{}\tgold {}", s.tokens[x..y].join(" "), s.tags[x..y].join(" "));
+            }
+        }
+    }
 }

@@ -8,7 +8,9 @@
 //! corpus frequency and how often the word takes ال (names rarely do), trigger classes of the
 //! neighbours (titles, say-verbs, place/organisation heads, place prepositions, nationalities),
 //! the place list, unsupervised word-cluster bit paths (prefixes 4–16) of the word and its
-//! neighbours, and a ±2 window of keys and stems.
+//! neighbours (two word clusterings, over 1,000 and 2,500 context words, and one of stems), a ±2
+//! window of keys and stems, and the label prior: how a first tagger labelled
+//! the word (and its clitic-free stem) over 10M tokens of raw news (`data/ner/label_prior.tsv`).
 
 use super::{Clusters, stem_key, word_key};
 use crfs::Attribute;
@@ -38,8 +40,13 @@ pub struct FeatureSet {
     pub word_clusters: bool,
     /// the same for clusters over clitic-free stems
     pub stem_clusters: bool,
+    /// a second word clustering (wider context vocabulary), the same prefixes
+    pub word_clusters2: bool,
     /// knowledge-base names over the word and its neighbours (B/I and the actor's entity type)
     pub knowledge: bool,
+    /// label prior: how a first tagger labelled the word (and its clitic-free stem) over the raw
+    /// news corpus (shares of B-PER, I-LOC … in buckets), for the word and its neighbours
+    pub prior: bool,
 }
 
 impl FeatureSet {
@@ -56,7 +63,9 @@ impl FeatureSet {
             freq: has("freq"),
             word_clusters: has("wc"),
             stem_clusters: has("sc"),
+            word_clusters2: has("wc2"),
             knowledge: has("kb"),
+            prior: has("prior"),
         }
     }
 }
@@ -66,12 +75,92 @@ pub struct Resources {
     pub lexicon: &'static Lexicon,
     pub word_clusters: Clusters,
     pub stem_clusters: Clusters,
+    /// a second word clustering (empty unless given)
+    pub word_clusters2: Clusters,
     /// lossy place name → kind (country/city/...)
     pub places: FxHashMap<String, String>,
     /// lossy trigger word (clitic-free) → class
     pub triggers: FxHashMap<&'static str, &'static str>,
     /// first words of multi-word places
     pub place_heads: FxHashSet<String>,
+    /// label prior of word keys (`w`) and clitic-free stem keys (`s`): key → feature values
+    pub prior_word: LabelPrior,
+    pub prior_stem: LabelPrior,
+}
+
+/// The labels a label-prior table counts, in file order.
+pub const PRIOR_LABELS: [&str; 9] = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC"];
+
+/// Occurrences a key needs in the tagged corpus before its shares count.
+const PRIOR_MIN_COUNT: u32 = 3;
+
+/// How a first tagger labelled each key over the raw corpus: per key, the labels whose share
+/// reaches 5 %, with the share in four buckets (`B-PER:3`), precomputed as feature values.
+/// Keys seen fewer than 3 times or (almost) always tagged O are left out: they read `unk`.
+#[derive(Default)]
+pub struct LabelPrior {
+    values: FxHashMap<String, Vec<String>>,
+}
+
+/// Label counts per key, as a label-prior file holds them (`w|s<TAB>key<TAB>9 counts`).
+pub type PriorCounts = FxHashMap<(char, String), [u32; 9]>;
+
+impl LabelPrior {
+    /// Reads the counts of a label-prior file (lines `w|s<TAB>key<TAB>c0 c1 … c8`).
+    pub fn parse_counts(text: &str) -> PriorCounts {
+        let mut out = PriorCounts::default();
+        for l in text.lines().filter(|l| !l.starts_with('#')) {
+            let mut f = l.split('\t');
+            let (Some(kind), Some(key), Some(counts)) = (f.next(), f.next(), f.next()) else { continue };
+            let Some(kind) = kind.chars().next() else { continue };
+            let slot = out.entry((kind, key.to_string())).or_insert([0; 9]);
+            for (s, c) in slot.iter_mut().zip(counts.split(' ')) {
+                *s += c.parse::<u32>().unwrap_or(0);
+            }
+        }
+        out
+    }
+
+    /// The word (`w`) and stem (`s`) tables of a set of counts.
+    pub fn from_counts(counts: &PriorCounts) -> (LabelPrior, LabelPrior) {
+        let (mut w, mut s) = (LabelPrior::default(), LabelPrior::default());
+        for ((kind, key), c) in counts {
+            let n: u32 = c.iter().sum();
+            if n < PRIOR_MIN_COUNT {
+                continue;
+            }
+            let mut values = Vec::new();
+            for (l, &k) in PRIOR_LABELS.iter().zip(c.iter()).skip(1) {
+                let share = k as f64 / n as f64;
+                let bucket = match share {
+                    x if x < 0.05 => continue,
+                    x if x < 0.2 => 1,
+                    x if x < 0.5 => 2,
+                    x if x < 0.8 => 3,
+                    _ => 4,
+                };
+                values.push(format!("{l}:{bucket}"));
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let table = if *kind == 's' { &mut s } else { &mut w };
+            table.values.insert(key.clone(), values);
+        }
+        (w, s)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The feature values of a key: empty without a table, `unk` for a key it lacks.
+    pub fn values_of(&self, key: &str) -> Vec<String> {
+        if self.values.is_empty() {
+            return Vec::new();
+        }
+        self.values.get(key).cloned().unwrap_or_else(|| vec!["unk".to_string()])
+    }
 }
 
 const TRIGGERS: &[(&str, &[&str])] = &[
@@ -282,7 +371,29 @@ impl Resources {
                 triggers.insert(*w, *class);
             }
         }
-        Resources { lexicon: Lexicon::embedded(), word_clusters, stem_clusters, places, triggers, place_heads }
+        Resources {
+            lexicon: Lexicon::embedded(),
+            word_clusters,
+            stem_clusters,
+            word_clusters2: Clusters::default(),
+            places,
+            triggers,
+            place_heads,
+            prior_word: LabelPrior::default(),
+            prior_stem: LabelPrior::default(),
+        }
+    }
+
+    /// The same resources with a second word clustering.
+    pub fn with_clusters2(mut self, clusters: Clusters) -> Resources {
+        self.word_clusters2 = clusters;
+        self
+    }
+
+    /// The same resources with a label prior (counts of a label-prior file).
+    pub fn with_prior(mut self, counts: &PriorCounts) -> Resources {
+        (self.prior_word, self.prior_stem) = LabelPrior::from_counts(counts);
+        self
     }
 }
 
@@ -301,10 +412,14 @@ pub struct Tok {
     len: usize,
     wc: Option<String>,
     sc: Option<String>,
+    wc2: Option<String>,
     trig: Option<&'static str>,
     freq: u32,
     /// share of corpus occurrences that carry the article (names rarely do): 0..=4, 9 = unseen
     art_ratio: u32,
+    /// label-prior values of the word key and of the clitic-free stem key
+    pw: Vec<String>,
+    ps: Vec<String>,
 }
 
 fn shape(w: &str) -> &'static str {
@@ -383,12 +498,24 @@ fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
     let trig_key = bare.strip_prefix("ال").filter(|r| r.chars().count() >= 2).unwrap_or(&bare);
     let trig = res.triggers.get(bare.as_str()).or_else(|| res.triggers.get(trig_key)).copied();
     let wc = if fs.word_clusters { res.word_clusters.get(&key).map(str::to_string) } else { None };
+    let wc2 = if fs.word_clusters2 && !res.word_clusters2.is_empty() {
+        Some(res.word_clusters2.get(&key).unwrap_or("").to_string())
+    } else {
+        None
+    };
     let sc = if fs.stem_clusters { res.stem_clusters.get(&stem_key(w)).map(str::to_string) } else { None };
     let freq = res.lexicon.freq(&norm);
     let no_art = bare_ll.strip_prefix("ال").unwrap_or(&bare_ll);
     let (with, without) = (res.lexicon.freq(&format!("ال{no_art}")), res.lexicon.freq(no_art));
     let art_ratio = if with + without < 5 { 9 } else { (4 * with + (with + without) / 2) / (with + without) };
+    let (pw, ps) = if fs.prior {
+        (res.prior_word.values_of(&key), res.prior_stem.values_of(&stem_key(w)))
+    } else {
+        (Vec::new(), Vec::new())
+    };
     Tok {
+        pw,
+        ps,
         art_ratio,
         len: key.chars().count(),
         shape: shape(w),
@@ -401,6 +528,7 @@ fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
         key,
         wc,
         sc,
+        wc2,
         trig,
         freq,
     }
@@ -621,6 +749,15 @@ pub fn word_features(t: &Tok, fs: &FeatureSet, sink: &mut impl FeatureSink) {
     if fs.stem_clusters {
         cluster_feats(sink, "sc", t.sc.as_deref(), 0);
     }
+    if let Some(p) = &t.wc2 {
+        cluster_feats(sink, "xc", Some(p).filter(|p| !p.is_empty()).map(String::as_str), 0);
+    }
+    for v in &t.pw {
+        sink.feat(format_args!("pw={v}"));
+    }
+    for v in &t.ps {
+        sink.feat(format_args!("ps={v}"));
+    }
 }
 
 /// Features a neighbour at offset `o` gives (cacheable per word form and offset).
@@ -641,6 +778,14 @@ pub fn context_features(u: &Tok, o: isize, fs: &FeatureSet, sink: &mut impl Feat
     }
     if fs.stem_clusters {
         cluster_feats(sink, "sc", u.sc.as_deref(), o);
+    }
+    if let Some(p) = &u.wc2 {
+        cluster_feats(sink, "xc", Some(p).filter(|p| !p.is_empty()).map(String::as_str), o);
+    }
+    if o.abs() == 1 {
+        for v in &u.pw {
+            sink.feat(format_args!("pw[{o}]={v}"));
+        }
     }
     if fs.window {
         sink.feat(format_args!("k[{o}]={}", u.key));

@@ -1,7 +1,8 @@
 //! The statistical tagger: a linear-chain CRF (the `crfs` crate, a pure-Rust CRFsuite) over
-//! ANERcorp, with clitic, affix, trigger, gazetteer, frequency and unsupervised word-cluster
-//! features. The model and the clusters are data under data/ner/, built by research/ner-crf
-//! (commands and figures in its RESULTS.md: ANERcorp test micro F1 70.5 for this model).
+//! ANERcorp, with clitic, affix, trigger, gazetteer, frequency, knowledge-base, unsupervised
+//! word-cluster and label-prior features. The model, the clusters and the label prior are data
+//! under data/ner/, built by research/ner-crf (commands and figures in its RESULTS.md: ANERcorp
+//! test micro F1 72.84 for this model).
 
 pub mod features;
 
@@ -15,6 +16,8 @@ use std::sync::LazyLock;
 const MODEL: &[u8] = include_bytes!("../../../../data/ner/tagger.crfsuite");
 const WORD_CLUSTERS: &str = include_str!("../../../../data/ner/clusters_word.tsv");
 const STEM_CLUSTERS: &str = include_str!("../../../../data/ner/clusters_stem.tsv");
+const WORD_CLUSTERS2: &str = include_str!("../../../../data/ner/clusters_word2.tsv");
+const LABEL_PRIOR: &str = include_str!("../../../../data/ner/label_prior.tsv");
 
 /// The key a word is clustered under: lossy form, digits as 0.
 pub fn word_key(w: &str) -> String {
@@ -190,10 +193,13 @@ pub struct CrfTagger {
 static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
 
 impl CrfTagger {
-    /// A tagger over a model file's bytes (CRFsuite format), with the embedded clusters.
+    /// A tagger over a model file's bytes (CRFsuite format), with the embedded clusters (both
+    /// word clusterings and the stem clustering) and label prior.
     pub fn new(model: &[u8]) -> std::io::Result<CrfTagger> {
         let weights = Weights::from_model(&crfs::Model::new(model)?)?;
-        let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS));
+        let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS))
+            .with_clusters2(Clusters::parse(WORD_CLUSTERS2))
+            .with_prior(&features::LabelPrior::parse_counts(LABEL_PRIOR));
         Ok(CrfTagger { weights, features: FeatureSet::parse("all"), resources })
     }
 
@@ -364,6 +370,21 @@ mod tests {
             }
         }
         assert!(sentences > 40);
+    }
+
+    #[test]
+    fn label_prior_buckets_shares_and_sums_files() {
+        use features::LabelPrior;
+        // 10 occurrences: 6 B-PER (bucket 3), 1 I-PER (bucket 1), 3 O; a rare key is left out
+        let counts = LabelPrior::parse_counts(
+            "w\tمحمد\t3 6 1 0 0 0 0 0 0\ns\tمحمد\t1 1 0 0 0 0 0 0 0\ns\tبغداد\t0 0 0 5 0 0 0 0 0\n",
+        );
+        let (w, s) = LabelPrior::from_counts(&counts);
+        assert_eq!(w.values_of("محمد"), ["B-PER:3", "I-PER:1"]);
+        assert_eq!(s.values_of("بغداد"), ["B-LOC:4"]);
+        assert_eq!(s.values_of("محمد"), ["unk"]);
+        // no table, no feature
+        assert!(LabelPrior::default().values_of("محمد").is_empty());
     }
 
     #[test]
