@@ -132,8 +132,28 @@ fn read_options<'a>(name: &'a str, given: &Given, max_bytes: usize) -> Result<Re
 
 /// Reads and analyzes one unit. `skip` says whether a document id is stored already.
 /// The analyzers load on first use (a second or more), so that a run over stored documents only
-/// reads and hashes.
+/// reads and hashes. A panic anywhere in reading or analysis (a bug) rejects this record only:
+/// the ingest writer waits for every unit in turn, and re-analysis must go on.
 fn analyze_unit(
+    analyzer: &OnceLock<Analyzer>,
+    codec: &Codec,
+    unit: Unit,
+    max_bytes: usize,
+    skip: &mut dyn FnMut(&str) -> bool,
+) -> Vec<Outcome> {
+    let (source, line) = (unit.source.clone(), unit.line.unwrap_or(0));
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_analyze(analyzer, codec, unit, max_bytes, skip)))
+        .unwrap_or_else(|_| {
+            vec![Outcome::Rejected(Rejected {
+                source,
+                line,
+                kind: "panic".into(),
+                message: "reading or analyzing this record failed (a bug: please report it)".into(),
+            })]
+        })
+}
+
+fn read_and_analyze(
     analyzer: &OnceLock<Analyzer>,
     codec: &Codec,
     unit: Unit,
@@ -162,15 +182,7 @@ fn analyze_unit(
                     return Outcome::Existing;
                 }
                 raw.line = unit.line.map(|l| l as usize);
-                let analyzed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    analyzer.get_or_init(Analyzer::new).analyze(&raw, AnalyzeOptions::default())
-                }));
-                let doc = match analyzed {
-                    Ok(d) => d,
-                    Err(_) => {
-                        return reject("analyzer-panic", format!("{}: the analyzer failed on this record", raw.id));
-                    }
-                };
+                let doc = analyzer.get_or_init(Analyzer::new).analyze(&raw, AnalyzeOptions::default());
                 // A unit holds one record (sources split JSONL, arrays and WARC); should a JSON
                 // input still hold several, each keeps the whole input as its raw record.
                 let origin = Origin {
@@ -308,20 +320,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
                         Item::Rejected(r) => vec![Outcome::Rejected(r)],
                         Item::Unit(u) => {
                             let codec = codec.read().map(|c| c.clone()).unwrap_or_default();
-                            let (source, line) = (u.source.clone(), u.line.unwrap_or(0));
-                            // A panic anywhere in reading or analysis costs this record only:
-                            // the writer waits for every unit number in turn.
-                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                                analyze_unit(analyzer, &codec, u, max, &mut |id| probe.contains(id).unwrap_or(false))
-                            }))
-                            .unwrap_or_else(|_| {
-                                vec![Outcome::Rejected(Rejected {
-                                    source,
-                                    line,
-                                    kind: "panic".into(),
-                                    message: "reading or analyzing this record failed (a bug: please report it)".into(),
-                                })]
-                            })
+                            analyze_unit(analyzer, &codec, u, max, &mut |id| probe.contains(id).unwrap_or(false))
                         }
                     };
                     if tx.send((n, outcomes)).is_err() {
