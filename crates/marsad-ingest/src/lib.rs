@@ -142,62 +142,54 @@ fn analyze_unit(
     skip: &mut dyn FnMut(&str) -> bool,
 ) -> Vec<Outcome> {
     let (source, line) = (unit.source.clone(), unit.line.unwrap_or(0));
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_and_analyze(analyzer, codec, unit, max_bytes, skip)))
-        .unwrap_or_else(|_| {
-            vec![Outcome::Rejected(Rejected {
-                source,
-                line,
-                kind: "panic".into(),
-                message: "reading or analyzing this record failed (a bug: please report it)".into(),
-            })]
-        })
-}
-
-fn read_and_analyze(
-    analyzer: &OnceLock<Analyzer>,
-    codec: &Codec,
-    unit: Unit,
-    max_bytes: usize,
-    skip: &mut dyn FnMut(&str) -> bool,
-) -> Vec<Outcome> {
-    let line = unit.line.unwrap_or(0);
-    let reject = |kind: &str, message: String| {
-        Outcome::Rejected(Rejected { source: unit.source.clone(), line, kind: kind.to_owned(), message })
-    };
-    let opts = match read_options(&unit.source, &unit.given, max_bytes) {
-        Ok(o) => o,
-        Err(m) => return vec![reject("usage", m)],
-    };
-    let records = match marsad_input::read(&unit.bytes, &opts) {
-        Ok(r) => r,
-        Err(e) => return vec![reject(kind_code(&e.kind), e.to_string())],
-    };
-    let given = serde_json::to_string(&unit.given).unwrap_or_default();
-    records
-        .into_iter()
-        .map(|r| match r {
-            Err(e) => reject(kind_code(&e.kind), e.to_string()),
-            Ok(mut raw) => {
-                if skip(&raw.id) {
-                    return Outcome::Existing;
+    let read_and_analyze = move || -> Vec<Outcome> {
+        let line = unit.line.unwrap_or(0);
+        let reject = |kind: &str, message: String| {
+            Outcome::Rejected(Rejected { source: unit.source.clone(), line, kind: kind.to_owned(), message })
+        };
+        let opts = match read_options(&unit.source, &unit.given, max_bytes) {
+            Ok(o) => o,
+            Err(m) => return vec![reject("usage", m)],
+        };
+        let records = match marsad_input::read(&unit.bytes, &opts) {
+            Ok(r) => r,
+            Err(e) => return vec![reject(kind_code(&e.kind), e.to_string())],
+        };
+        let given = serde_json::to_string(&unit.given).unwrap_or_default();
+        records
+            .into_iter()
+            .map(|r| match r {
+                Err(e) => reject(kind_code(&e.kind), e.to_string()),
+                Ok(mut raw) => {
+                    if skip(&raw.id) {
+                        return Outcome::Existing;
+                    }
+                    raw.line = unit.line.map(|l| l as usize);
+                    let doc = analyzer.get_or_init(Analyzer::new).analyze(&raw, AnalyzeOptions::default());
+                    // A unit holds one record (sources split JSONL, arrays and WARC); should a JSON
+                    // input still hold several, each keeps the whole input as its raw record.
+                    let origin = Origin {
+                        source: unit.source.clone(),
+                        line: unit.line,
+                        raw: unit.bytes.clone(),
+                        given: given.clone(),
+                    };
+                    match Prepared::new(doc, origin, ANALYZER_VERSION, codec) {
+                        Ok(p) => Outcome::Doc(Box::new(p)),
+                        Err(e) => reject("store", e.to_string()),
+                    }
                 }
-                raw.line = unit.line.map(|l| l as usize);
-                let doc = analyzer.get_or_init(Analyzer::new).analyze(&raw, AnalyzeOptions::default());
-                // A unit holds one record (sources split JSONL, arrays and WARC); should a JSON
-                // input still hold several, each keeps the whole input as its raw record.
-                let origin = Origin {
-                    source: unit.source.clone(),
-                    line: unit.line,
-                    raw: unit.bytes.clone(),
-                    given: given.clone(),
-                };
-                match Prepared::new(doc, origin, ANALYZER_VERSION, codec) {
-                    Ok(p) => Outcome::Doc(Box::new(p)),
-                    Err(e) => reject("store", e.to_string()),
-                }
-            }
-        })
-        .collect()
+            })
+            .collect()
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read_and_analyze)).unwrap_or_else(|_| {
+        vec![Outcome::Rejected(Rejected {
+            source,
+            line,
+            kind: "panic".into(),
+            message: "reading or analyzing this record failed (a bug: please report it)".into(),
+        })]
+    })
 }
 
 fn progress_bar(enabled: bool, total: u64, what: &str) -> ProgressBar {
