@@ -132,7 +132,9 @@ impl<'a> Recognizer<'a> {
                 });
             }
             if let Some(t) = self.tagger.filter(|_| self.sources.tagger) {
-                for (span, ty) in t.tag(text, tokens) {
+                // A lone letter (ج, a split clitic or an abbreviation's fragment) is never a
+                // name the tagger can be trusted with.
+                for (span, ty) in t.tag(text, tokens).into_iter().filter(|(s, _)| s.slice(text).chars().count() > 1) {
                     cands.push(Candidate {
                         span,
                         entity_type: ty,
