@@ -138,7 +138,8 @@ pub fn build(files: &[PathBuf], p: &ClusterParams, out: &Path) {
         let mut handles = Vec::new();
         let mut groups: Vec<Vec<PathBuf>> = vec![Vec::new(), Vec::new()];
         // biggest files apart
-        let mut sized: Vec<(u64, PathBuf)> = files.iter().map(|f| (std::fs::metadata(f).unwrap().len(), f.clone())).collect();
+        let mut sized: Vec<(u64, PathBuf)> =
+            files.iter().map(|f| (std::fs::metadata(f).unwrap().len(), f.clone())).collect();
         sized.sort();
         sized.reverse();
         let mut load = [0u64; 2];
@@ -272,7 +273,8 @@ pub fn build(files: &[PathBuf], p: &ClusterParams, out: &Path) {
         }
         let mut best: Option<(f32, Vec<bool>)> = None;
         for _trial in 0..2 {
-            let mut c = [x[idx[rng.below(idx.len())] * d..][..d].to_vec(), x[idx[rng.below(idx.len())] * d..][..d].to_vec()];
+            let mut c =
+                [x[idx[rng.below(idx.len())] * d..][..d].to_vec(), x[idx[rng.below(idx.len())] * d..][..d].to_vec()];
             let mut assign = vec![false; idx.len()];
             let mut obj = 0f32;
             for _it in 0..10 {

@@ -10,8 +10,8 @@ mod eval;
 mod prior;
 
 use clusters::ClusterParams;
-use marsad_ner::crf::Clusters;
 use data::Sentence;
+use marsad_ner::crf::Clusters;
 use marsad_ner::crf::features::{FeatureSet, LabelPrior, Resources, sentence_features};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -82,8 +82,13 @@ fn main() {
         Some("prior") => {
             let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
             let files = clusters::corpus_files(Path::new(CORPUS_DIR));
-            prior::build(&bytes, &files, args.num("--stride", 2), args.num("--max-tokens", 8_000_000),
-                Path::new(args.get("--out").expect("--out")));
+            prior::build(
+                &bytes,
+                &files,
+                args.num("--stride", 2),
+                args.num("--max-tokens", 8_000_000),
+                Path::new(args.get("--out").expect("--out")),
+            );
         }
         Some("eval") => {
             // tag ANERcorp test with a saved model (speed on a quiet machine)
@@ -122,7 +127,12 @@ fn main() {
 }
 
 /// Features for a list of sentences, `chunk` sentences per instance.
-fn instances(sents: &[Sentence], chunk: usize, fs: &FeatureSet, res: &Resources) -> Vec<(Vec<Vec<crfs::Attribute>>, Vec<String>)> {
+fn instances(
+    sents: &[Sentence],
+    chunk: usize,
+    fs: &FeatureSet,
+    res: &Resources,
+) -> Vec<(Vec<Vec<crfs::Attribute>>, Vec<String>)> {
     sents
         .chunks(chunk.max(1))
         .map(|group| {
@@ -164,7 +174,10 @@ fn train(args: &Args) {
         chunk: args.num("--chunk", d.chunk),
         minfreq: args.num("--minfreq", d.minfreq),
     };
-    let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
+    let load = |k: &str| {
+        args.get(k)
+            .map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")))
+    };
     let (res, prior_a, prior_b) = resources(args);
 
     let ner = PathBuf::from(NER_DIR);
@@ -191,8 +204,13 @@ fn train(args: &Args) {
     if with_aqmar {
         train.extend(aq_train.iter().cloned());
     }
-    eprintln!("train {} sentences ({} tokens), test {} sentences, aqmar held-out {}", train.len(),
-        train.iter().map(|s| s.tokens.len()).sum::<usize>(), test.len(), aq_test.len());
+    eprintln!(
+        "train {} sentences ({} tokens), test {} sentences, aqmar held-out {}",
+        train.len(),
+        train.iter().map(|s| s.tokens.len()).sum::<usize>(),
+        test.len(),
+        aq_test.len()
+    );
 
     let t0 = Instant::now();
     let mut trainer = crfs::train::Trainer::lbfgs();
@@ -208,8 +226,16 @@ fn train(args: &Args) {
         // the first 90 %); the last 10 %, which neither saw, takes both tables like test text
         let seen = if args.flag("--prior-from-dev") && !dev { n_aner * 9 / 10 } else { n_aner };
         let half = seen / 2;
-        parts.push((&train[..half], 1.0, Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(b))));
-        parts.push((&train[half..seen], 1.0, Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(a))));
+        parts.push((
+            &train[..half],
+            1.0,
+            Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(b)),
+        ));
+        parts.push((
+            &train[half..seen],
+            1.0,
+            Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(a)),
+        ));
         parts.push((&train[seen..n_aner], 1.0, None));
     } else {
         parts.push((&train[..n_aner], 1.0, None));
@@ -225,7 +251,8 @@ fn train(args: &Args) {
     }
     marsad_ner::crf::features::clear_analysis_cache();
     let tfeat = t0.elapsed().as_secs_f64();
-    let model_path = PathBuf::from(args.get("--model").map_or_else(|| format!("models/{name}.crfsuite"), str::to_string));
+    let model_path =
+        PathBuf::from(args.get("--model").map_or_else(|| format!("models/{name}.crfsuite"), str::to_string));
     std::fs::create_dir_all(model_path.parent().unwrap()).ok();
     trainer.train(&model_path).unwrap();
     let ttrain = t0.elapsed().as_secs_f64();
@@ -236,8 +263,12 @@ fn train(args: &Args) {
     let (ev, speed) = evaluate(&tagger, &test, &fs, &res);
     let (ev_aq, _) = evaluate(&tagger, &aq_test, &fs, &res);
     println!("== {name}: feats={feats} aqmar={with_aqmar} {tp:?}");
-    println!("features {tfeat:.1}s, train total {ttrain:.1}s, {nattr} attribute occurrences, model attrs {} size {:.1} MB, tagging {:.0} tok/s",
-        model.num_attrs(), bytes.len() as f64 / 1e6, speed);
+    println!(
+        "features {tfeat:.1}s, train total {ttrain:.1}s, {nattr} attribute occurrences, model attrs {} size {:.1} MB, tagging {:.0} tok/s",
+        model.num_attrs(),
+        bytes.len() as f64 / 1e6,
+        speed
+    );
     println!("ANERcorp {}:\n{}", if dev { "dev (last 10 % of train)" } else { "test" }, ev.report());
     println!("AQMAR held-out:\n{}", ev_aq.report());
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open("results.tsv").unwrap();
@@ -250,11 +281,15 @@ type Counts = marsad_ner::crf::features::PriorCounts;
 /// Clusters (`--wc`, `--sc`) and, with `--prior-a`/`--prior-b`, the label prior: the resources
 /// test text is tagged with (both tables summed) and the two tables.
 fn resources(args: &Args) -> (Resources, Option<Counts>, Option<Counts>) {
-    let load = |k: &str| args.get(k).map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")));
+    let load = |k: &str| {
+        args.get(k)
+            .map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")))
+    };
     let mut res = Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2"));
     // label prior, jackknifed: first-half sentences see the table of the model trained on the
     // second half (--prior-b), second-half sentences that of the first (--prior-a), test text both
-    let read_counts = |k: &str| args.get(k).map(|f| LabelPrior::parse_counts(&std::fs::read_to_string(f).expect("prior file")));
+    let read_counts =
+        |k: &str| args.get(k).map(|f| LabelPrior::parse_counts(&std::fs::read_to_string(f).expect("prior file")));
     let (prior_a, prior_b) = (read_counts("--prior-a"), read_counts("--prior-b"));
     if let (Some(a), Some(b)) = (&prior_a, &prior_b) {
         let mut both = a.clone();
@@ -277,8 +312,13 @@ fn kbcheck(args: &Args) {
     let mut train = data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_train.txt"));
     let dev = train.split_off(train.len() * 9 / 10);
     let with = predict(&Recognizer::new(kb, Some(&tagger)), &dev);
-    let without = predict(&Recognizer::new(kb, Some(&tagger)).with_sources(Sources { knowledge: false, ..Sources::default() }), &dev);
-    let f = |p: &[Vec<String>]| 100.0 * marsad_ner::conll::score(dev.iter().zip(p).map(|(s, p)| (&s.tags[..], &p[..]))).micro.f1();
+    let without = predict(
+        &Recognizer::new(kb, Some(&tagger)).with_sources(Sources { knowledge: false, ..Sources::default() }),
+        &dev,
+    );
+    let f = |p: &[Vec<String>]| {
+        100.0 * marsad_ner::conll::score(dev.iter().zip(p).map(|(s, p)| (&s.tags[..], &p[..]))).micro.f1()
+    };
     println!("dev micro F1 with knowledge {:.2}, without {:.2}", f(&with), f(&without));
     for ((s, a), b) in dev.iter().zip(&with).zip(&without) {
         let eb = marsad_ner::conll::entities(b);

@@ -60,14 +60,8 @@ pub fn build(model: &[u8], files: &[PathBuf], stride: usize, max_tokens: usize, 
         }
     }
     eprintln!("tagged {ntok} tokens in {:.1}s", t.elapsed().as_secs_f32());
-    let mut rows: Vec<_> = counts.into_iter().filter(|(_, c)| c.iter().sum::<u32>() >= 2).collect();
-    rows.sort();
-    let mut w = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
-    writeln!(w, "# kind\tkey\tcounts of {}", PRIOR_LABELS.join(" ")).unwrap();
-    for ((kind, key), c) in rows {
-        let c: Vec<String> = c.iter().map(u32::to_string).collect();
-        writeln!(w, "{kind}\t{key}\t{}", c.join(" ")).unwrap();
-    }
+    let rows: Vec<_> = counts.into_iter().filter(|(_, c)| c.iter().sum::<u32>() >= 2).collect();
+    write_counts(out, rows);
 }
 
 /// Sums two label-prior files and writes the keys a model can use (seen 3 times or more, some
@@ -79,13 +73,18 @@ pub fn merge(a: &Path, b: &Path, out: &Path) {
         let slot = both.entry(k).or_insert([0; 9]);
         slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
     }
-    let mut rows: Vec<_> = both
+    let rows: Vec<_> = both
         .into_iter()
         .filter(|(_, c)| {
             let n: u32 = c.iter().sum();
             n >= 3 && c[1..].iter().any(|&x| x as f64 >= 0.05 * n as f64)
         })
         .collect();
+    write_counts(out, rows);
+}
+
+/// Writes label counts by (kind, key), sorted, in the label-prior file format.
+fn write_counts(out: &Path, mut rows: Vec<((char, String), [u32; 9])>) {
     rows.sort();
     let mut w = std::io::BufWriter::new(std::fs::File::create(out).unwrap());
     writeln!(w, "# kind\tkey\tcounts of {}", PRIOR_LABELS.join(" ")).unwrap();
