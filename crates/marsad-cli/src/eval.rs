@@ -21,6 +21,11 @@ pub enum EvalCommand {
     /// sentence is positive when marsad codes an event of the type in it. "yes" rows are
     /// positive, "easy no" and "difficult no" negative, "ambiguous" skipped.
     Gsr(EvalGsrArgs),
+    /// Story purity on hand-labelled articles (test-data/stories/gold.tsv) in a clustered store.
+    Stories(crate::stories::EvalStoriesArgs),
+    /// Duplication factor (canonical event records per real event) on hand-checked real events
+    /// (test-data/events/real_events.tsv) in a clustered store.
+    Dedup(crate::stories::EvalDedupArgs),
 }
 
 #[derive(Args)]
@@ -75,6 +80,8 @@ pub fn run(cmd: &EvalCommand) -> Result<ExitCode> {
         EvalCommand::Places(a) => eval_places(a),
         EvalCommand::Events(a) => eval_events(a),
         EvalCommand::Gsr(a) => eval_gsr(a),
+        EvalCommand::Stories(a) => crate::stories::eval_stories(a),
+        EvalCommand::Dedup(a) => crate::stories::eval_dedup(a),
     }
 }
 

@@ -10,6 +10,7 @@ mod eval;
 mod gold;
 mod score;
 mod store;
+mod stories;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -59,6 +60,9 @@ enum Command {
     Reanalyze(store::ReanalyzeArgs),
     /// What a data directory holds.
     Status(store::StatusArgs),
+    /// Stories (one per unfolding situation) and their canonical events, sources and framing.
+    #[command(subcommand)]
+    Stories(stories::StoriesCommand),
     /// Measure throughput and memory.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -76,6 +80,7 @@ fn main() -> ExitCode {
         Command::Export(a) => store::export(&a),
         Command::Reanalyze(a) => store::reanalyze(&a),
         Command::Status(a) => store::status(&a),
+        Command::Stories(cmd) => stories::run(&cmd),
         Command::Bench(cmd) => bench::run(&cmd),
         Command::Eval(cmd) => eval::run(&cmd),
     };

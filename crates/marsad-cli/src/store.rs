@@ -4,7 +4,7 @@ use crate::{InputFormatArg, analyze::parse_meta};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use marsad_ingest::{Given, Options, Summary};
-use marsad_store::{ExportFormat, Filter, SearchResults, Store};
+use marsad_store::{ExportFormat, ExportUnit, Filter, SearchResults, Store};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +53,10 @@ pub struct IngestArgs {
     /// Summary format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: PrintFormat,
+    /// The day story clustering takes for articles without a publication date (YYYY-MM-DD;
+    /// default today).
+    #[arg(long)]
+    pub clock: Option<String>,
 }
 
 #[derive(Args, Clone, Default)]
@@ -142,6 +146,9 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// One row per article's report instead of one per real-world event.
+    #[arg(long)]
+    pub mentions: bool,
 }
 
 #[derive(Args)]
@@ -196,6 +203,9 @@ fn print_summary(what: &str, s: &Summary, format: PrintFormat) -> Result<()> {
         s.seconds,
         s.articles_per_s
     )?;
+    if let Some(u) = &s.stories {
+        crate::stories::print_update("stories", u, &mut o)?;
+    }
     Ok(())
 }
 
@@ -211,7 +221,8 @@ pub fn ingest(a: &IngestArgs) -> Result<ExitCode> {
     for (k, v) in &a.meta {
         given.meta.set(k, v).map_err(anyhow::Error::msg)?;
     }
-    let mut opts = Options { batch: a.batch, progress: !a.quiet, ..Options::default() };
+    let clock = crate::stories::clock(a.clock.as_deref())?;
+    let mut opts = Options { batch: a.batch, progress: !a.quiet, clock: Some(clock), ..Options::default() };
     if let Some(t) = a.threads {
         opts.threads = t;
     }
@@ -306,14 +317,19 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormatArg::Parquet => ExportFormat::Parquet,
     };
     let filter = a.filter.filter()?;
-    let store = Store::open_existing(&a.data.dir)?;
+    let mut store = Store::open_existing(&a.data.dir)?;
+    let unit = if a.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
+    // Canonical events are as of the last clustering: bring it up to date first.
+    if unit == ExportUnit::Canonical && store.unclustered()? > 0 {
+        store.update_stories(crate::stories::clock(None)?)?;
+    }
     let n = match &a.output {
         Some(path) => {
             // Written beside the target and renamed: a failed export leaves no partial file.
             let tmp = path.with_extension("partial");
             let file = std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            let n = store.export(&filter, format, &mut w)?;
+            let n = store.export(&filter, format, unit, &mut w)?;
             w.flush()?;
             std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
             n
@@ -323,12 +339,13 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
                 bail!("Parquet is binary: give --output FILE or redirect standard output");
             }
             let mut w = std::io::BufWriter::new(std::io::stdout());
-            let n = store.export(&filter, format, &mut w)?;
+            let n = store.export(&filter, format, unit, &mut w)?;
             w.flush()?;
             n
         }
     };
-    eprintln!("marsad: exported {n} events");
+    let what = if a.mentions { "event reports" } else { "events" };
+    eprintln!("marsad: exported {n} {what}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,7 +16,7 @@ use crossbeam_channel::{bounded, unbounded};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use marsad_input::{Format, ReadOptions, decode::encoding_for_label};
 use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
-use marsad_store::{Codec, Origin, Prepared, Rejected, Store};
+use marsad_store::{Codec, Origin, Prepared, Rejected, Store, StoriesUpdate};
 use serde::Serialize;
 use source::{Item, Unit};
 use std::collections::BTreeMap;
@@ -43,6 +43,18 @@ pub struct Options {
     pub source: SourceOptions,
     /// Draw progress bars (they stay hidden anyway when standard error is not a terminal).
     pub progress: bool,
+    /// The day (days since 1970-01-01) that story clustering takes for articles without a
+    /// publication date; `None`: today.
+    pub clock: Option<i32>,
+}
+
+impl Options {
+    /// The clustering clock: the given day, or today (UTC).
+    pub fn clock(&self) -> i32 {
+        self.clock.unwrap_or_else(|| {
+            marsad_cluster::day_number(&chrono::Utc::now().format("%Y-%m-%d").to_string()).unwrap_or(0)
+        })
+    }
 }
 
 impl Default for Options {
@@ -52,6 +64,7 @@ impl Default for Options {
             batch: 256,
             source: SourceOptions { given: Given::default(), max_bytes: marsad_input::DEFAULT_MAX_BYTES },
             progress: true,
+            clock: None,
         }
     }
 }
@@ -73,6 +86,8 @@ pub struct Summary {
     pub articles_per_s: f64,
     /// The first rejections, for the report (all are in the store).
     pub rejections: Vec<Rejected>,
+    /// What story clustering did with the new documents.
+    pub stories: Option<StoriesUpdate>,
 }
 
 /// How many rejections a summary lists.
@@ -359,6 +374,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
     });
     pb.finish_and_clear();
     result?;
+    summary.stories = Some(store.update_stories(opts.clock())?);
     summary.finish(start);
     store.end_run(run, &summary)?;
     Ok(summary)
@@ -431,6 +447,10 @@ pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary
     }
     store.flush()?;
     pb.finish_and_clear();
+    // Profiles changed with the analyses: the stories and canonical events are made again.
+    if summary.documents > 0 {
+        summary.stories = Some(store.rebuild_stories(opts.clock(), None)?);
+    }
     summary.finish(start);
     store.end_run(run, &summary)?;
     Ok(summary)

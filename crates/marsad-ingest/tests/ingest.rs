@@ -2,7 +2,7 @@
 //! run twice (idempotent), then re-analyzed (same result).
 
 use marsad_ingest::{Options, ingest, reanalyze};
-use marsad_store::{ExportFormat, Filter, Store};
+use marsad_store::{ExportFormat, ExportUnit, Filter, Store};
 use std::io::Write;
 use std::path::Path;
 
@@ -59,7 +59,7 @@ fn options() -> Options {
 
 fn csv(store: &Store) -> String {
     let mut out = Vec::new();
-    store.export(&Filter::default(), ExportFormat::Csv, &mut out).expect("export");
+    store.export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut out).expect("export");
     String::from_utf8(out).expect("utf8")
 }
 

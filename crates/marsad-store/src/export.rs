@@ -47,9 +47,20 @@ impl ExportFormat {
     }
 }
 
-/// The SQL condition and parameters of a filter over `events e JOIN documents d`. Only fixed
+/// What one exported row stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportUnit {
+    /// One row per real-world event: the canonical event merged from every article's report,
+    /// with its best-supported values, its mention count and its sources.
+    Canonical,
+    /// One row per article's report (near-duplicates excluded).
+    Mentions,
+}
+
+/// The SQL condition and parameters of a filter over `events e JOIN documents d` (or, for
+/// canonical events, `canonical_events e JOIN documents d` on the representative). Only fixed
 /// fragments go into the SQL text; every value is a bound parameter.
-pub(crate) fn where_clause(f: &Filter) -> (String, Vec<Value>) {
+pub(crate) fn where_clause(f: &Filter, unit: ExportUnit) -> (String, Vec<Value>) {
     let mut cond = vec!["1 = 1"];
     let mut params = Vec::new();
     let mut add = |c: &'static str, v: &str, n: usize| {
@@ -75,31 +86,93 @@ pub(crate) fn where_clause(f: &Filter) -> (String, Vec<Value>) {
         add("(e.actor1 = ? OR e.actor2 = ?)", a, 2);
     }
     if let Some(o) = &f.outlet {
-        add("d.outlet = ?", o, 1);
+        match unit {
+            ExportUnit::Mentions => add("d.outlet = ?", o, 1),
+            // Events any of whose articles the outlet published.
+            ExportUnit::Canonical => add(
+                "EXISTS (SELECT 1 FROM event_mentions m JOIN documents o ON o.seq = m.doc_seq \
+                 WHERE m.canonical = e.id AND o.outlet = ?)",
+                o,
+                1,
+            ),
+        }
     }
     (cond.join(" AND "), params)
 }
 
-/// One exported event: its document's id, outlet and URL, its index there, and the event.
+/// What a canonical event adds to its representative report.
+struct Merged {
+    id: u64,
+    event_type: String,
+    sub_event_type: String,
+    date: String,
+    fatalities: Option<u32>,
+    mentions: u64,
+    articles: u64,
+    sources: Vec<String>,
+}
+
+/// One exported event: its document's id, outlet and URL, its index there, and the event;
+/// for a canonical event, the report that stands for it and what the merge adds.
 struct Row {
     doc_id: String,
     outlet: Option<String>,
     url: Option<String>,
     idx: usize,
     event: Event,
+    merged: Option<Merged>,
+}
+
+impl Row {
+    fn acled(&self) -> AcledRow {
+        let mut r = acled_row(&self.doc_id, self.outlet.as_deref(), self.idx, &self.event);
+        if let Some(m) = &self.merged {
+            r.event_id_cnty = format!("{}C{}", r.iso, m.id);
+            r.event_type.clone_from(&m.event_type);
+            r.sub_event_type.clone_from(&m.sub_event_type);
+            r.year = m.date.get(..4).unwrap_or_default().to_owned();
+            r.event_date.clone_from(&m.date);
+            r.fatalities = m.fatalities.unwrap_or(0).to_string();
+            r.source = m.sources.join("; ");
+        }
+        r
+    }
+
+    fn plover(&self) -> Result<serde_json::Value, Error> {
+        let mut v = serde_json::to_value(plover_record(&self.doc_id, self.outlet.as_deref(), self.idx, &self.event))?;
+        if let (Some(m), Some(obj)) = (&self.merged, v.as_object_mut()) {
+            obj.insert("id".into(), format!("C{}", m.id).into());
+            obj.insert("acled_event_type".into(), m.event_type.clone().into());
+            obj.insert("acled_sub_event_type".into(), m.sub_event_type.clone().into());
+            obj.insert("date".into(), m.date.clone().into());
+            obj.insert("fatalities".into(), m.fatalities.into());
+            obj.insert("mentions".into(), m.mentions.into());
+            obj.insert("articles".into(), m.articles.into());
+            obj.insert("sources".into(), m.sources.clone().into());
+        }
+        Ok(v)
+    }
 }
 
 fn for_each_row(
     conn: &Connection,
     dicts: &crate::codec::Dictionaries,
     filter: &Filter,
+    unit: ExportUnit,
     mut f: impl FnMut(Row) -> Result<(), Error>,
 ) -> Result<u64, Error> {
-    let (cond, params) = where_clause(filter);
-    let sql = format!(
-        "SELECT e.doc_seq, e.idx, d.id, d.outlet, d.url FROM events e JOIN documents d ON d.seq = e.doc_seq \
-         WHERE {cond} ORDER BY e.doc_seq, e.idx"
-    );
+    let (cond, params) = where_clause(filter, unit);
+    let sql = match unit {
+        ExportUnit::Mentions => format!(
+            "SELECT e.doc_seq, e.idx, d.id, d.outlet, d.url FROM events e JOIN documents d ON d.seq = e.doc_seq \
+             WHERE {cond} ORDER BY e.doc_seq, e.idx"
+        ),
+        ExportUnit::Canonical => format!(
+            "SELECT e.rep_seq, e.rep_idx, d.id, d.outlet, d.url, e.id, e.event_type, e.sub_event_type, e.date, \
+             e.fatalities, e.mentions, e.articles, e.sources FROM canonical_events e JOIN documents d ON d.seq = e.rep_seq \
+             WHERE {cond} ORDER BY e.rep_seq, e.rep_idx"
+        ),
+    };
     let mut stmt = conn.prepare(&sql)?;
     let mut content = conn.prepare_cached("SELECT content FROM documents WHERE seq = ?1")?;
     let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
@@ -114,7 +187,20 @@ fn for_each_row(
             current = Some((seq, crate::codec::Content::unpack(dicts, &z)?.document()?));
         }
         let Some(event) = current.as_ref().and_then(|(_, d)| d.events.get(idx)) else { continue };
-        f(Row { doc_id: r.get(2)?, outlet: r.get(3)?, url: r.get(4)?, idx, event: event.clone() })?;
+        let merged = match unit {
+            ExportUnit::Mentions => None,
+            ExportUnit::Canonical => Some(Merged {
+                id: r.get(5)?,
+                event_type: r.get(6)?,
+                sub_event_type: r.get(7)?,
+                date: r.get(8)?,
+                fatalities: r.get(9)?,
+                mentions: r.get(10)?,
+                articles: r.get(11)?,
+                sources: serde_json::from_str(&r.get::<_, String>(12)?)?,
+            }),
+        };
+        f(Row { doc_id: r.get(2)?, outlet: r.get(3)?, url: r.get(4)?, idx, event: event.clone(), merged })?;
         n += 1;
     }
     Ok(n)
@@ -124,27 +210,40 @@ fn io(e: std::io::Error) -> Error {
     Error::Io("export output".into(), e)
 }
 
+/// Columns after ACLED's in canonical CSV and Parquet exports.
+const MERGE_COLUMNS: [&str; 2] = ["mentions", "articles"];
+
 pub(crate) fn export(
     conn: &Connection,
     dicts: &crate::codec::Dictionaries,
     filter: &Filter,
     format: ExportFormat,
+    unit: ExportUnit,
     out: &mut (dyn Write + Send),
 ) -> Result<u64, Error> {
+    let canonical = unit == ExportUnit::Canonical;
     match format {
         ExportFormat::Csv => {
             let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(out);
-            w.write_record(ACLED_COLUMNS).map_err(|e| Error::Export(e.to_string()))?;
-            let n = for_each_row(conn, dicts, filter, |r| {
-                w.serialize(acled_row(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event))
-                    .map_err(|e| Error::Export(e.to_string()))
+            let mut header: Vec<&str> = ACLED_COLUMNS.to_vec();
+            if canonical {
+                header.extend(MERGE_COLUMNS);
+            }
+            w.write_record(&header).map_err(|e| Error::Export(e.to_string()))?;
+            let n = for_each_row(conn, dicts, filter, unit, |r| {
+                let row = r.acled();
+                let mut fields: Vec<String> = csv_fields(&row)?;
+                if let Some(m) = &r.merged {
+                    fields.extend([m.mentions.to_string(), m.articles.to_string()]);
+                }
+                w.write_record(&fields).map_err(|e| Error::Export(e.to_string()))
             })?;
             w.flush().map_err(io)?;
             Ok(n)
         }
         ExportFormat::Jsonl => {
-            let n = for_each_row(conn, dicts, filter, |r| {
-                serde_json::to_writer(&mut *out, &plover_record(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event))?;
+            let n = for_each_row(conn, dicts, filter, unit, |r| {
+                serde_json::to_writer(&mut *out, &r.plover()?)?;
                 out.write_all(b"\n").map_err(io)
             })?;
             out.flush().map_err(io)?;
@@ -153,14 +252,14 @@ pub(crate) fn export(
         ExportFormat::Geojson => {
             out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n").map_err(io)?;
             let mut first = true;
-            let n = for_each_row(conn, dicts, filter, |r| {
-                let props = plover_record(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event);
+            let n = for_each_row(conn, dicts, filter, unit, |r| {
+                let props = r.plover()?;
                 let place = r.event.place.as_ref();
                 let geometry = match (place.and_then(|p| p.lon), place.and_then(|p| p.lat)) {
                     (Some(lon), Some(lat)) => serde_json::json!({"type": "Point", "coordinates": [lon, lat]}),
                     _ => serde_json::Value::Null,
                 };
-                let mut props = serde_json::to_value(props)?;
+                let mut props = props;
                 if let Some(obj) = props.as_object_mut() {
                     obj.insert("url".into(), r.url.into());
                 }
@@ -176,8 +275,14 @@ pub(crate) fn export(
             out.flush().map_err(io)?;
             Ok(n)
         }
-        ExportFormat::Parquet => parquet(conn, dicts, filter, out),
+        ExportFormat::Parquet => parquet(conn, dicts, filter, unit, out),
     }
+}
+
+/// A row's fields in ACLED's column order, as text.
+fn csv_fields(row: &AcledRow) -> Result<Vec<String>, Error> {
+    let serde_json::Value::Object(m) = serde_json::to_value(row)? else { return Ok(Vec::new()) };
+    Ok(ACLED_COLUMNS.iter().map(|c| text(&m, c).to_owned()).collect())
 }
 
 fn text<'a>(m: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> &'a str {
@@ -191,8 +296,10 @@ fn parquet(
     conn: &Connection,
     dicts: &crate::codec::Dictionaries,
     filter: &Filter,
+    unit: ExportUnit,
     out: &mut (dyn Write + Send),
 ) -> Result<u64, Error> {
+    let canonical = unit == ExportUnit::Canonical;
     let perr = |e: parquet::errors::ParquetError| Error::Export(e.to_string());
     let typed = |c: &str| match c {
         "latitude" | "longitude" => DataType::Float64,
@@ -202,13 +309,19 @@ fn parquet(
     let mut fields: Vec<Field> = ACLED_COLUMNS.iter().map(|c| Field::new(*c, typed(c), true)).collect();
     fields.push(Field::new("doc_id", DataType::Utf8, false));
     fields.push(Field::new("url", DataType::Utf8, true));
+    if canonical {
+        for c in MERGE_COLUMNS {
+            fields.push(Field::new(c, DataType::Int64, false));
+        }
+    }
     let schema = Arc::new(Schema::new(fields));
     let props = parquet::file::properties::WriterProperties::builder()
         .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
         .build();
     let mut writer = parquet::arrow::ArrowWriter::try_new(out, schema.clone(), Some(props)).map_err(perr)?;
-    let mut rows: Vec<(AcledRow, String, Option<String>)> = Vec::with_capacity(ROW_GROUP);
-    let flush = |rows: &mut Vec<(AcledRow, String, Option<String>)>,
+    type Buffered = (AcledRow, String, Option<String>, [u64; 2]);
+    let mut rows: Vec<Buffered> = Vec::with_capacity(ROW_GROUP);
+    let flush = |rows: &mut Vec<Buffered>,
                  writer: &mut parquet::arrow::ArrowWriter<&mut (dyn Write + Send)>|
      -> Result<(), Error> {
         if rows.is_empty() {
@@ -216,7 +329,7 @@ fn parquet(
         }
         let values: Vec<serde_json::Map<String, serde_json::Value>> = rows
             .iter()
-            .map(|(r, _, _)| match serde_json::to_value(r) {
+            .map(|(r, _, _, _)| match serde_json::to_value(r) {
                 Ok(serde_json::Value::Object(m)) => m,
                 _ => serde_json::Map::new(),
             })
@@ -243,19 +356,27 @@ fn parquet(
         }
         let mut ids = StringBuilder::new();
         let mut urls = StringBuilder::new();
-        for (_, id, url) in rows.iter() {
+        for (_, id, url, _) in rows.iter() {
             ids.append_value(id);
             urls.append_option(url.as_deref());
         }
         columns.push(Arc::new(ids.finish()));
         columns.push(Arc::new(urls.finish()));
+        if canonical {
+            for i in 0..MERGE_COLUMNS.len() {
+                let mut b = Int64Builder::with_capacity(rows.len());
+                rows.iter().for_each(|r| b.append_value(r.3[i] as i64));
+                columns.push(Arc::new(b.finish()));
+            }
+        }
         let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::Export(e.to_string()))?;
         writer.write(&batch).map_err(perr)?;
         rows.clear();
         Ok(())
     };
-    let n = for_each_row(conn, dicts, filter, |r| {
-        rows.push((acled_row(&r.doc_id, r.outlet.as_deref(), r.idx, &r.event), r.doc_id, r.url));
+    let n = for_each_row(conn, dicts, filter, unit, |r| {
+        let counts = r.merged.as_ref().map_or([0, 0], |m| [m.mentions, m.articles]);
+        rows.push((r.acled(), r.doc_id, r.url, counts));
         if rows.len() >= ROW_GROUP { flush(&mut rows, &mut writer) } else { Ok(()) }
     })?;
     flush(&mut rows, &mut writer)?;

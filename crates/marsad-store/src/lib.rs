@@ -9,13 +9,19 @@ mod codec;
 mod export;
 mod index;
 mod schema;
+mod stories;
 
 pub use codec::Codec;
 
-pub use export::ExportFormat;
+pub use export::{ExportFormat, ExportUnit};
 pub use index::SearchIndex;
+pub use stories::{
+    CanonicalEvent, EventMention, FramingUse, OutletFraming, StoriesUpdate, StoryDetail, StoryDocument, StoryQuery,
+    StoryQuote, StoryRow,
+};
 
 use codec::{Content, Dictionaries};
+use marsad_cluster::{NearDuplicates, Profile};
 use marsad_core::{Document, export::coded};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
@@ -124,13 +130,19 @@ pub struct Prepared {
     pub origin: Origin,
     analyzer: String,
     content: Vec<u8>,
+    /// The clustering profile (postcard) and the body's MinHash signature.
+    profile: Vec<u8>,
+    signature: Option<Vec<u32>>,
 }
 
 impl Prepared {
     /// Prepares a document with the store's codec ([`Store::codec`]).
     pub fn new(doc: Document, origin: Origin, analyzer: &str, codec: &Codec) -> Result<Prepared, Error> {
         let content = Content::pack(codec, &origin.raw, &serde_json::to_vec(&doc)?)?;
-        Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content })
+        let tokenizer = marsad_text::Tokenizer::default();
+        let profile = Profile::of(&doc, &tokenizer).to_bytes();
+        let signature = marsad_cluster::signature(&tokenizer, &doc.body);
+        Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content, profile, signature })
     }
 }
 
@@ -179,6 +191,8 @@ pub struct Store {
     unflushed: Vec<u64>,
     dicts: Dictionaries,
     codec: Codec,
+    /// The signatures of the stored originals, loaded at the first [`Store::put`].
+    near: Option<NearDuplicates>,
 }
 
 fn now() -> String {
@@ -212,7 +226,7 @@ impl Store {
                 }
             }
         }
-        Ok(Store { dir: dir.to_owned(), conn, index, unflushed: Vec::new(), dicts, codec })
+        Ok(Store { dir: dir.to_owned(), conn, index, unflushed: Vec::new(), dicts, codec, near: None })
     }
 
     /// Opens an existing store for reading (search, export); refuses a directory without one.
@@ -275,23 +289,58 @@ impl Store {
         Ok(())
     }
 
+    /// The near-duplicate index of the stored originals.
+    fn near_duplicates(&mut self) -> Result<&mut NearDuplicates, Error> {
+        if self.near.is_none() {
+            let mut near = NearDuplicates::default();
+            let mut stmt = self.conn.prepare(
+                "SELECT p.doc_seq, p.signature FROM profiles p JOIN documents d ON d.seq = p.doc_seq \
+                 WHERE p.signature IS NOT NULL AND d.duplicate_of IS NULL ORDER BY p.doc_seq",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                if let Some(sig) = marsad_cluster::profile::signature_from_bytes(&r.get::<_, Vec<u8>>(1)?) {
+                    near.insert(r.get(0)?, sig);
+                }
+            }
+            self.near = Some(near);
+        }
+        Ok(self.near.get_or_insert_with(NearDuplicates::default))
+    }
+
     /// Stores a batch in one transaction; documents whose id is stored already are skipped.
-    /// Returns, for each document, whether it was added. Once the store holds enough
-    /// documents, it trains its compression dictionary ([`Store::codec`] then changes).
+    /// Returns, for each document, whether it was added. A document whose body copies a stored
+    /// one (or an earlier one of the batch) is stored as its near-duplicate: linked to the
+    /// original, without event rows of its own. Once the store holds enough documents, it
+    /// trains its compression dictionary ([`Store::codec`] then changes).
     pub fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
+        let result = self.put_batch(batch);
+        if result.is_err() {
+            // The index may hold signatures of documents the failed transaction did not store.
+            self.near = None;
+        }
+        result
+    }
+
+    fn put_batch(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
         let at = now();
         let mut added = Vec::with_capacity(batch.len());
         let mut seqs = Vec::new();
+        self.near_duplicates()?;
         {
+            let near = self.near.get_or_insert_with(NearDuplicates::default);
             let tx = self.conn.transaction()?;
             {
                 let mut insert = tx.prepare_cached(
                     "INSERT OR IGNORE INTO documents (id, source, line, format, encoding, bytes, meta, title, outlet, \
-                     published, url, genre, language, analyzer, content, ingested_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                     published, url, genre, language, analyzer, content, ingested_at, duplicate_of) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
                 )?;
+                let mut profile =
+                    tx.prepare_cached("INSERT INTO profiles (doc_seq, signature, profile) VALUES (?1, ?2, ?3)")?;
                 for p in batch {
                     let d = &p.doc;
+                    let original = p.signature.as_deref().and_then(|s| near.original(s)).map(|(seq, _)| seq);
                     let n = insert.execute(params![
                         d.id,
                         p.origin.source,
@@ -309,10 +358,16 @@ impl Store {
                         p.analyzer,
                         p.content,
                         at,
+                        original,
                     ])?;
                     if n == 1 {
                         let seq = tx.last_insert_rowid() as u64;
-                        write_rows(&tx, seq, d)?;
+                        write_rows(&tx, seq, d, original.is_some())?;
+                        let signature = p.signature.as_deref().map(marsad_cluster::profile::signature_bytes);
+                        profile.execute(params![seq, signature, p.profile])?;
+                        if let (None, Some(sig)) = (original, &p.signature) {
+                            near.insert(seq, sig.clone());
+                        }
                         seqs.push(seq);
                     }
                     added.push(n == 1);
@@ -340,7 +395,14 @@ impl Store {
                     "UPDATE documents SET title = ?2, outlet = ?3, published = ?4, url = ?5, genre = ?6, language = ?7, \
                      analyzer = ?8, content = ?9 WHERE seq = ?1",
                 )?;
+                let mut duplicate =
+                    tx.prepare_cached("SELECT duplicate_of IS NOT NULL FROM documents WHERE seq = ?1")?;
+                let mut profile = tx.prepare_cached(
+                    "INSERT INTO profiles (doc_seq, signature, profile) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (doc_seq) DO UPDATE SET profile = ?3",
+                )?;
                 for (seq, p) in batch {
+                    let is_duplicate: bool = duplicate.query_row([seq], |r| r.get(0))?;
                     let d = &p.doc;
                     for table in ["events", "entities", "places", "quotes"] {
                         tx.prepare_cached(&format!("DELETE FROM {table} WHERE doc_seq = ?1"))?.execute([seq])?;
@@ -356,7 +418,9 @@ impl Store {
                         p.analyzer,
                         p.content
                     ])?;
-                    write_rows(&tx, *seq, d)?;
+                    write_rows(&tx, *seq, d, is_duplicate)?;
+                    let signature = p.signature.as_deref().map(marsad_cluster::profile::signature_bytes);
+                    profile.execute(params![seq, signature, p.profile])?;
                 }
             }
             tx.commit()?;
@@ -562,14 +626,17 @@ impl Store {
         Ok(SearchResults { query: query.to_owned(), total: raw.total, hits, facets })
     }
 
-    /// Writes the coded events that pass `filter` in `format`; returns how many.
+    /// Writes the coded events that pass `filter` in `format`, one row per real-world event
+    /// ([`ExportUnit::Canonical`], as of the last [`Store::update_stories`]) or per article's
+    /// report; returns how many.
     pub fn export(
         &self,
         filter: &Filter,
         format: ExportFormat,
+        unit: ExportUnit,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64, Error> {
-        export::export(&self.conn, &self.dicts, filter, format, out)
+        export::export(&self.conn, &self.dicts, filter, format, unit, out)
     }
 }
 
@@ -599,13 +666,14 @@ fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// The query rows of a document's analysis: coded events, entities, places, quotes.
-fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document) -> Result<(), Error> {
+/// The query rows of a document's analysis: coded events (none for a near-duplicate: its
+/// original's are the event data), entities, places, quotes.
+fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document, duplicate: bool) -> Result<(), Error> {
     let mut ev = tx.prepare_cached(
         "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
          actor1, actor2, fatalities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
-    for (i, e) in coded(d) {
+    for (i, e) in coded(d).filter(|_| !duplicate) {
         let Some(acled) = &e.acled else { continue };
         let place = e.place.as_ref();
         ev.execute(params![

@@ -151,6 +151,81 @@ CREATE TABLE runs (
     summary  TEXT
 );
 "#,
+    // 2: near-duplicates, clustering profiles, stories and canonical (cross-source) events.
+    r#"
+-- The original a near-duplicate copies (syndicated copy, a re-published article); its events
+-- are not event data of their own.
+ALTER TABLE documents ADD COLUMN duplicate_of INTEGER REFERENCES documents(seq);
+CREATE INDEX documents_duplicate ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;
+
+-- What clustering reads of a document (marsad_cluster::Profile, postcard), computed with the
+-- analysis, and the MinHash signature of its body (126 u32, little-endian; NULL when too short).
+CREATE TABLE profiles (
+    doc_seq   INTEGER PRIMARY KEY REFERENCES documents(seq) ON DELETE CASCADE,
+    signature BLOB,
+    profile   BLOB NOT NULL
+);
+
+CREATE TABLE stories (
+    id        INTEGER PRIMARY KEY,   -- 1-based, in order of creation
+    label_ar  TEXT NOT NULL,         -- the title of its most central article
+    label_en  TEXT NOT NULL,         -- its strongest places and actors, and its main event type
+    first_day TEXT NOT NULL,
+    last_day  TEXT NOT NULL,
+    documents INTEGER NOT NULL,
+    outlets   INTEGER NOT NULL,
+    events    INTEGER NOT NULL,      -- canonical events
+    central   INTEGER NOT NULL REFERENCES documents(seq)
+);
+CREATE INDEX stories_last_day ON stories(last_day);
+
+CREATE TABLE story_members (
+    doc_seq    INTEGER PRIMARY KEY REFERENCES documents(seq) ON DELETE CASCADE,
+    story      INTEGER NOT NULL,
+    similarity REAL NOT NULL         -- cosine to the story's centroid when it joined
+);
+CREATE INDEX story_members_story ON story_members(story);
+
+-- One row per real-world event; its best-supported values, and the mention that stands for it.
+CREATE TABLE canonical_events (
+    id             INTEGER PRIMARY KEY,
+    story          INTEGER NOT NULL,
+    event_type     TEXT NOT NULL,
+    sub_event_type TEXT NOT NULL,
+    date           TEXT NOT NULL,
+    country        TEXT,
+    admin1         TEXT,
+    lat            REAL,
+    lon            REAL,
+    actor1         TEXT,
+    actor2         TEXT,
+    fatalities     INTEGER,
+    mentions       INTEGER NOT NULL,
+    articles       INTEGER NOT NULL,
+    sources        TEXT NOT NULL,     -- JSON array of outlets
+    rep_seq        INTEGER NOT NULL,  -- the representative mention (document, event index)
+    rep_idx        INTEGER NOT NULL,
+    summary        TEXT NOT NULL      -- JSON: every report of a count, the disagreements
+);
+CREATE INDEX canonical_events_date ON canonical_events(date);
+CREATE INDEX canonical_events_type ON canonical_events(event_type, date);
+CREATE INDEX canonical_events_country ON canonical_events(country, date);
+CREATE INDEX canonical_events_story ON canonical_events(story);
+
+CREATE TABLE event_mentions (
+    doc_seq   INTEGER NOT NULL,
+    idx       INTEGER NOT NULL,
+    canonical INTEGER NOT NULL,
+    PRIMARY KEY (doc_seq, idx)
+) WITHOUT ROWID;
+CREATE INDEX event_mentions_canonical ON event_mentions(canonical);
+
+-- The clusterers' state (zstd-compressed postcard) and the last document clustered.
+CREATE TABLE cluster_state (
+    name  TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+"#,
 ];
 
 /// Brings the schema up to date; returns the version the store had before. Each step reads the

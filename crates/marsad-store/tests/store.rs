@@ -1,40 +1,10 @@
 //! The store against real analyses of articles the team wrote (data/demo and inline ones).
 
-use marsad_input::{ReadOptions, read};
-use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
-use marsad_store::{ExportFormat, Filter, Origin, Prepared, Store};
-use std::sync::OnceLock;
+mod common;
 
-fn analyzer() -> &'static Analyzer {
-    static A: OnceLock<Analyzer> = OnceLock::new();
-    A.get_or_init(Analyzer::new)
-}
-
-/// Analyzes JSON records (one per line) into documents ready to store.
-fn prepare(jsonl: &str, source: &str) -> Vec<Prepared> {
-    jsonl
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, line)| {
-            let mut o = ReadOptions::new(source);
-            o.format = Some(marsad_input::Format::Json);
-            let raw = read(line.as_bytes(), &o).expect("read").remove(0).expect("record");
-            let doc = analyzer().analyze(&raw, AnalyzeOptions::default());
-            let origin = Origin {
-                source: source.into(),
-                line: Some(i as u64 + 1),
-                raw: line.as_bytes().to_vec(),
-                given: "{}".into(),
-            };
-            Prepared::new(doc, origin, ANALYZER_VERSION, &marsad_store::Codec::default()).expect("prepare")
-        })
-        .collect()
-}
-
-fn demo() -> &'static str {
-    include_str!("../../../data/demo/articles.jsonl")
-}
+use common::{demo, prepare, store_with};
+use marsad_pipeline::ANALYZER_VERSION;
+use marsad_store::{ExportFormat, ExportUnit, Filter, Store};
 
 fn record(id: &str, outlet: &str, date: &str, title: &str, text: &str) -> String {
     serde_json::json!({"id": id, "outlet": outlet, "published": date, "title": title, "text": text}).to_string()
@@ -59,17 +29,6 @@ fn inline() -> String {
         record("t-3", "صحيفة ب", "2024-04-11", "اجتماع في جنيف", "عقد مسلحي المعارضة السابقون اجتماعا في جنيف لبحث الأمم الأخرى والمتحدة."),
     ]
     .join("\n")
-}
-
-fn store_with(batches: &[&str]) -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(dir.path()).expect("open");
-    for b in batches {
-        let docs = prepare(b, "test.jsonl");
-        store.put(&docs).expect("put");
-    }
-    store.flush().expect("flush");
-    (dir, store)
 }
 
 #[test]
@@ -165,26 +124,29 @@ fn facets_and_filters_over_the_demo_corpus() {
 fn exports_in_every_format_agree() {
     let (_dir, store) = store_with(&[demo()]);
     let mut csv = Vec::new();
-    let n = store.export(&Filter::default(), ExportFormat::Csv, &mut csv).expect("csv");
+    let n = store.export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut csv).expect("csv");
     assert!(n > 20, "{n} events");
     let mut rdr = csv::Reader::from_reader(&csv[..]);
     assert_eq!(rdr.headers().expect("header").len(), 31);
     let rows: Vec<csv::StringRecord> = rdr.records().collect::<Result<_, _>>().expect("rows");
     assert_eq!(rows.len() as u64, n);
     let mut jsonl = Vec::new();
-    assert_eq!(store.export(&Filter::default(), ExportFormat::Jsonl, &mut jsonl).expect("jsonl"), n);
+    assert_eq!(
+        store.export(&Filter::default(), ExportFormat::Jsonl, ExportUnit::Mentions, &mut jsonl).expect("jsonl"),
+        n
+    );
     let records: Vec<serde_json::Value> =
         String::from_utf8(jsonl).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     assert_eq!(records.len() as u64, n);
     let mut geo = Vec::new();
-    store.export(&Filter::default(), ExportFormat::Geojson, &mut geo).expect("geojson");
+    store.export(&Filter::default(), ExportFormat::Geojson, ExportUnit::Mentions, &mut geo).expect("geojson");
     let geo: serde_json::Value = serde_json::from_slice(&geo).expect("geojson parses");
     let features = geo["features"].as_array().expect("features");
     assert_eq!(features.len() as u64, n);
     let points = features.iter().filter(|f| f["geometry"]["type"] == "Point").count();
     assert!(points * 10 >= features.len() * 8, "{points} of {} located", features.len());
     let mut pq = Vec::new();
-    store.export(&Filter::default(), ExportFormat::Parquet, &mut pq).expect("parquet");
+    store.export(&Filter::default(), ExportFormat::Parquet, ExportUnit::Mentions, &mut pq).expect("parquet");
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(pq))
         .expect("parquet reads")
         .build()
@@ -202,7 +164,7 @@ fn exports_in_every_format_agree() {
     // Filters narrow, and every exported row passes them.
     let f = Filter { country: Some("YE".into()), event_type: Some("Battles".into()), ..Filter::default() };
     let mut ye = Vec::new();
-    let m = store.export(&f, ExportFormat::Csv, &mut ye).expect("csv");
+    let m = store.export(&f, ExportFormat::Csv, ExportUnit::Mentions, &mut ye).expect("csv");
     assert!(m > 0 && m < n, "{m} of {n}");
     let mut rdr = csv::Reader::from_reader(&ye[..]);
     for r in rdr.deserialize::<std::collections::HashMap<String, String>>() {

@@ -22,6 +22,12 @@ fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines().map(str::trim_end).filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
+/// The `n` most frequent word forms of the reference corpora, most frequent first (function
+/// words and the commonest news words: the stop words of term statistics).
+pub fn most_frequent_words(n: usize) -> impl Iterator<Item = &'static str> {
+    data_lines(WORDFREQ).filter_map(|l| l.split_once('\t').map(|(w, _)| w)).take(n)
+}
+
 impl Lexicon {
     /// The lexicon compiled into the binary.
     pub fn embedded() -> &'static Lexicon {

@@ -1,0 +1,706 @@
+//! Stories and canonical events in the store: the serialized clustering step and its queries.
+//!
+//! [`Store::update_stories`] takes the documents stored since the last update, in store order,
+//! through the story clusterer and the cross-source event merger (marsad-cluster), and writes
+//! what changed — members, stories, canonical events, mentions and the clusterers' state — in
+//! one transaction. A near-duplicate joins its original's story and brings no events. The
+//! clock (a day) stands for the publication day of articles without one; nothing else reads
+//! time, so the same store gives the same stories.
+
+use crate::codec::Content;
+use crate::{Error, Store};
+use marsad_cluster::framing::{FramingHit, Lexicon};
+use marsad_cluster::profile::EventFacts;
+use marsad_cluster::{Clusterer, Config, Mention, Merger, Profile, day_string};
+use rusqlite::{OptionalExtension, params};
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+const STATE_STORIES: &str = "stories";
+const STATE_EVENTS: &str = "events";
+const STATE_LAST: &str = "last_seq";
+
+/// What an update did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct StoriesUpdate {
+    /// Documents clustered by this update.
+    pub documents: u64,
+    /// Of which near-duplicates (joined to their original's story).
+    pub duplicates: u64,
+    pub new_stories: u64,
+    /// Event mentions merged (coded events of the documents).
+    pub mentions: u64,
+    pub new_events: u64,
+    /// Totals after the update.
+    pub stories: u64,
+    pub events: u64,
+    pub seconds: f64,
+}
+
+/// A story as listed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoryRow {
+    pub id: u64,
+    pub label_ar: String,
+    pub label_en: String,
+    pub first_day: String,
+    pub last_day: String,
+    pub documents: u64,
+    pub outlets: u64,
+    pub events: u64,
+}
+
+/// Which stories to list.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoryQuery {
+    /// Stories with coverage on or after this day (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Stories that started on or before this day.
+    pub to: Option<String>,
+    pub min_documents: u64,
+    pub min_outlets: u64,
+    /// Largest first instead of latest first.
+    pub by_size: bool,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// An article of a story.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoryDocument {
+    pub id: String,
+    pub title: Option<String>,
+    pub outlet: Option<String>,
+    pub published: Option<String>,
+    pub genre: String,
+    pub url: Option<String>,
+    pub similarity: f64,
+    /// The id of the original this article copies.
+    pub duplicate_of: Option<String>,
+}
+
+/// One article's report of a canonical event.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EventMention {
+    pub document: String,
+    pub outlet: Option<String>,
+    pub idx: u64,
+    pub start: usize,
+    pub end: usize,
+    pub evidence: String,
+}
+
+/// A real-world event with its best-supported values and every report of it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CanonicalEvent {
+    pub id: u64,
+    pub story: u64,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub date: String,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub location: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub actor1: Option<String>,
+    pub actor2: Option<String>,
+    pub fatalities: Option<u64>,
+    pub articles: u64,
+    pub sources: Vec<String>,
+    /// Every report of a count with its outlet, and the fields the articles disagree on.
+    pub summary: serde_json::Value,
+    pub mentions: Vec<EventMention>,
+}
+
+/// The words one outlet used.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct OutletFraming {
+    pub outlet: String,
+    /// news, opinion, … and how many of the story's articles of this outlet are each.
+    pub genres: BTreeMap<String, u64>,
+    /// The lexicon terms it used: (frame, term) → uses in its own voice and in quotes, with the
+    /// first place each was found.
+    pub terms: Vec<FramingUse>,
+    /// Who it quoted, and how often.
+    pub speakers: Vec<(String, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FramingUse {
+    pub term: String,
+    pub frame: String,
+    pub stance: String,
+    pub about: String,
+    pub gloss: String,
+    pub own_voice: u64,
+    pub quoted: u64,
+    /// Where the first use stands: the document and the words as written.
+    pub document: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A quote of the story.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoryQuote {
+    pub document: String,
+    pub outlet: Option<String>,
+    pub speaker: Option<String>,
+    pub speaker_id: Option<String>,
+    pub cue: Option<String>,
+    pub channel: Option<String>,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// A story with its articles, events, framing and quotes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoryDetail {
+    #[serde(flatten)]
+    pub story: StoryRow,
+    pub articles: Vec<StoryDocument>,
+    pub events: Vec<CanonicalEvent>,
+    pub framing: Vec<OutletFraming>,
+    pub quotes: Vec<StoryQuote>,
+}
+
+fn pack(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    zstd::bulk::compress(bytes, 3).map_err(|e| Error::Io("cluster state".into(), e))
+}
+
+fn unpack(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    zstd::stream::decode_all(bytes).map_err(|e| Error::Io("cluster state".into(), e))
+}
+
+fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
+    Error::Export(format!("stored {what} cannot be read ({e}); rebuild with `marsad stories rebuild`"))
+}
+
+impl Store {
+    fn state(&self, name: &str) -> Result<Option<Vec<u8>>, Error> {
+        let v: Option<Vec<u8>> =
+            self.conn.query_row("SELECT value FROM cluster_state WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+        v.map(|v| unpack(&v)).transpose()
+    }
+
+    /// The sequence number of the last document clustered (0: none).
+    fn last_clustered(&self) -> Result<u64, Error> {
+        Ok(self.state(STATE_LAST)?.and_then(|b| std::str::from_utf8(&b).ok().and_then(|s| s.parse().ok())).unwrap_or(0))
+    }
+
+    /// Clusters the documents stored since the last update. `clock` is the day (days since
+    /// 1970-01-01) that stands for the publication day of articles without one.
+    pub fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
+        self.cluster(clock, None)
+    }
+
+    fn cluster(&mut self, clock: i32, config: Option<Config>) -> Result<StoriesUpdate, Error> {
+        let started = std::time::Instant::now();
+        let mut clusterer = match self.state(STATE_STORIES)? {
+            Some(b) => Clusterer::from_bytes(&b).map_err(|e| corrupt("story state", e))?,
+            None => Clusterer::new(config.unwrap_or_default()),
+        };
+        let mut merger = match self.state(STATE_EVENTS)? {
+            Some(b) => Merger::from_bytes(&b).map_err(|e| corrupt("event state", e))?,
+            None => Merger::default(),
+        };
+        let last = self.last_clustered()?;
+        let (stories_before, events_before) = (clusterer.stories().len(), merger.events().len());
+        let rows: Vec<(u64, Option<u64>, Option<Vec<u8>>)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT d.seq, d.duplicate_of, p.profile FROM documents d LEFT JOIN profiles p ON p.doc_seq = d.seq \
+                 WHERE d.seq > ?1 ORDER BY d.seq",
+            )?;
+            stmt.query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
+        };
+        let mut update = StoriesUpdate::default();
+        let mut members: Vec<(u64, u64, f32)> = Vec::with_capacity(rows.len());
+        let mut story_of: FxHashMap<u64, u64> = FxHashMap::default();
+        let mut mentions: Vec<(u64, u32, u64)> = Vec::new();
+        let mut profiles_made: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut touched_events: BTreeSet<u64> = BTreeSet::new();
+        let mut last_seq = last;
+        let tokenizer = marsad_text::Tokenizer::default();
+        for (seq, duplicate_of, profile) in rows {
+            last_seq = seq;
+            update.documents += 1;
+            if let Some(original) = duplicate_of {
+                let story = match story_of.get(&original) {
+                    Some(s) => Some(*s),
+                    None => self
+                        .conn
+                        .query_row("SELECT story FROM story_members WHERE doc_seq = ?1", [original], |r| r.get(0))
+                        .optional()?,
+                };
+                if let Some(story) = story {
+                    update.duplicates += 1;
+                    members.push((seq, story, 1.0));
+                    story_of.insert(seq, story);
+                    continue;
+                }
+            }
+            let profile = match profile {
+                Some(b) => Profile::from_bytes(&b).map_err(|e| corrupt("profile", e))?,
+                None => {
+                    // A document stored before profiles existed: made from its analysis once.
+                    let z: Vec<u8> =
+                        self.conn.query_row("SELECT content FROM documents WHERE seq = ?1", [seq], |r| r.get(0))?;
+                    let p = Profile::of(&Content::unpack(&self.dicts, &z)?.document()?, &tokenizer);
+                    profiles_made.push((seq, p.to_bytes()));
+                    p
+                }
+            };
+            let a = clusterer.add(seq, &profile, clock);
+            members.push((seq, a.story, a.similarity));
+            story_of.insert(seq, a.story);
+            for e in &profile.events {
+                let id = merger.add(Mention {
+                    seq,
+                    story: a.story,
+                    outlet: profile.outlet.clone(),
+                    article_day: profile.day.unwrap_or(clock),
+                    event: e.clone(),
+                });
+                mentions.push((seq, e.idx, id));
+                touched_events.insert(id);
+                update.mentions += 1;
+            }
+        }
+        let touched_stories: BTreeSet<u64> = members.iter().map(|m| m.1).collect();
+        let tx = self.conn.transaction()?;
+        {
+            let mut put_profile = tx.prepare_cached(
+                "INSERT INTO profiles (doc_seq, signature, profile) VALUES (?1, NULL, ?2) \
+                 ON CONFLICT (doc_seq) DO UPDATE SET profile = ?2",
+            )?;
+            for (seq, p) in &profiles_made {
+                put_profile.execute(params![seq, p])?;
+            }
+            let mut member = tx.prepare_cached(
+                "INSERT OR REPLACE INTO story_members (doc_seq, story, similarity) VALUES (?1, ?2, ?3)",
+            )?;
+            for (seq, story, sim) in &members {
+                member.execute(params![seq, story, f64::from(*sim)])?;
+            }
+            let mut mention = tx.prepare_cached(
+                "INSERT OR REPLACE INTO event_mentions (doc_seq, idx, canonical) VALUES (?1, ?2, ?3)",
+            )?;
+            for (seq, idx, id) in &mentions {
+                mention.execute(params![seq, idx, id])?;
+            }
+            let mut canonical = tx.prepare_cached(
+                "INSERT OR REPLACE INTO canonical_events (id, story, event_type, sub_event_type, date, country, admin1, \
+                 lat, lon, actor1, actor2, fatalities, mentions, articles, sources, rep_seq, rep_idx, summary) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            )?;
+            for id in &touched_events {
+                let Some((c, s)) = merger.event(*id).and_then(|c| Some((c, c.summary()?))) else { continue };
+                let v = &s.values;
+                let place = v.place.as_ref();
+                canonical.execute(params![
+                    id,
+                    c.story(),
+                    v.event_type,
+                    v.sub_event_type,
+                    day_string(v.day.unwrap_or(clock)),
+                    place.and_then(|p| p.country.as_deref()),
+                    place.and_then(|p| p.admin1.as_deref()),
+                    place.and_then(|p| p.lat),
+                    place.and_then(|p| p.lon),
+                    v.actor1,
+                    v.actor2,
+                    v.fatalities,
+                    c.mentions.len() as u64,
+                    s.articles as u64,
+                    serde_json::to_string(&s.sources)?,
+                    c.mentions[s.representative].seq,
+                    v.idx,
+                    serde_json::to_string(&serde_json::json!({
+                        "fatality_reports": s.fatality_reports,
+                        "injury_reports": s.injury_reports,
+                        "disagreements": s.disagreements,
+                        "location": place.and_then(|p| p.name.clone()),
+                        "precision": v.precision,
+                    }))?,
+                ])?;
+            }
+            let mut story_row = tx.prepare_cached(
+                "INSERT OR REPLACE INTO stories (id, label_ar, label_en, first_day, last_day, documents, outlets, events, \
+                 central) VALUES (?1, ?2, ?3, ?4, ?5, \
+                 (SELECT count(*) FROM story_members WHERE story = ?1), \
+                 (SELECT count(DISTINCT d.outlet) FROM story_members m JOIN documents d ON d.seq = m.doc_seq \
+                  WHERE m.story = ?1), \
+                 (SELECT count(*) FROM canonical_events WHERE story = ?1), ?6)",
+            )?;
+            let mut name = tx.prepare_cached(
+                "SELECT coalesce(name_en, name_ar) FROM actors WHERE id = ?1 \
+                 UNION ALL SELECT coalesce(name_en, name_ar) FROM gazetteer WHERE id = ?1 LIMIT 1",
+            )?;
+            for id in &touched_stories {
+                let Some(story) = clusterer.story(*id) else { continue };
+                let Some(central) = story.central() else { continue };
+                let mut places = Vec::new();
+                let mut actors = Vec::new();
+                let mut kind = None;
+                for (feature, _) in story.top_features(&clusterer, 40) {
+                    if let Some(t) = feature.strip_prefix("y:") {
+                        kind.get_or_insert(t);
+                        continue;
+                    }
+                    let (list, key) = match (feature.strip_prefix("p:"), feature.strip_prefix("e:")) {
+                        (Some(k), _) => (&mut places, k),
+                        (_, Some(k)) => (&mut actors, k),
+                        _ => continue,
+                    };
+                    if list.len() < 2
+                        && let Some(n) = name.query_row([key], |r| r.get::<_, Option<String>>(0)).optional()?.flatten()
+                        && !list.contains(&n)
+                    {
+                        list.push(n);
+                    }
+                }
+                let mut label_en = places.join(", ");
+                if !actors.is_empty() {
+                    if !label_en.is_empty() {
+                        label_en.push_str(" — ");
+                    }
+                    label_en.push_str(&actors.join(", "));
+                }
+                if let Some(kind) = kind {
+                    label_en = if label_en.is_empty() { kind.to_owned() } else { format!("{label_en} ({kind})") };
+                }
+                if label_en.is_empty() {
+                    label_en = format!("Story {id}");
+                }
+                story_row.execute(params![
+                    id,
+                    central.title,
+                    label_en,
+                    day_string(story.first_day),
+                    day_string(story.last_day),
+                    central.seq
+                ])?;
+            }
+            // A duplicate-only update touches stories the clusterer did not: their counts move.
+            let mut recount = tx.prepare_cached(
+                "UPDATE stories SET documents = (SELECT count(*) FROM story_members WHERE story = ?1), \
+                 outlets = (SELECT count(DISTINCT d.outlet) FROM story_members m JOIN documents d ON d.seq = m.doc_seq \
+                 WHERE m.story = ?1) WHERE id = ?1",
+            )?;
+            let clustered: FxHashSet<u64> = touched_stories.iter().copied().collect();
+            for (_, story, _) in members.iter().filter(|m| !clustered.contains(&m.1)) {
+                recount.execute([story])?;
+            }
+            let mut state = tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
+            state.execute(params![STATE_STORIES, pack(&clusterer.to_bytes())?])?;
+            state.execute(params![STATE_EVENTS, pack(&merger.to_bytes())?])?;
+            state.execute(params![STATE_LAST, pack(last_seq.to_string().as_bytes())?])?;
+        }
+        tx.commit()?;
+        update.new_stories = (clusterer.stories().len() - stories_before) as u64;
+        update.new_events = (merger.events().len() - events_before) as u64;
+        update.stories = clusterer.stories().len() as u64;
+        update.events = merger.events().len() as u64;
+        update.seconds = started.elapsed().as_secs_f64();
+        Ok(update)
+    }
+
+    /// Documents stored since the last [`Store::update_stories`].
+    pub fn unclustered(&self) -> Result<u64, Error> {
+        let last = self.last_clustered()?;
+        Ok(self.conn.query_row("SELECT count(*) FROM documents WHERE seq > ?1", [last], |r| r.get(0))?)
+    }
+
+    /// Forgets every story and canonical event and clusters the whole store again (after a
+    /// re-analysis, or to apply a new clustering).
+    /// `config` replaces the clusterer's tuning (`None`: the default).
+    pub fn rebuild_stories(&mut self, clock: i32, config: Option<Config>) -> Result<StoriesUpdate, Error> {
+        self.conn.execute_batch(
+            "BEGIN; DELETE FROM story_members; DELETE FROM stories; DELETE FROM event_mentions; \
+             DELETE FROM canonical_events; DELETE FROM cluster_state; COMMIT;",
+        )?;
+        self.cluster(clock, config)
+    }
+
+    /// Stories, latest first (or largest first).
+    pub fn stories(&self, q: &StoryQuery) -> Result<Vec<StoryRow>, Error> {
+        let order = if q.by_size { "documents DESC, outlets DESC, id" } else { "last_day DESC, documents DESC, id" };
+        let sql = format!(
+            "SELECT id, label_ar, label_en, first_day, last_day, documents, outlets, events FROM stories \
+             WHERE (?1 IS NULL OR last_day >= ?1) AND (?2 IS NULL OR first_day <= ?2) \
+             AND documents >= ?3 AND outlets >= ?4 ORDER BY {order} LIMIT ?5 OFFSET ?6"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![q.from, q.to, q.min_documents, q.min_outlets, q.limit as i64, q.offset as i64],
+            story_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The story a document belongs to.
+    pub fn story_of(&self, doc_id: &str) -> Result<Option<u64>, Error> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq WHERE d.id = ?1",
+                [doc_id],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Every document's story: (document id, story id), in store order.
+    pub fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT d.id, m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq ORDER BY d.seq",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The canonical events that documents' coded events were merged into: (document id, event
+    /// index, canonical event id).
+    pub fn event_canonicals(&self, doc_id: &str) -> Result<Vec<(u64, u64)>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT m.idx, m.canonical FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
+             WHERE d.id = ?1 ORDER BY m.idx",
+        )?;
+        let rows = stmt.query_map([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A document's coded events as clustering saw them, each with the canonical event it was
+    /// merged into (`None` for a near-duplicate's, or before clustering).
+    pub fn event_mentions(&self, doc_id: &str) -> Result<Vec<(EventFacts, Option<u64>)>, Error> {
+        let row: Option<(u64, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT p.doc_seq, p.profile FROM profiles p JOIN documents d ON d.seq = p.doc_seq WHERE d.id = ?1",
+                [doc_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let Some((seq, bytes)) = row else { return Ok(Vec::new()) };
+        let profile = Profile::from_bytes(&bytes).map_err(|e| corrupt("profile", e))?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT canonical FROM event_mentions WHERE doc_seq = ?1 AND idx = ?2")?;
+        let mut out = Vec::with_capacity(profile.events.len());
+        for e in profile.events {
+            let c: Option<u64> = stmt.query_row(params![seq, e.idx], |r| r.get(0)).optional()?;
+            out.push((e, c));
+        }
+        Ok(out)
+    }
+
+    /// The ids of the documents that report a canonical event.
+    pub fn canonical_documents(&self, id: u64) -> Result<Vec<String>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT d.id FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
+             WHERE m.canonical = ?1 ORDER BY d.id",
+        )?;
+        let rows = stmt.query_map([id], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One story with its articles (by date), canonical events, each outlet's framing and the
+    /// quotes.
+    pub fn story(&self, id: u64) -> Result<Option<StoryDetail>, Error> {
+        let Some(story) = self
+            .conn
+            .query_row(
+                "SELECT id, label_ar, label_en, first_day, last_day, documents, outlets, events FROM stories WHERE id = ?1",
+                [id],
+                story_row,
+            )
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let docs: Vec<(u64, StoryDocument, Vec<u8>)> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT d.seq, d.id, d.title, d.outlet, d.published, d.genre, d.url, m.similarity, o.id, d.content \
+                 FROM story_members m JOIN documents d ON d.seq = m.doc_seq \
+                 LEFT JOIN documents o ON o.seq = d.duplicate_of WHERE m.story = ?1 ORDER BY d.published, d.seq",
+            )?;
+            let rows = stmt.query_map([id], |r| {
+                Ok((
+                    r.get(0)?,
+                    StoryDocument {
+                        id: r.get(1)?,
+                        title: r.get(2)?,
+                        outlet: r.get(3)?,
+                        published: r.get(4)?,
+                        genre: r.get(5)?,
+                        url: r.get(6)?,
+                        similarity: r.get(7)?,
+                        duplicate_of: r.get(8)?,
+                    },
+                    r.get(9)?,
+                ))
+            })?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let tokenizer = marsad_text::Tokenizer::default();
+        let lexicon = Lexicon::embedded();
+        let mut analyses: FxHashMap<u64, marsad_core::Document> = FxHashMap::default();
+        let mut framing: BTreeMap<String, OutletFraming> = BTreeMap::new();
+        let mut quotes = Vec::new();
+        for (seq, d, z) in &docs {
+            let doc = Content::unpack(&self.dicts, z)?.document()?;
+            let outlet = d.outlet.clone().unwrap_or_else(|| "(unknown outlet)".into());
+            let f = framing.entry(outlet.clone()).or_insert_with(|| OutletFraming { outlet, ..Default::default() });
+            *f.genres.entry(d.genre.clone()).or_insert(0) += 1;
+            for hit in lexicon.find(&doc, &tokenizer) {
+                add_use(f, &d.id, hit);
+            }
+            for q in &doc.quotes {
+                let speaker = q.speaker.as_ref().map(|s| s.name_ar.clone().unwrap_or_else(|| s.text.clone()));
+                if let Some(s) = &speaker {
+                    match f.speakers.iter_mut().find(|(n, _)| n == s) {
+                        Some((_, n)) => *n += 1,
+                        None => f.speakers.push((s.clone(), 1)),
+                    }
+                }
+                quotes.push(StoryQuote {
+                    document: d.id.clone(),
+                    outlet: d.outlet.clone(),
+                    speaker,
+                    speaker_id: q.speaker.as_ref().and_then(|s| s.id.clone()),
+                    cue: q.cue.clone(),
+                    channel: q.channel.clone(),
+                    start: q.start,
+                    end: q.end,
+                    text: q.text.clone(),
+                });
+            }
+            analyses.insert(*seq, doc);
+        }
+        for f in framing.values_mut() {
+            f.terms.sort_by(|a, b| (b.own_voice + b.quoted).cmp(&(a.own_voice + a.quoted)).then(a.term.cmp(&b.term)));
+            f.speakers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        }
+        let events = self.canonical_events_of_story(id, &analyses)?;
+        Ok(Some(StoryDetail {
+            story,
+            articles: docs.into_iter().map(|(_, d, _)| d).collect(),
+            events,
+            framing: framing.into_values().collect(),
+            quotes,
+        }))
+    }
+
+    fn canonical_events_of_story(
+        &self,
+        story: u64,
+        analyses: &FxHashMap<u64, marsad_core::Document>,
+    ) -> Result<Vec<CanonicalEvent>, Error> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, story, event_type, sub_event_type, date, country, admin1, lat, lon, actor1, actor2, fatalities, \
+             articles, sources, summary FROM canonical_events WHERE story = ?1 ORDER BY date, id",
+        )?;
+        let mut mentions = self.conn.prepare(
+            "SELECT m.doc_seq, m.idx, d.id, d.outlet FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
+             WHERE m.canonical = ?1 ORDER BY m.doc_seq, m.idx",
+        )?;
+        let rows: Vec<CanonicalEvent> = stmt
+            .query_map([story], |r| {
+                let summary: serde_json::Value =
+                    serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or(serde_json::Value::Null);
+                Ok(CanonicalEvent {
+                    id: r.get(0)?,
+                    story: r.get(1)?,
+                    event_type: r.get(2)?,
+                    sub_event_type: r.get(3)?,
+                    date: r.get(4)?,
+                    country: r.get(5)?,
+                    admin1: r.get(6)?,
+                    location: summary.get("location").and_then(|v| v.as_str()).map(str::to_owned),
+                    lat: r.get(7)?,
+                    lon: r.get(8)?,
+                    actor1: r.get(9)?,
+                    actor2: r.get(10)?,
+                    fatalities: r.get(11)?,
+                    articles: r.get(12)?,
+                    sources: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
+                    summary,
+                    mentions: Vec::new(),
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut out = Vec::with_capacity(rows.len());
+        for mut e in rows {
+            let ms: Vec<(u64, u64, String, Option<String>)> = mentions
+                .query_map([e.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<_, _>>()?;
+            for (seq, idx, document, outlet) in ms {
+                // A report from an article of another story: its analysis is read here.
+                let other = match analyses.contains_key(&seq) {
+                    true => None,
+                    false => {
+                        let z: Vec<u8> =
+                            self.conn.query_row("SELECT content FROM documents WHERE seq = ?1", [seq], |r| r.get(0))?;
+                        Some(Content::unpack(&self.dicts, &z)?.document()?)
+                    }
+                };
+                let ev = other.as_ref().or_else(|| analyses.get(&seq)).and_then(|d| d.events.get(idx as usize));
+                e.mentions.push(EventMention {
+                    document,
+                    outlet,
+                    idx,
+                    start: ev.map_or(0, |x| x.evidence.start),
+                    end: ev.map_or(0, |x| x.evidence.end),
+                    evidence: ev.map(|x| x.evidence.text.clone()).unwrap_or_default(),
+                });
+            }
+            out.push(e);
+        }
+        Ok(out)
+    }
+}
+
+fn story_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryRow> {
+    Ok(StoryRow {
+        id: r.get(0)?,
+        label_ar: r.get(1)?,
+        label_en: r.get(2)?,
+        first_day: r.get(3)?,
+        last_day: r.get(4)?,
+        documents: r.get(5)?,
+        outlets: r.get(6)?,
+        events: r.get(7)?,
+    })
+}
+
+fn add_use(f: &mut OutletFraming, doc: &str, hit: FramingHit) {
+    let existing = f.terms.iter_mut().find(|u| u.term == hit.term.term && u.frame == hit.term.frame);
+    let u = match existing {
+        Some(u) => u,
+        None => {
+            f.terms.push(FramingUse {
+                term: hit.term.term.clone(),
+                frame: hit.term.frame.clone(),
+                stance: hit.term.stance.clone(),
+                about: hit.term.about.clone(),
+                gloss: hit.term.gloss.clone(),
+                own_voice: 0,
+                quoted: 0,
+                document: doc.to_owned(),
+                text: hit.text.clone(),
+                start: hit.start,
+                end: hit.end,
+            });
+            let n = f.terms.len() - 1;
+            &mut f.terms[n]
+        }
+    };
+    if hit.quoted {
+        u.quoted += 1;
+    } else {
+        u.own_voice += 1;
+    }
+}

@@ -1,0 +1,180 @@
+//! Stories, near-duplicates and canonical events over the team's demo corpus (data/demo), whose
+//! hand labels (stories.json) say which articles tell one story and which report one event.
+
+mod common;
+
+use common::{demo, prepare, store_with};
+use marsad_store::{ExportFormat, ExportUnit, Filter, Store, StoryQuery};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// 2024-07-01: after every demo article (all carry dates, so it is not used).
+const CLOCK: i32 = 19_905;
+
+fn labels() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../../data/demo/stories.json")).expect("stories.json")
+}
+
+fn clustered() -> (tempfile::TempDir, Store) {
+    let (dir, mut store) = store_with(&[demo()]);
+    store.update_stories(CLOCK).expect("stories");
+    (dir, store)
+}
+
+fn csv_rows(store: &Store, unit: ExportUnit) -> Vec<BTreeMap<String, String>> {
+    let mut out = Vec::new();
+    store.export(&Filter::default(), ExportFormat::Csv, unit, &mut out).expect("export");
+    csv::Reader::from_reader(&out[..]).deserialize().collect::<Result<_, _>>().expect("rows")
+}
+
+#[test]
+fn stories_follow_the_hand_labels() {
+    let (_dir, store) = clustered();
+    let gold = labels();
+    // Each labelled story lies in one predicted story, and no predicted story holds two.
+    let mut owner: BTreeMap<u64, String> = BTreeMap::new();
+    let mut split = 0;
+    let mut articles = 0;
+    for s in gold["stories"].as_array().expect("stories") {
+        let name = s["story"].as_str().expect("name");
+        let mut predicted: BTreeMap<u64, usize> = BTreeMap::new();
+        for a in s["articles"].as_array().expect("articles") {
+            let id = store.story_of(a.as_str().expect("id")).expect("lookup").expect("clustered");
+            *predicted.entry(id).or_default() += 1;
+            articles += 1;
+        }
+        split += predicted.len() - 1;
+        for id in predicted.keys() {
+            if let Some(other) = owner.insert(*id, name.to_owned()) {
+                panic!("story {id} holds both {other} and {name}");
+            }
+        }
+    }
+    // The corpus tells each story from opposite sides in opposite words; at most two of its
+    // 15 multi-article stories may come apart (measured: one).
+    assert!(split <= 2, "{split} extra pieces over {articles} articles");
+    // Listing: the largest story first, with labels in both languages.
+    let top = store.stories(&StoryQuery { by_size: true, limit: 3, ..StoryQuery::default() }).expect("list");
+    assert!(top[0].documents >= 4 && top[0].outlets >= 3, "{top:?}");
+    let latin = |s: &str| {
+        s.chars().any(|c| c.is_ascii_alphabetic()) && !s.chars().any(|c| ('\u{600}'..='\u{6ff}').contains(&c))
+    };
+    assert!(top.iter().all(|s| !s.label_ar.is_empty() && latin(&s.label_en)), "{top:?}");
+}
+
+#[test]
+fn reports_of_one_event_become_one_record_with_their_disagreements() {
+    let (_dir, store) = clustered();
+    let mentions = csv_rows(&store, ExportUnit::Mentions);
+    let canonical = csv_rows(&store, ExportUnit::Canonical);
+    assert!(canonical.len() < mentions.len(), "{} of {}", canonical.len(), mentions.len());
+    let counted: u64 = canonical.iter().map(|r| r["mentions"].parse::<u64>().expect("count")).sum();
+    assert_eq!(counted, mentions.len() as u64);
+    // Every labelled event reported by several articles: the records its articles' reports
+    // of that type and day went into. One per event is the aim.
+    let gold = labels();
+    let (mut events, mut records) = (0, 0);
+    for s in gold["stories"].as_array().expect("stories") {
+        for e in s["events"].as_array().expect("events") {
+            let docs: Vec<&str> = e["articles"].as_array().expect("ids").iter().filter_map(|v| v.as_str()).collect();
+            if docs.len() < 2 {
+                continue;
+            }
+            let kind = e["acled_type"].as_str().expect("type");
+            let day = marsad_cluster::day_number(e["date"].as_str().expect("date")).expect("day");
+            let mut ids = BTreeSet::new();
+            for d in &docs {
+                for (facts, c) in store.event_mentions(d).expect("mentions") {
+                    if facts.event_type == kind && facts.day.is_some_and(|x| (x - day).abs() <= 1) {
+                        ids.extend(c);
+                    }
+                }
+            }
+            if !ids.is_empty() {
+                events += 1;
+                records += ids.len();
+            }
+        }
+    }
+    assert!(events >= 10, "{events} events found");
+    let factor = records as f64 / events as f64;
+    // Measured 25 records for 18 events (1.39): what is left comes from the analysis (one
+    // outlet's al-Baghuz resolved to Baghdad, a market shelling dated a day late), not merging.
+    assert!(factor <= 1.4, "{records} records for {events} events");
+    // The Tal Afar market bombing: 9 killed per two outlets, 12 per a third; the record says
+    // 9 and keeps both.
+    let story = store.story_of("iq-talafar-02-rafidain").expect("lookup").expect("clustered");
+    let detail = store.story(story).expect("story").expect("exists");
+    let bombing = detail
+        .events
+        .iter()
+        .find(|e| e.event_type == "Explosions/Remote violence" && e.articles >= 3)
+        .unwrap_or_else(|| panic!("no merged bombing in {:#?}", detail.events));
+    let reports: BTreeSet<u64> = bombing.summary["fatality_reports"]
+        .as_array()
+        .expect("reports")
+        .iter()
+        .filter_map(|r| r["value"].as_u64())
+        .collect();
+    assert_eq!(reports, BTreeSet::from([9, 12]), "{:?}", bombing.summary);
+    assert_eq!(bombing.fatalities, Some(9));
+    assert!(bombing.summary["disagreements"].as_array().expect("list").iter().any(|d| d == "fatalities"));
+    assert!(bombing.sources.len() >= 3 && bombing.mentions.iter().all(|m| !m.evidence.is_empty()));
+}
+
+#[test]
+fn a_story_shows_each_outlets_words_and_who_it_quotes() {
+    let (_dir, store) = clustered();
+    let story = store.story_of("sy-idlib-01-mashreq").expect("lookup").expect("clustered");
+    let detail = store.story(story).expect("story").expect("exists");
+    let outlets: BTreeSet<&str> = detail.framing.iter().map(|f| f.outlet.as_str()).collect();
+    assert!(outlets.len() >= 2, "{outlets:?}");
+    // The state-aligned outlet calls the fighters terrorists in its own voice.
+    let mashreq = detail.framing.iter().find(|f| f.outlet == "وكالة المشرق للأنباء").expect("Mashreq's framing");
+    assert!(mashreq.terms.iter().any(|t| t.frame == "delegitimizing" && t.own_voice > 0), "{:?}", mashreq.terms);
+    // Each use points at the words as written.
+    let doc = store.document(&mashreq.terms[0].document).expect("doc").expect("stored");
+    let t = &mashreq.terms[0];
+    assert_eq!(&doc.text[t.start..t.end], t.text);
+    assert!(!detail.quotes.is_empty());
+}
+
+#[test]
+fn updating_in_parts_gives_what_one_update_gives() {
+    let (_a, whole) = clustered();
+    let lines: Vec<&str> = demo().lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    let (_b, mut parts) = store_with(&[&first.join("\n")]);
+    let u1 = parts.update_stories(CLOCK).expect("first");
+    parts.put(&prepare(&second.join("\n"), "test.jsonl")).expect("put");
+    assert_eq!(parts.unclustered().expect("count"), second.len() as u64);
+    let u2 = parts.update_stories(CLOCK).expect("second");
+    assert_eq!(u1.documents + u2.documents, lines.len() as u64);
+    assert_eq!(parts.unclustered().expect("count"), 0);
+    assert_eq!(parts.story_assignments().expect("a"), whole.story_assignments().expect("b"));
+    assert_eq!(csv_rows(&parts, ExportUnit::Canonical), csv_rows(&whole, ExportUnit::Canonical));
+    // And rebuilding from scratch changes nothing.
+    parts.rebuild_stories(CLOCK, None).expect("rebuild");
+    assert_eq!(parts.story_assignments().expect("a"), whole.story_assignments().expect("b"));
+}
+
+#[test]
+fn a_near_duplicate_joins_its_original_without_events_of_its_own() {
+    let (_dir, mut store) = clustered();
+    let line = demo().lines().find(|l| l.contains("\"sd-omdurman-01")).expect("an Omdurman article");
+    let mut copy: serde_json::Value = serde_json::from_str(line).expect("json");
+    let text = copy["text"].as_str().expect("text").to_owned();
+    copy["id"] = "syndicated-copy".into();
+    copy["outlet"] = "وكالة أخرى".into();
+    copy["text"] = format!("عاجل | {text}\nللمزيد من الأخبار تابعونا على قناتنا.").into();
+    let before = csv_rows(&store, ExportUnit::Mentions).len();
+    store.put(&prepare(&copy.to_string(), "copies.jsonl")).expect("put");
+    store.update_stories(CLOCK).expect("update");
+    assert_eq!(csv_rows(&store, ExportUnit::Mentions).len(), before);
+    let original = store.story_of("sd-omdurman-01-nile").expect("lookup");
+    assert!(original.is_some());
+    assert_eq!(store.story_of("syndicated-copy").expect("lookup"), original);
+    let detail = store.story(original.expect("clustered")).expect("story").expect("exists");
+    let copy_row = detail.articles.iter().find(|a| a.id == "syndicated-copy").expect("listed");
+    assert!(copy_row.duplicate_of.is_some());
+    assert!(store.event_mentions("syndicated-copy").expect("mentions").iter().all(|(_, c)| c.is_none()));
+}
