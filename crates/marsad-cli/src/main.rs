@@ -61,8 +61,7 @@ enum Command {
     /// What a data directory holds.
     Status(store::StatusArgs),
     /// Stories (one per unfolding situation) and their canonical events, sources and framing.
-    #[command(subcommand)]
-    Stories(stories::StoriesCommand),
+    Stories(stories::StoriesArgs),
     /// Measure throughput and memory.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -80,7 +79,7 @@ fn main() -> ExitCode {
         Command::Export(a) => store::export(&a),
         Command::Reanalyze(a) => store::reanalyze(&a),
         Command::Status(a) => store::status(&a),
-        Command::Stories(cmd) => stories::run(&cmd),
+        Command::Stories(a) => stories::run(&a),
         Command::Bench(cmd) => bench::run(&cmd),
         Command::Eval(cmd) => eval::run(&cmd),
     };

@@ -360,7 +360,12 @@ pub fn status(a: &StatusArgs) -> Result<ExitCode> {
     }
     writeln!(o, "store       {}", a.data.dir.display())?;
     writeln!(o, "documents   {} (indexed {})", stats.documents, stats.indexed)?;
-    writeln!(o, "events      {}", stats.events)?;
+    writeln!(o, "events      {} reports, {} real-world events", stats.events, stats.canonical_events)?;
+    writeln!(
+        o,
+        "stories     {} ({} near-duplicate documents; {} documents not clustered yet)",
+        stats.stories, stats.near_duplicates, stats.unclustered
+    )?;
     writeln!(o, "entities    {} per-document rows", stats.entities)?;
     writeln!(o, "places      {} per-document rows", stats.places)?;
     writeln!(o, "quotes      {}", stats.quotes)?;

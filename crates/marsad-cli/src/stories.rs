@@ -12,9 +12,19 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+/// `marsad stories [list options]` lists; `marsad stories show|update|rebuild …` does the rest.
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct StoriesArgs {
+    #[command(subcommand)]
+    pub command: Option<StoriesCommand>,
+    #[command(flatten)]
+    pub list: ListArgs,
+}
+
 #[derive(Subcommand)]
 pub enum StoriesCommand {
-    /// Stories, latest first (or largest first).
+    /// Stories, latest first (or largest first), with their articles' ids (the default).
     List(ListArgs),
     /// One story: its articles, canonical events with every mention, each outlet's framing
     /// and the quotes.
@@ -25,7 +35,7 @@ pub enum StoriesCommand {
     Rebuild(UpdateArgs),
 }
 
-#[derive(Args)]
+#[derive(Args, Clone)]
 pub struct ListArgs {
     #[command(flatten)]
     pub data: DataArgs,
@@ -97,8 +107,10 @@ pub fn print_update(what: &str, u: &StoriesUpdate, out: &mut dyn Write) -> std::
     )
 }
 
-pub fn run(cmd: &StoriesCommand) -> Result<ExitCode> {
+pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
     let mut o = std::io::stdout().lock();
+    let list = StoriesCommand::List(args.list.clone());
+    let cmd = args.command.as_ref().unwrap_or(&list);
     match cmd {
         StoriesCommand::List(a) => {
             let store = Store::open_existing(&a.data.dir)?;
@@ -124,7 +136,7 @@ pub fn run(cmd: &StoriesCommand) -> Result<ExitCode> {
                     writeln!(
                         o,
                         "{:>6}  {} – {}  {:>3} articles {:>2} outlets {:>3} events  {}\n        {}",
-                        s.id, s.first_day, s.last_day, s.documents, s.outlets, s.events, s.label_ar, s.label_en
+                        s.id, s.first_day, s.last_day, s.articles, s.outlets, s.events, s.label_ar, s.label_en
                     )?;
                 }
             }
@@ -166,7 +178,7 @@ fn print_story(o: &mut dyn Write, s: &StoryDetail) -> std::io::Result<()> {
     writeln!(
         o,
         "  {} – {}, {} articles from {} outlets, {} events\n",
-        st.first_day, st.last_day, st.documents, st.outlets, st.events
+        st.first_day, st.last_day, st.articles, st.outlets, st.events
     )?;
     writeln!(o, "articles")?;
     for d in &s.articles {

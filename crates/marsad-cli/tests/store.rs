@@ -131,3 +131,76 @@ fn an_ingest_killed_at_any_moment_completes_on_the_next_run() {
         assert_eq!((s["documents"].as_u64(), s["existing"].as_u64()), (Some(0), Some(n)), "trial {trial}");
     }
 }
+
+#[test]
+fn stories_are_listed_shown_and_scored() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = tmp.path().join("demo.jsonl");
+    std::fs::write(&input, DEMO).expect("write");
+    let data = tmp.path().join("store");
+    let out = marsad()
+        .args(["ingest", "--quiet", "--clock", "2024-07-01", "--data"])
+        .arg(&data)
+        .arg(&input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&out).contains("stories: 51 documents"), "{}", String::from_utf8_lossy(&out));
+    let list = marsad()
+        .args(["stories", "list", "--by-size", "--min-outlets", "3", "--format", "json", "--data"])
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list: serde_json::Value = serde_json::from_slice(&list).expect("json");
+    let items = list["items"].as_array().expect("items");
+    assert!(items.len() >= 5 && items.iter().all(|s| s["outlets"].as_u64() >= Some(3)), "{list}");
+    let id = items[0]["id"].as_u64().expect("id").to_string();
+    let show =
+        marsad().args(["stories", "show", &id, "--data"]).arg(&data).assert().success().get_output().stdout.clone();
+    let show = String::from_utf8(show).expect("utf8");
+    for part in ["articles", "events", "framing"] {
+        assert!(show.contains(&format!("\n{part}\n")), "{show}");
+    }
+    marsad().args(["stories", "show", "99999", "--data"]).arg(&data).assert().code(1);
+    // Scored against the corpus' own labels.
+    let labels: serde_json::Value =
+        serde_json::from_str(include_str!("../../../data/demo/stories.json")).expect("labels");
+    let mut gold = String::from("doc_id\tstory\n");
+    for s in labels["stories"].as_array().expect("stories") {
+        for a in s["articles"].as_array().expect("articles") {
+            gold.push_str(&format!("{}\t{}\n", a.as_str().expect("id"), s["story"].as_str().expect("name")));
+        }
+    }
+    let gold_file = tmp.path().join("gold.tsv");
+    std::fs::write(&gold_file, gold).expect("write");
+    let eval = marsad()
+        .args(["eval", "stories", "--gold"])
+        .arg(&gold_file)
+        .arg("--data")
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let eval = String::from_utf8(eval).expect("utf8");
+    let purity: f64 = eval
+        .lines()
+        .find_map(|l| l.strip_prefix("purity"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("{eval}"));
+    assert!(purity >= 0.9, "{eval}");
+    // Export: one row per real event, with its mention count.
+    let canonical = marsad().args(["export", "--data"]).arg(&data).assert().success().get_output().stdout.clone();
+    let mentions =
+        marsad().args(["export", "--mentions", "--data"]).arg(&data).assert().success().get_output().stdout.clone();
+    let (c, m) = (String::from_utf8_lossy(&canonical), String::from_utf8_lossy(&mentions));
+    assert!(c.lines().next().is_some_and(|h| h.ends_with(",mentions,articles")), "{c}");
+    assert!(c.lines().count() < m.lines().count());
+    assert!(status(&data)["stats"]["stories"].as_u64() > Some(10));
+}

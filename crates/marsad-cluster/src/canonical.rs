@@ -10,15 +10,17 @@
 //! do not contradict each other: the same side in each role where both name one, or the roles
 //! swapped. A state's government, army and police are one side, civilians are one, and media,
 //! monitors and international bodies in actor slots (sources, not participants) are none.
-//! Within one story, differing sides do not part two reports tied by their place, or by their
-//! kind and day: outlets name perpetrators differently, and who marched is no key to a protest.
+//! Within one story, differing sides do not part two articles' reports of the same kind of
+//! event on the same day: outlets name perpetrators differently, and who marched is no key to
+//! a protest.
 //!
 //! A mention joins the canonical event whose representative report (the one that agrees most
 //! with its best-supported values, so that an event does not drift in 25 km steps) it is
 //! compatible with, the best-scored one: same story, same sub-event type, same place, shared
-//! actors, closer dates. Two events of one article merge on the same terms: ACLED codes one
-//! event per type, day, place and actors, and the article's own merge (marsad-events) keeps
-//! events apart only when something differs.
+//! actors, closer dates. Two reports of one article merge on the same terms, except that
+//! differing sides always part them (the article told two events); ACLED codes one event per
+//! type, day, place and actors, and the article's own merge (marsad-events) keeps reports apart
+//! whenever something differs.
 //!
 //! A canonical event's values are the best supported (most articles; ties to the higher
 //! count for fatalities, as tolls grow while bodies are found), and where the articles
@@ -117,6 +119,12 @@ fn side(a: &Option<String>) -> Option<String> {
     }
 }
 
+/// Both placed at the same gazetteer entry.
+fn same_place_id(a: &EventFacts, b: &EventFacts) -> bool {
+    let id = |e: &EventFacts| e.place.as_ref().and_then(|p| p.id.clone());
+    id(a).is_some() && id(a) == id(b)
+}
+
 /// Whether two mentions can report one event; if so, how well they agree.
 fn compatible(a: &Mention, b: &Mention) -> Option<i32> {
     if Family::of(&a.event.event_type) != Family::of(&b.event.event_type) {
@@ -149,10 +157,13 @@ fn compatible(a: &Mention, b: &Mention) -> Option<i32> {
     let (a1, a2, b1, b2) = (side(&ea.actor1), side(&ea.actor2), side(&eb.actor1), side(&eb.actor2));
     let direct = same_or_unknown(&a1, &b1) && same_or_unknown(&a2, &b2);
     let swapped = same_or_unknown(&a1, &b2) && same_or_unknown(&a2, &b1);
-    let tied = near
-        || (ea.sub_event_type == eb.sub_event_type && gap == 0)
-        || Family::of(&ea.event_type) == Family::Demonstrations;
-    if !(direct || swapped || (same_story && tied)) {
+    let same_kind = ea.sub_event_type == eb.sub_event_type;
+    // One article's two reports with different sides: the article told two events.
+    if a.seq == b.seq && !(direct || swapped) {
+        return None;
+    }
+    let tied = ((same_kind || near) && gap == 0) || Family::of(&ea.event_type) == Family::Demonstrations;
+    if !(direct || swapped || (same_story && tied && a.seq != b.seq)) {
         return None;
     }
     let shared_actors = [&ea.actor1, &ea.actor2]
@@ -160,15 +171,7 @@ fn compatible(a: &Mention, b: &Mention) -> Option<i32> {
         .flatten()
         .filter(|x| eb.actor1.as_ref() == Some(*x) || eb.actor2.as_ref() == Some(*x))
         .count() as i32;
-    let same_place = ea.place.as_ref().and_then(|p| p.id.as_ref()).is_some()
-        && ea.place.as_ref().map(|p| &p.id) == eb.place.as_ref().map(|p| &p.id);
-    Some(
-        3 * i32::from(same_story)
-            + i32::from(ea.sub_event_type == eb.sub_event_type)
-            + i32::from(same_place)
-            + shared_actors
-            - gap,
-    )
+    Some(3 * i32::from(same_story) + i32::from(same_kind) + i32::from(same_place_id(ea, eb)) + shared_actors - gap)
 }
 
 /// One real-world event and every article's report of it.

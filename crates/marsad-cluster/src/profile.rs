@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 /// Body terms kept per article, the most frequent first (after stop words).
 pub const BODY_TERMS: usize = 64;
 /// Hash functions of a MinHash signature.
-pub const MINHASH_SIZE: usize = 126;
+pub const MINHASH_SIZE: usize = 84;
 /// Words per shingle for near-duplicate detection.
 const SHINGLE: usize = 4;
 /// Articles with fewer shingles get no signature: a few words say nothing of copying.
@@ -27,12 +27,11 @@ static STOP_TERMS: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
     most_frequent_words(STOP_WORDS).flat_map(|w| search_terms(&tokenizer, w)).map(|t| t.term).collect()
 });
 
-/// A linked actor or a resolved place of an article, with its mention count.
+/// A linked actor or a resolved place of an article, with its mention count (names are in the
+/// store's `actors` and `gazetteer` tables).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Named {
     pub id: String,
-    pub name_ar: Option<String>,
-    pub name_en: Option<String>,
     pub count: u16,
     /// Places: 1 town, 2 district, 3 region or country (ACLED geo precision); 0 for actors.
     pub precision: u8,
@@ -76,7 +75,6 @@ pub struct Profile {
     /// Publication day, days since 1970-01-01.
     pub day: Option<i32>,
     pub outlet: Option<String>,
-    pub title: String,
     /// Distinct title terms, stop words removed, in order.
     pub title_terms: Vec<String>,
     /// Body terms with their counts, stop words removed; the [`BODY_TERMS`] most frequent.
@@ -100,16 +98,10 @@ pub fn day_string(day: i32) -> String {
 /// 1970-01-01 counted from 0001-01-01 (day 1).
 const EPOCH_CE: i32 = 719_163;
 
-fn named<'a>(items: impl Iterator<Item = (&'a str, Option<&'a String>, Option<&'a String>, u8)>) -> Vec<Named> {
+fn named<'a>(items: impl Iterator<Item = (&'a str, u8)>) -> Vec<Named> {
     let mut by_id: BTreeMap<&str, Named> = BTreeMap::new();
-    for (id, ar, en, precision) in items {
-        let n = by_id.entry(id).or_insert_with(|| Named {
-            id: id.to_owned(),
-            name_ar: ar.cloned(),
-            name_en: en.cloned(),
-            count: 0,
-            precision,
-        });
+    for (id, precision) in items {
+        let n = by_id.entry(id).or_insert_with(|| Named { id: id.to_owned(), count: 0, precision });
         n.count = n.count.saturating_add(1);
     }
     by_id.into_values().collect()
@@ -119,9 +111,8 @@ impl Profile {
     /// The profile of an analyzed document.
     pub fn of(doc: &Document, tokenizer: &Tokenizer<'_>) -> Profile {
         let stop = &*STOP_TERMS;
-        let title = doc.title.clone().unwrap_or_default();
         let mut title_terms: Vec<String> = Vec::new();
-        for t in search_terms(tokenizer, &title) {
+        for t in search_terms(tokenizer, doc.title.as_deref().unwrap_or_default()) {
             if !stop.contains(&t.term) && !title_terms.contains(&t.term) {
                 title_terms.push(t.term);
             }
@@ -139,14 +130,9 @@ impl Profile {
         // Most frequent first; ties by first occurrence, so the profile is the same every run.
         body_terms.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
         body_terms.truncate(BODY_TERMS);
-        let entities = named(
-            doc.entities
-                .iter()
-                .filter_map(|e| e.id.as_deref().map(|id| (id, e.name_ar.as_ref(), e.name_en.as_ref(), 0))),
-        );
-        let places = named(doc.places.iter().filter_map(|p| {
-            p.geonames_id.as_deref().map(|id| (id, p.name_ar.as_ref(), p.name_en.as_ref(), p.precision.unwrap_or(3)))
-        }));
+        let entities = named(doc.entities.iter().filter_map(|e| e.id.as_deref().map(|id| (id, 0))));
+        let places =
+            named(doc.places.iter().filter_map(|p| p.geonames_id.as_deref().map(|id| (id, p.precision.unwrap_or(3)))));
         let events = coded(doc)
             .filter_map(|(i, e)| {
                 let acled = e.acled.as_ref()?;
@@ -178,7 +164,6 @@ impl Profile {
         Profile {
             day: doc.published.as_deref().and_then(day_number),
             outlet: doc.outlet.clone(),
-            title,
             title_terms,
             body_terms: body_terms.into_iter().map(|(t, n, _)| (t, n)).collect(),
             entities,
@@ -200,11 +185,13 @@ impl Profile {
 
 /// The MinHash signature of a text's word shingles (search terms, so clitics, spelling
 /// variants and punctuation do not hide a copy), or `None` for a text too short to tell.
-pub fn signature(tokenizer: &Tokenizer<'_>, text: &str) -> Option<Vec<u32>> {
+pub fn signature(tokenizer: &Tokenizer<'_>, text: &str) -> Option<Vec<u16>> {
     use gaoya::minhash::MinHasher;
     // FNV and a fixed seed: the same text has the same signature in every run and process.
-    static HASHER: LazyLock<gaoya::minhash::MinHasher32<fnv::FnvBuildHasher>> =
-        LazyLock::new(|| gaoya::minhash::MinHasher32::new(MINHASH_SIZE));
+    // 16-bit minima: a chance collision (1 in 65,536 per hash) moves an estimate by nothing
+    // that matters, and a signature takes half the space.
+    static HASHER: LazyLock<gaoya::minhash::MinHasher16<fnv::FnvBuildHasher>> =
+        LazyLock::new(|| gaoya::minhash::MinHasher16::new(MINHASH_SIZE));
     let terms: Vec<String> = search_terms(tokenizer, text).into_iter().map(|t| t.term).collect();
     if terms.len() < SHINGLE + MIN_SHINGLES {
         return None;
@@ -212,15 +199,14 @@ pub fn signature(tokenizer: &Tokenizer<'_>, text: &str) -> Option<Vec<u32>> {
     Some(HASHER.create_signature(terms.windows(SHINGLE)))
 }
 
-/// Packs a signature for storage (little-endian u32s).
-pub fn signature_bytes(sig: &[u32]) -> Vec<u8> {
+/// Packs a signature for storage (little-endian u16s).
+pub fn signature_bytes(sig: &[u16]) -> Vec<u8> {
     sig.iter().flat_map(|v| v.to_le_bytes()).collect()
 }
 
 /// Reads a stored signature; `None` when the bytes are not one.
-pub fn signature_from_bytes(bytes: &[u8]) -> Option<Vec<u32>> {
-    (bytes.len() == MINHASH_SIZE * 4)
-        .then(|| bytes.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+pub fn signature_from_bytes(bytes: &[u8]) -> Option<Vec<u16>> {
+    (bytes.len() == MINHASH_SIZE * 2).then(|| bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect())
 }
 
 #[cfg(test)]

@@ -40,6 +40,9 @@ impl Default for Config {
     }
 }
 
+/// Features of a member's vector kept to tell the most central member.
+const MEMBER_FEATURES: usize = 8;
+
 /// A sparse vector: (feature id, weight), sorted by feature id.
 type Vector = Vec<(u32, f32)>;
 
@@ -143,8 +146,6 @@ pub struct Member {
     /// Cosine similarity to the story's centroid when it joined (1 for the first article).
     pub similarity: f32,
     pub day: i32,
-    pub outlet: Option<String>,
-    pub title: String,
     /// Its strongest features, to tell which member is most central.
     vector: Vector,
 }
@@ -158,6 +159,8 @@ pub struct Story {
     pub last_day: i32,
     pub members: Vec<Member>,
     sum: Vector,
+    /// Derived from `sum`; not saved.
+    #[serde(skip)]
     centroid: Vector,
 }
 
@@ -315,15 +318,8 @@ impl Clusterer {
             story.sum = kept;
         }
         story.centroid = top_unit(story.sum.clone(), centroid_features);
-        let member_vector = top_unit(vector, 24);
-        story.members.push(Member {
-            seq,
-            similarity,
-            day,
-            outlet: profile.outlet.clone(),
-            title: profile.title.clone(),
-            vector: member_vector,
-        });
+        let member_vector = top_unit(vector, MEMBER_FEATURES);
+        story.members.push(Member { seq, similarity, day, vector: member_vector });
         let mut probes: Vec<u32> = strongest(&story.centroid, probe_features);
         probes.extend(strongest(&story.members[story.members.len() - 1].vector, probe_features / 2));
         probes.sort_unstable();
@@ -345,6 +341,10 @@ impl Clusterer {
     pub fn from_bytes(bytes: &[u8]) -> Result<Clusterer, postcard::Error> {
         let mut c: Clusterer = postcard::from_bytes(bytes)?;
         c.vocab.reindex();
+        let n = c.config.centroid_features;
+        for s in &mut c.stories {
+            s.centroid = top_unit(s.sum.clone(), n);
+        }
         Ok(c)
     }
 }
@@ -358,13 +358,9 @@ mod tests {
         Profile {
             day: Some(day),
             outlet: Some(outlet.into()),
-            title: title.join(" "),
             title_terms: title.iter().map(|s| s.to_string()).collect(),
             body_terms: body.iter().map(|s| (s.to_string(), 2)).collect(),
-            places: places
-                .iter()
-                .map(|p| Named { id: p.to_string(), count: 2, precision: 1, ..Named::default() })
-                .collect(),
+            places: places.iter().map(|p| Named { id: p.to_string(), count: 2, precision: 1 }).collect(),
             ..Profile::default()
         }
     }

@@ -375,6 +375,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
     pb.finish_and_clear();
     result?;
     summary.stories = Some(store.update_stories(opts.clock())?);
+    store.checkpoint()?;
     summary.finish(start);
     store.end_run(run, &summary)?;
     Ok(summary)

@@ -36,7 +36,7 @@ impl Codec {
         self.dict.as_ref().map_or(0, |d| d.0)
     }
 
-    fn compress(&self, bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    pub(crate) fn compress(&self, bytes: &[u8]) -> Result<Vec<u8>, Error> {
         let io = |e| Error::Io("compressing content".into(), e);
         match &self.dict {
             Some(d) => zstd::bulk::Compressor::with_prepared_dictionary(&d.1).and_then(|mut c| c.compress(bytes)),
@@ -60,7 +60,7 @@ impl Dictionaries {
         Some((id, Codec { dict: Some(Arc::new((id, EncoderDictionary::copy(bytes, LEVEL)))) }))
     }
 
-    fn decompress(&self, z: &[u8]) -> Result<Vec<u8>, Error> {
+    pub(crate) fn decompress(&self, z: &[u8]) -> Result<Vec<u8>, Error> {
         let io = |e| Error::Io("stored content".into(), e);
         let mut out = Vec::new();
         match zstd::zstd_safe::get_dict_id_from_frame(z) {

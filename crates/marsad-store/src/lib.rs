@@ -130,9 +130,10 @@ pub struct Prepared {
     pub origin: Origin,
     analyzer: String,
     content: Vec<u8>,
-    /// The clustering profile (postcard) and the body's MinHash signature.
+    /// The clustering profile (postcard, compressed like content) and the body's MinHash
+    /// signature.
     profile: Vec<u8>,
-    signature: Option<Vec<u32>>,
+    signature: Option<Vec<u16>>,
 }
 
 impl Prepared {
@@ -140,7 +141,7 @@ impl Prepared {
     pub fn new(doc: Document, origin: Origin, analyzer: &str, codec: &Codec) -> Result<Prepared, Error> {
         let content = Content::pack(codec, &origin.raw, &serde_json::to_vec(&doc)?)?;
         let tokenizer = marsad_text::Tokenizer::default();
-        let profile = Profile::of(&doc, &tokenizer).to_bytes();
+        let profile = codec.compress(&Profile::of(&doc, &tokenizer).to_bytes())?;
         let signature = marsad_cluster::signature(&tokenizer, &doc.body);
         Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content, profile, signature })
     }
@@ -174,6 +175,13 @@ pub struct Stats {
     pub places: u64,
     pub quotes: u64,
     pub rejected: u64,
+    /// Documents stored as copies of another (syndicated, re-published).
+    pub near_duplicates: u64,
+    pub stories: u64,
+    /// Real-world events the coded events were merged into.
+    pub canonical_events: u64,
+    /// Documents stored since the last story update.
+    pub unclustered: u64,
     pub indexed: u64,
     /// Bytes of the raw records as read.
     pub raw_bytes: u64,
@@ -289,8 +297,8 @@ impl Store {
         Ok(())
     }
 
-    /// The near-duplicate index of the stored originals.
-    fn near_duplicates(&mut self) -> Result<&mut NearDuplicates, Error> {
+    /// Loads the near-duplicate index of the stored originals, once.
+    fn load_near_duplicates(&mut self) -> Result<(), Error> {
         if self.near.is_none() {
             let mut near = NearDuplicates::default();
             let mut stmt = self.conn.prepare(
@@ -305,7 +313,7 @@ impl Store {
             }
             self.near = Some(near);
         }
-        Ok(self.near.get_or_insert_with(NearDuplicates::default))
+        Ok(())
     }
 
     /// Stores a batch in one transaction; documents whose id is stored already are skipped.
@@ -326,7 +334,7 @@ impl Store {
         let at = now();
         let mut added = Vec::with_capacity(batch.len());
         let mut seqs = Vec::new();
-        self.near_duplicates()?;
+        self.load_near_duplicates()?;
         {
             let near = self.near.get_or_insert_with(NearDuplicates::default);
             let tx = self.conn.transaction()?;
@@ -363,7 +371,12 @@ impl Store {
                     if n == 1 {
                         let seq = tx.last_insert_rowid() as u64;
                         write_rows(&tx, seq, d, original.is_some())?;
-                        let signature = p.signature.as_deref().map(marsad_cluster::profile::signature_bytes);
+                        // A copy's signature is never looked up: only originals are indexed.
+                        let signature = p
+                            .signature
+                            .as_deref()
+                            .filter(|_| original.is_none())
+                            .map(marsad_cluster::profile::signature_bytes);
                         profile.execute(params![seq, signature, p.profile])?;
                         if let (None, Some(sig)) = (original, &p.signature) {
                             near.insert(seq, sig.clone());
@@ -447,6 +460,13 @@ impl Store {
         }
         tx.commit()?;
         self.unflushed.clear();
+        Ok(())
+    }
+
+    /// Moves the write-ahead log into the database and truncates it (after a large write, the
+    /// log holds a copy of every page written since the last checkpoint).
+    pub fn checkpoint(&mut self) -> Result<(), Error> {
+        self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }
 
@@ -572,6 +592,10 @@ impl Store {
             places: count("SELECT count(*) FROM places")?,
             quotes: count("SELECT count(*) FROM quotes")?,
             rejected: count("SELECT count(*) FROM rejected")?,
+            near_duplicates: count("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL")?,
+            stories: count("SELECT count(*) FROM stories")?,
+            canonical_events: count("SELECT count(*) FROM canonical_events")?,
+            unclustered: self.unclustered()?,
             indexed: self.index.num_docs(),
             raw_bytes: count("SELECT coalesce(sum(bytes), 0) FROM documents")?,
             disk_bytes: dir_size(&self.dir),

@@ -158,8 +158,9 @@ CREATE TABLE runs (
 ALTER TABLE documents ADD COLUMN duplicate_of INTEGER REFERENCES documents(seq);
 CREATE INDEX documents_duplicate ON documents(duplicate_of) WHERE duplicate_of IS NOT NULL;
 
--- What clustering reads of a document (marsad_cluster::Profile, postcard), computed with the
--- analysis, and the MinHash signature of its body (126 u32, little-endian; NULL when too short).
+-- What clustering reads of a document (marsad_cluster::Profile, postcard, zstd-compressed like
+-- the content), computed with the analysis, and the MinHash signature of its body (84 u16,
+-- little-endian; NULL when too short, and for a near-duplicate).
 CREATE TABLE profiles (
     doc_seq   INTEGER PRIMARY KEY REFERENCES documents(seq) ON DELETE CASCADE,
     signature BLOB,

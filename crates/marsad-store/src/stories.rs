@@ -46,9 +46,12 @@ pub struct StoryRow {
     pub label_en: String,
     pub first_day: String,
     pub last_day: String,
-    pub documents: u64,
+    /// How many articles, outlets and canonical events.
+    pub articles: u64,
     pub outlets: u64,
     pub events: u64,
+    /// The articles' ids, in store order.
+    pub documents: Vec<String>,
 }
 
 /// Which stories to list.
@@ -169,7 +172,8 @@ pub struct StoryDetail {
 }
 
 fn pack(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    zstd::bulk::compress(bytes, 3).map_err(|e| Error::Io("cluster state".into(), e))
+    // Written once per update: a slower level pays (a fifth smaller than level 3).
+    zstd::bulk::compress(bytes, 9).map_err(|e| Error::Io("cluster state".into(), e))
 }
 
 fn unpack(bytes: &[u8]) -> Result<Vec<u8>, Error> {
@@ -244,13 +248,13 @@ impl Store {
                 }
             }
             let profile = match profile {
-                Some(b) => Profile::from_bytes(&b).map_err(|e| corrupt("profile", e))?,
+                Some(b) => Profile::from_bytes(&self.dicts.decompress(&b)?).map_err(|e| corrupt("profile", e))?,
                 None => {
                     // A document stored before profiles existed: made from its analysis once.
                     let z: Vec<u8> =
                         self.conn.query_row("SELECT content FROM documents WHERE seq = ?1", [seq], |r| r.get(0))?;
                     let p = Profile::of(&Content::unpack(&self.dicts, &z)?.document()?, &tokenizer);
-                    profiles_made.push((seq, p.to_bytes()));
+                    profiles_made.push((seq, self.codec.compress(&p.to_bytes())?));
                     p
                 }
             };
@@ -336,6 +340,7 @@ impl Store {
                   WHERE m.story = ?1), \
                  (SELECT count(*) FROM canonical_events WHERE story = ?1), ?6)",
             )?;
+            let mut title_of = tx.prepare_cached("SELECT title FROM documents WHERE seq = ?1")?;
             let mut name = tx.prepare_cached(
                 "SELECT coalesce(name_en, name_ar) FROM actors WHERE id = ?1 \
                  UNION ALL SELECT coalesce(name_en, name_ar) FROM gazetteer WHERE id = ?1 LIMIT 1",
@@ -376,9 +381,10 @@ impl Store {
                 if label_en.is_empty() {
                     label_en = format!("Story {id}");
                 }
+                let title: Option<String> = title_of.query_row([central.seq], |r| r.get(0)).optional()?.flatten();
                 story_row.execute(params![
                     id,
-                    central.title,
+                    title.unwrap_or_default(),
                     label_en,
                     day_string(story.first_day),
                     day_string(story.last_day),
@@ -439,6 +445,19 @@ impl Store {
             params![q.from, q.to, q.min_documents, q.min_outlets, q.limit as i64, q.offset as i64],
             story_row,
         )?;
+        let mut out: Vec<StoryRow> = rows.collect::<Result<_, _>>()?;
+        for s in &mut out {
+            s.documents = self.story_documents(s.id)?;
+        }
+        Ok(out)
+    }
+
+    /// The ids of a story's articles, in store order.
+    fn story_documents(&self, story: u64) -> Result<Vec<String>, Error> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id FROM story_members m JOIN documents d ON d.seq = m.doc_seq WHERE m.story = ?1 ORDER BY d.seq",
+        )?;
+        let rows = stmt.query_map([story], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -486,7 +505,7 @@ impl Store {
             )
             .optional()?;
         let Some((seq, bytes)) = row else { return Ok(Vec::new()) };
-        let profile = Profile::from_bytes(&bytes).map_err(|e| corrupt("profile", e))?;
+        let profile = Profile::from_bytes(&self.dicts.decompress(&bytes)?).map_err(|e| corrupt("profile", e))?;
         let mut stmt =
             self.conn.prepare_cached("SELECT canonical FROM event_mentions WHERE doc_seq = ?1 AND idx = ?2")?;
         let mut out = Vec::with_capacity(profile.events.len());
@@ -510,7 +529,7 @@ impl Store {
     /// One story with its articles (by date), canonical events, each outlet's framing and the
     /// quotes.
     pub fn story(&self, id: u64) -> Result<Option<StoryDetail>, Error> {
-        let Some(story) = self
+        let Some(mut story) = self
             .conn
             .query_row(
                 "SELECT id, label_ar, label_en, first_day, last_day, documents, outlets, events FROM stories WHERE id = ?1",
@@ -585,6 +604,7 @@ impl Store {
             f.speakers.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         }
         let events = self.canonical_events_of_story(id, &analyses)?;
+        story.documents = self.story_documents(id)?;
         Ok(Some(StoryDetail {
             story,
             articles: docs.into_iter().map(|(_, d, _)| d).collect(),
@@ -670,9 +690,10 @@ fn story_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryRow> {
         label_en: r.get(2)?,
         first_day: r.get(3)?,
         last_day: r.get(4)?,
-        documents: r.get(5)?,
+        articles: r.get(5)?,
         outlets: r.get(6)?,
         events: r.get(7)?,
+        documents: Vec::new(),
     })
 }
 
