@@ -2,7 +2,7 @@
 //! an ingest killed with SIGKILL and run again.
 
 use assert_cmd::Command;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -38,12 +38,23 @@ fn many(copies: usize) -> String {
     out
 }
 
-#[test]
-fn ingest_search_export_reanalyze_status() {
+/// A temporary folder with the demo articles as `demo.jsonl` and the path of a store beside.
+fn demo_input() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().expect("tmp");
     let input = tmp.path().join("demo.jsonl");
     std::fs::write(&input, DEMO).expect("write");
     let data = tmp.path().join("store");
+    (tmp, input, data)
+}
+
+/// Standard output of a command that must succeed.
+fn stdout(cmd: &mut Command) -> Vec<u8> {
+    cmd.assert().success().get_output().stdout.clone()
+}
+
+#[test]
+fn ingest_search_export_reanalyze_status() {
+    let (tmp, input, data) = demo_input();
     let out = marsad().args(["ingest", "--format", "json", "--data"]).arg(&data).arg(&input).assert().success();
     let summary: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
     let n = DEMO.lines().filter(|l| !l.trim().is_empty()).count() as u64;
@@ -134,34 +145,16 @@ fn an_ingest_killed_at_any_moment_completes_on_the_next_run() {
 
 #[test]
 fn stories_are_listed_shown_and_scored() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let input = tmp.path().join("demo.jsonl");
-    std::fs::write(&input, DEMO).expect("write");
-    let data = tmp.path().join("store");
-    let out = marsad()
-        .args(["ingest", "--quiet", "--clock", "2024-07-01", "--data"])
-        .arg(&data)
-        .arg(&input)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let (tmp, input, data) = demo_input();
+    let out = stdout(marsad().args(["ingest", "--quiet", "--clock", "2024-07-01", "--data"]).arg(&data).arg(&input));
     assert!(String::from_utf8_lossy(&out).contains("stories: 51 documents"), "{}", String::from_utf8_lossy(&out));
-    let list = marsad()
-        .args(["stories", "list", "--by-size", "--min-outlets", "3", "--format", "json", "--data"])
-        .arg(&data)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let list =
+        stdout(marsad().args(["stories", "--by-size", "--min-outlets", "3", "--format", "json", "--data"]).arg(&data));
     let list: serde_json::Value = serde_json::from_slice(&list).expect("json");
     let items = list["items"].as_array().expect("items");
     assert!(items.len() >= 5 && items.iter().all(|s| s["outlets"].as_u64() >= Some(3)), "{list}");
     let id = items[0]["id"].as_u64().expect("id").to_string();
-    let show =
-        marsad().args(["stories", "show", &id, "--data"]).arg(&data).assert().success().get_output().stdout.clone();
+    let show = stdout(marsad().args(["stories", "show", &id, "--data"]).arg(&data));
     let show = String::from_utf8(show).expect("utf8");
     for part in ["articles", "events", "framing"] {
         assert!(show.contains(&format!("\n{part}\n")), "{show}");
@@ -178,16 +171,7 @@ fn stories_are_listed_shown_and_scored() {
     }
     let gold_file = tmp.path().join("gold.tsv");
     std::fs::write(&gold_file, gold).expect("write");
-    let eval = marsad()
-        .args(["eval", "stories", "--gold"])
-        .arg(&gold_file)
-        .arg("--data")
-        .arg(&data)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let eval = stdout(marsad().args(["eval", "stories", "--gold"]).arg(&gold_file).arg("--data").arg(&data));
     let eval = String::from_utf8(eval).expect("utf8");
     let purity: f64 = eval
         .lines()
@@ -196,9 +180,8 @@ fn stories_are_listed_shown_and_scored() {
         .unwrap_or_else(|| panic!("{eval}"));
     assert!(purity >= 0.9, "{eval}");
     // Export: one row per real event, with its mention count.
-    let canonical = marsad().args(["export", "--data"]).arg(&data).assert().success().get_output().stdout.clone();
-    let mentions =
-        marsad().args(["export", "--mentions", "--data"]).arg(&data).assert().success().get_output().stdout.clone();
+    let canonical = stdout(marsad().args(["export", "--data"]).arg(&data));
+    let mentions = stdout(marsad().args(["export", "--mentions", "--data"]).arg(&data));
     let (c, m) = (String::from_utf8_lossy(&canonical), String::from_utf8_lossy(&mentions));
     assert!(c.lines().next().is_some_and(|h| h.ends_with(",mentions,articles")), "{c}");
     assert!(c.lines().count() < m.lines().count());

@@ -14,13 +14,15 @@
 //! event on the same day: outlets name perpetrators differently, and who marched is no key to
 //! a protest.
 //!
-//! A mention joins the canonical event whose representative report (the one that agrees most
-//! with its best-supported values, so that an event does not drift in 25 km steps) it is
-//! compatible with, the best-scored one: same story, same sub-event type, same place, shared
-//! actors, closer dates. Two reports of one article merge on the same terms, except that
-//! differing sides always part them (the article told two events); ACLED codes one event per
-//! type, day, place and actors, and the article's own merge (marsad-events) keeps reports apart
-//! whenever something differs.
+//! A mention joins the best-scored canonical event that accepts it (same story, same
+//! sub-event type, same place, shared actors, closer dates): compatible with at least one of
+//! its reports (outlets place, date and name one event differently), within twice the radius
+//! and a day more than the date tolerance of its representative report (the one that agrees
+//! most with its best-supported values, so that an event does not drift in steps), and not told
+//! apart by the mention's own article from a report already in it. Two reports of one article
+//! merge on the same terms, except that differing sides always part them (the article told two
+//! events); ACLED codes one event per type, day, place and actors, and the article's own merge
+//! (marsad-events) keeps reports apart whenever something differs.
 //!
 //! A canonical event's values are the best supported (most articles; ties to the higher
 //! count for fatalities, as tolls grow while bodies are found), and where the articles
@@ -240,6 +242,26 @@ fn vote<T: Clone + PartialEq>(values: impl Iterator<Item = (u64, T)>, prefer: im
 }
 
 impl Canonical {
+    /// Whether a report can join: compatible with one of the event's reports (outlets place,
+    /// date and name an event differently, and the representative is only one of them), not
+    /// far from its representative (no drift: within twice the radius and a day more than the
+    /// date tolerance), and not told apart by its own article from a report already in it.
+    fn accepts(&self, m: &Mention) -> Option<i32> {
+        let rep = &self.mentions[self.representative];
+        if (m.day() - rep.day()).abs() > m.tolerance().max(rep.tolerance()) + 1 {
+            return None;
+        }
+        if let (Some((_, la, lo)), Some((_, lb, lob))) = (m.precise(), rep.precise())
+            && km((la, lo), (lb, lob)) > 2.0 * RADIUS_KM
+        {
+            return None;
+        }
+        if self.mentions.iter().any(|x| x.seq == m.seq && compatible(m, x).is_none()) {
+            return None;
+        }
+        self.mentions.iter().filter_map(|x| compatible(m, x)).max()
+    }
+
     pub fn story(&self) -> u64 {
         self.mentions.first().map_or(0, |m| m.story)
     }
@@ -402,7 +424,7 @@ impl Merger {
         let mut best: Option<(u32, i32)> = None;
         for c in candidates {
             let event = &self.events[c as usize];
-            let Some(score) = compatible(&mention, &event.mentions[event.representative]) else { continue };
+            let Some(score) = event.accepts(&mention) else { continue };
             if best.is_none_or(|(_, b)| score > b) {
                 best = Some((c, score));
             }
