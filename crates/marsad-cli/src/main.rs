@@ -9,6 +9,7 @@ mod bench;
 mod eval;
 mod gold;
 mod score;
+mod serve;
 mod store;
 mod stories;
 
@@ -62,6 +63,10 @@ enum Command {
     Status(store::StatusArgs),
     /// Stories (one per unfolding situation) and their canonical events, sources and framing.
     Stories(stories::StoriesArgs),
+    /// Serve the HTTP API over a data directory (`--bind HOST:PORT`, default 127.0.0.1:8470).
+    Serve(serve::ServeArgs),
+    /// Ingest the bundled sample articles into a temporary store and serve it.
+    Demo(serve::DemoArgs),
     /// Measure throughput and memory.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -80,6 +85,8 @@ fn main() -> ExitCode {
         Command::Reanalyze(a) => store::reanalyze(&a),
         Command::Status(a) => store::status(&a),
         Command::Stories(a) => stories::run(&a),
+        Command::Serve(a) => serve::serve(&a),
+        Command::Demo(a) => serve::demo(&a),
         Command::Bench(cmd) => bench::run(&cmd),
         Command::Eval(cmd) => eval::run(&cmd),
     };

@@ -1,0 +1,336 @@
+//! `marsad serve`: the HTTP JSON API over a store (axum).
+//!
+//! Read endpoints for stories, canonical events (as exports, streamed), documents and search,
+//! with the OpenAPI document at `/api/openapi.json`. Lists are `{"items": [...], "next":
+//! cursor}`; errors are `{"error": {"status", "message"}}`. The store's queries are blocking
+//! (SQLite, tantivy): each runs on the blocking pool, one at a time per store handle.
+
+mod openapi;
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use marsad_store::{ExportFormat, ExportUnit, Filter, Store, StoryQuery};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+/// Largest page a list returns.
+pub const MAX_LIMIT: usize = 500;
+
+/// What the handlers share: the store, behind a lock (a SQLite connection serves one query at a
+/// time).
+#[derive(Clone)]
+pub struct App {
+    store: Arc<Mutex<Store>>,
+}
+
+impl App {
+    pub fn new(store: Store) -> App {
+        App { store: Arc::new(Mutex::new(store)) }
+    }
+
+    /// Runs `f` with the store on the blocking pool.
+    async fn with_store<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let guard = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
+            f(&guard)
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))?
+    }
+}
+
+/// An error as the API reports it.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        ApiError { status, message: message.into() }
+    }
+
+    fn internal(message: &str) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
+    }
+
+    fn not_found(what: String) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, what)
+    }
+
+    fn bad_request(message: String) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl From<marsad_store::Error> for ApiError {
+    fn from(e: marsad_store::Error) -> ApiError {
+        match e {
+            marsad_store::Error::Query(m) => ApiError::bad_request(format!("query {m}")),
+            other => ApiError::internal(&other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"status": self.status.as_u16(), "message": self.message}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// The routes of the API.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
+        .route("/api/health", get(health))
+        .route("/api/stories", get(stories))
+        .route("/api/stories/{id}", get(story))
+        .route("/api/documents/{id}", get(document))
+        .route("/api/search", get(search))
+        .route("/api/events", get(events))
+        .fallback(|| async { ApiError::not_found("no such endpoint (see /api/openapi.json)".into()) })
+        .with_state(app)
+}
+
+/// Serves the API on `bind` until the process is interrupted; `ready` is called with the
+/// address actually bound (port 0 picks a free one).
+pub async fn serve(store: Store, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await?;
+    ready(listener.local_addr()?);
+    axum::serve(listener, router(App::new(store)))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// A cursor: the offset of the next page, as text.
+fn offset(cursor: &Option<String>) -> Result<usize, ApiError> {
+    cursor.as_deref().map_or(Ok(0), |c| {
+        c.parse().map_err(|_| ApiError::bad_request(format!("cursor {c:?} is not one this API gave")))
+    })
+}
+
+fn limit(given: Option<usize>, default: usize) -> Result<usize, ApiError> {
+    match given.unwrap_or(default) {
+        0 => Err(ApiError::bad_request("limit must be at least 1".into())),
+        n if n > MAX_LIMIT => Err(ApiError::bad_request(format!("limit must be at most {MAX_LIMIT}"))),
+        n => Ok(n),
+    }
+}
+
+/// The cursor of the page after one of `len` items that started at `offset`.
+fn next(offset: usize, len: usize, limit: usize) -> Option<String> {
+    (len == limit).then(|| (offset + len).to_string())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FilterParams {
+    from: Option<String>,
+    to: Option<String>,
+    country: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    actor: Option<String>,
+    outlet: Option<String>,
+}
+
+impl FilterParams {
+    fn filter(&self) -> Result<Filter, ApiError> {
+        for d in [&self.from, &self.to].into_iter().flatten() {
+            if !is_date(d) {
+                return Err(ApiError::bad_request(format!("{d:?} is not a date: use YYYY-MM-DD")));
+            }
+        }
+        Ok(Filter {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            country: self.country.clone(),
+            event_type: self.event_type.clone(),
+            actor: self.actor.clone(),
+            outlet: self.outlet.clone(),
+        })
+    }
+}
+
+fn is_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && d[..4].parse::<u32>().is_ok()
+        && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
+        && d[8..10].parse::<u32>().is_ok_and(|m| (1..=31).contains(&m))
+}
+
+async fn health(State(app): State<App>) -> Result<Json<Value>, ApiError> {
+    let stats = app.with_store(|s| Ok(s.stats()?)).await?;
+    Ok(Json(json!({"status": "ok", "documents": stats.documents, "stories": stats.stories})))
+}
+
+#[derive(Debug, Deserialize)]
+struct StoriesParams {
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(default)]
+    min_articles: u64,
+    #[serde(default)]
+    min_outlets: u64,
+    #[serde(default)]
+    by_size: bool,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+async fn stories(State(app): State<App>, Query(p): Query<StoriesParams>) -> Result<Json<Value>, ApiError> {
+    for d in [&p.from, &p.to].into_iter().flatten() {
+        if !is_date(d) {
+            return Err(ApiError::bad_request(format!("{d:?} is not a date: use YYYY-MM-DD")));
+        }
+    }
+    let (start, limit) = (offset(&p.cursor)?, limit(p.limit, 50)?);
+    let q = StoryQuery {
+        from: p.from,
+        to: p.to,
+        min_documents: p.min_articles,
+        min_outlets: p.min_outlets,
+        by_size: p.by_size,
+        limit,
+        offset: start,
+    };
+    let items = app.with_store(move |s| Ok(s.stories(&q)?)).await?;
+    let next = next(start, items.len(), limit);
+    Ok(Json(json!({"items": items, "next": next})))
+}
+
+async fn story(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let n: u64 = id.parse().map_err(|_| ApiError::bad_request(format!("story id {id:?} is not a number")))?;
+    let detail = app.with_store(move |s| Ok(s.story(n)?)).await?;
+    let detail = detail.ok_or_else(|| ApiError::not_found(format!("no story {id}")))?;
+    Ok(Json(serde_json::to_value(detail).map_err(|e| ApiError::internal(&e.to_string()))?))
+}
+
+async fn document(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let key = id.clone();
+    let found = app
+        .with_store(move |s| {
+            let Some(doc) = s.document(&key)? else { return Ok(None) };
+            let story = s.story_of(&key)?;
+            let canonical = s.event_canonicals(&key)?;
+            Ok(Some((doc, story, canonical)))
+        })
+        .await?;
+    let (doc, story, canonical) = found.ok_or_else(|| ApiError::not_found(format!("no document {id:?}")))?;
+    let events: Vec<Value> = canonical.iter().map(|(idx, c)| json!({"index": idx, "canonical": c})).collect();
+    Ok(Json(json!({"document": doc, "story": story, "canonical_events": events})))
+}
+
+#[derive(Debug, Deserialize)]
+struct SearchParams {
+    #[serde(default)]
+    q: String,
+    limit: Option<usize>,
+    cursor: Option<String>,
+    #[serde(flatten)]
+    filter: FilterParams,
+}
+
+async fn search(State(app): State<App>, Query(p): Query<SearchParams>) -> Result<Json<Value>, ApiError> {
+    let (start, limit) = (offset(&p.cursor)?, limit(p.limit, 20)?);
+    let filter = p.filter.filter()?;
+    let q = p.q;
+    let r = app.with_store(move |s| Ok(s.search(&q, &filter, limit, start)?)).await?;
+    let next = next(start, r.hits.len(), limit).filter(|n| n.parse::<usize>().is_ok_and(|n| n < r.total));
+    Ok(Json(json!({
+        "query": r.query, "total": r.total, "items": r.hits, "facets": r.facets, "next": next
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsParams {
+    format: Option<String>,
+    #[serde(default)]
+    mentions: bool,
+    #[serde(flatten)]
+    filter: FilterParams,
+}
+
+/// Streams an export: the store writes on the blocking pool into a channel the response reads.
+async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result<Response, ApiError> {
+    let name = p.format.as_deref().unwrap_or("jsonl");
+    let format = ExportFormat::parse(name)
+        .ok_or_else(|| ApiError::bad_request(format!("format {name:?}: use csv, jsonl, geojson or parquet")))?;
+    let unit = if p.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
+    let filter = p.filter.filter()?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(16);
+    let store = app.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut w = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
+        let result = match store.lock() {
+            Ok(s) => s.export(&filter, format, unit, &mut w).map(|_| ()).map_err(|e| e.to_string()),
+            Err(_) => Err("the store lock is poisoned".to_owned()),
+        };
+        let flushed = std::io::Write::flush(&mut w);
+        if let Err(e) = result.and(flushed.map_err(|e| e.to_string())) {
+            // The status line is gone: the stream ends with an error, which the client sees as
+            // a broken transfer rather than a complete file.
+            let _ = tx.blocking_send(Err(std::io::Error::other(e)));
+        }
+    });
+    let body = Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx));
+    let ext = match format {
+        ExportFormat::Csv => "csv",
+        ExportFormat::Jsonl => "jsonl",
+        ExportFormat::Geojson => "geojson",
+        ExportFormat::Parquet => "parquet",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.media_type().to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"marsad-events.{ext}\"")),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Bytes per chunk of a streamed export.
+const CHUNK: usize = 64 * 1024;
+
+/// A writer that sends what it is given down a channel, a chunk at a time.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<Result<bytes::Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = bytes::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(CHUNK)));
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}

@@ -1,0 +1,96 @@
+//! The OpenAPI 3.1 document of the API, served at `/api/openapi.json`. Written by hand beside
+//! the routes (crates/marsad-server/tests/api.rs checks that every route is described).
+
+use serde_json::{Value, json};
+
+fn param(name: &str, description: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "description": description, "schema": schema})
+}
+
+fn filters() -> Vec<Value> {
+    let text = json!({"type": "string"});
+    let date = json!({"type": "string", "format": "date"});
+    vec![
+        param("from", "From this date (YYYY-MM-DD), inclusive", date.clone()),
+        param("to", "Up to this date, inclusive", date),
+        param("country", "ISO 3166-1 alpha-2 code", text.clone()),
+        param("type", "ACLED event type or sub-event type", text.clone()),
+        param("actor", "Actor id of the knowledge base", text.clone()),
+        param("outlet", "Outlet name as stored", text),
+    ]
+}
+
+fn page() -> Vec<Value> {
+    vec![
+        param("limit", "Items per page (at most 500)", json!({"type": "integer", "minimum": 1, "maximum": 500})),
+        param("cursor", "The `next` of the previous page", json!({"type": "string"})),
+    ]
+}
+
+fn ok(description: &str, content_type: &str) -> Value {
+    json!({
+        "200": {"description": description, "content": {content_type: {}}},
+        "400": {"$ref": "#/components/responses/Error"},
+        "404": {"$ref": "#/components/responses/Error"}
+    })
+}
+
+pub fn document() -> Value {
+    let id = |what: &str| json!({"name": "id", "in": "path", "required": true, "description": what, "schema": {"type": "string"}});
+    let mut search = vec![param(
+        "q",
+        "Query: all words required (any inflection or clitic form); \"…\" phrase, OR, -",
+        json!({"type": "string"}),
+    )];
+    search.extend(filters());
+    search.extend(page());
+    let mut events = vec![
+        param(
+            "format",
+            "csv (ACLED columns), jsonl (PLOVER-style), geojson or parquet",
+            json!({"type": "string", "enum": ["csv", "jsonl", "geojson", "parquet"], "default": "jsonl"}),
+        ),
+        param(
+            "mentions",
+            "One row per article's report instead of one per real-world event",
+            json!({"type": "boolean", "default": false}),
+        ),
+    ];
+    events.extend(filters());
+    let mut stories = vec![
+        param("from", "Stories with coverage on or after this date", json!({"type": "string", "format": "date"})),
+        param("to", "Stories that started on or before this date", json!({"type": "string", "format": "date"})),
+        param("min_articles", "At least this many articles", json!({"type": "integer"})),
+        param("min_outlets", "Covered by at least this many outlets", json!({"type": "integer"})),
+        param("by_size", "Largest first instead of latest first", json!({"type": "boolean"})),
+    ];
+    stories.extend(page());
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "marsad API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Arabic news as structured, geocoded, deduplicated event data: stories, canonical events with every outlet's report, documents with their analysis (marsad.document/1), full-text search with facets, exports."
+        },
+        "paths": {
+            "/api/health": {"get": {"summary": "Store counts", "responses": ok("status, documents, stories", "application/json")}},
+            "/api/stories": {"get": {"summary": "Stories, latest (or largest) first", "parameters": stories, "responses": ok("{items, next}", "application/json")}},
+            "/api/stories/{id}": {"get": {"summary": "A story: articles, canonical events with every mention, each outlet's framing, quotes", "parameters": [id("story id")], "responses": ok("the story", "application/json")}},
+            "/api/documents/{id}": {"get": {"summary": "A document's analysis (marsad.document/1, with the original text), its story and the canonical event of each coded event", "parameters": [id("document id")], "responses": ok("{document, story, canonical_events}", "application/json")}},
+            "/api/search": {"get": {"summary": "Full-text search with marsad's Arabic analyzer, ranked, with snippets and facets", "parameters": search, "responses": ok("{query, total, items, facets, next}", "application/json")}},
+            "/api/events": {"get": {"summary": "Canonical events (or per-article reports), streamed in an export format", "parameters": events, "responses": ok("the export", "text/csv")}},
+            "/api/openapi.json": {"get": {"summary": "This document", "responses": ok("OpenAPI 3.1", "application/json")}}
+        },
+        "components": {
+            "responses": {
+                "Error": {
+                    "description": "What went wrong",
+                    "content": {"application/json": {"schema": {
+                        "type": "object",
+                        "properties": {"error": {"type": "object", "properties": {"status": {"type": "integer"}, "message": {"type": "string"}}}}
+                    }}}
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,128 @@
+//! The API over a real store of the demo articles, through real HTTP on loopback.
+
+use marsad_store::Store;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+/// The server of this test binary: a store of the demo corpus, served on a free port.
+fn server() -> SocketAddr {
+    static ADDR: OnceLock<SocketAddr> = OnceLock::new();
+    *ADDR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tmp").keep();
+        let input = dir.join("demo.jsonl");
+        std::fs::write(&input, include_str!("../../../data/demo/articles.jsonl")).expect("write");
+        let mut store = Store::open(&dir.join("store")).expect("store");
+        let opts = marsad_ingest::Options { progress: false, clock: Some(19_905), ..Default::default() };
+        marsad_ingest::ingest(&mut store, &[input], &opts).expect("ingest");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Runtime::new().expect("runtime");
+            rt.block_on(marsad_server::serve(store, "127.0.0.1:0".parse().expect("addr"), |a| {
+                tx.send(a).expect("send");
+            }))
+            .expect("serve");
+        });
+        rx.recv().expect("bound")
+    })
+}
+
+fn get(path: &str) -> (u16, Vec<u8>, String) {
+    let url = format!("http://{}{path}", server());
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut r = agent.get(&url).call().expect("request");
+    let status = r.status().as_u16();
+    let ctype = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let body = r.body_mut().read_to_vec().expect("body");
+    (status, body, ctype)
+}
+
+fn json(path: &str) -> (u16, Value) {
+    let (status, body, _) = get(path);
+    (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+#[test]
+fn stories_page_with_cursors_and_show_their_events() {
+    let (s, first) = json("/api/stories?limit=5&by_size=true");
+    assert_eq!(s, 200, "{first}");
+    let items = first["items"].as_array().expect("items");
+    assert_eq!(items.len(), 5);
+    let next = first["next"].as_str().expect("a next page");
+    let (_, second) = json(&format!("/api/stories?limit=5&by_size=true&cursor={next}"));
+    let ids = |v: &Value| -> Vec<u64> {
+        v["items"].as_array().expect("items").iter().filter_map(|s| s["id"].as_u64()).collect()
+    };
+    assert!(ids(&first).iter().all(|a| !ids(&second).contains(a)));
+    let id = items[0]["id"].as_u64().expect("id");
+    let (s, story) = json(&format!("/api/stories/{id}"));
+    assert_eq!(s, 200);
+    assert!(story["events"].as_array().is_some_and(|e| !e.is_empty()), "{story}");
+    assert!(story["framing"].as_array().is_some_and(|f| f.len() >= 2), "{story}");
+    let doc = story["articles"][0]["id"].as_str().expect("doc id").to_owned();
+    let (s, d) = json(&format!("/api/documents/{doc}"));
+    assert_eq!(s, 200);
+    assert_eq!(d["document"]["id"], doc.as_str());
+    assert_eq!(d["story"], id);
+    assert!(d["document"]["text"].as_str().is_some_and(|t| !t.is_empty()));
+}
+
+#[test]
+fn search_filters_and_facets() {
+    let (s, r) = json("/api/search?q=%D8%A7%D9%84%D8%AD%D9%88%D8%AB%D9%8A%D9%8A%D9%86&country=YE&limit=2");
+    assert_eq!(s, 200, "{r}");
+    assert!(r["total"].as_u64() >= Some(3), "{r}");
+    assert_eq!(r["items"].as_array().map(Vec::len), Some(2));
+    assert!(r["next"].is_string());
+    assert!(r["facets"]["outlet"].as_array().is_some_and(|f| !f.is_empty()));
+}
+
+#[test]
+fn events_stream_in_every_format() {
+    let (s, csv, ctype) = get("/api/events?format=csv");
+    assert_eq!(s, 200);
+    assert!(ctype.starts_with("text/csv"));
+    let csv = String::from_utf8(csv).expect("utf8");
+    assert!(csv.starts_with("event_id_cnty,") && csv.lines().next().is_some_and(|h| h.ends_with(",mentions,articles")));
+    let (_, mentions, _) = get("/api/events?format=csv&mentions=true");
+    assert!(String::from_utf8_lossy(&mentions).lines().count() > csv.lines().count());
+    let (_, jsonl, _) = get("/api/events?format=jsonl&country=SD");
+    let rows: Vec<Value> =
+        String::from_utf8(jsonl).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    assert!(!rows.is_empty() && rows.iter().all(|r| r["location"]["country"] == "SD" && r["mentions"].is_u64()));
+    let (_, pq, _) = get("/api/events?format=parquet");
+    assert!(pq.starts_with(b"PAR1"));
+}
+
+#[test]
+fn errors_are_json_and_name_the_problem() {
+    for (path, status) in [
+        ("/api/stories/99999", 404),
+        ("/api/stories/abc", 400),
+        ("/api/documents/nope", 404),
+        ("/api/stories?from=2024-13-01", 400),
+        ("/api/stories?limit=100000", 400),
+        ("/api/stories?cursor=xyz", 400),
+        ("/api/events?format=xls", 400),
+        ("/api/nothing", 404),
+    ] {
+        let (s, body) = json(path);
+        assert_eq!(s, status, "{path}: {body}");
+        assert_eq!(body["error"]["status"], status);
+        assert!(body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {body}");
+    }
+}
+
+#[test]
+fn the_openapi_document_describes_every_route() {
+    let (s, doc) = json("/api/openapi.json");
+    assert_eq!(s, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let src = include_str!("../src/lib.rs");
+    let routes: Vec<&str> =
+        src.lines().filter_map(|l| l.trim().strip_prefix(".route(\"")).filter_map(|l| l.split('"').next()).collect();
+    assert!(routes.len() >= 7);
+    for r in routes {
+        assert!(doc["paths"].get(r).is_some(), "{r} is not in the OpenAPI document");
+    }
+}
