@@ -83,30 +83,17 @@ pub struct FilterArgs {
 
 impl FilterArgs {
     pub fn filter(&self) -> Result<Filter> {
-        for d in [&self.from, &self.to].into_iter().flatten() {
-            let ok = d.len() == 10 && chrono_date_ok(d);
-            if !ok {
-                bail!("{d:?} is not a date: use YYYY-MM-DD");
-            }
-        }
-        Ok(Filter {
+        Filter {
             from: self.from.clone(),
             to: self.to.clone(),
             country: self.country.clone(),
             event_type: self.event_type.clone(),
             actor: self.actor.clone(),
             outlet: self.outlet.clone(),
-        })
+        }
+        .validated()
+        .map_err(anyhow::Error::msg)
     }
-}
-
-fn chrono_date_ok(d: &str) -> bool {
-    let b = d.as_bytes();
-    b[4] == b'-'
-        && b[7] == b'-'
-        && d[..4].parse::<u32>().is_ok()
-        && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        && d[8..10].parse::<u32>().is_ok_and(|m| (1..=31).contains(&m))
 }
 
 #[derive(Args)]

@@ -149,30 +149,17 @@ struct FilterParams {
 
 impl FilterParams {
     fn filter(&self) -> Result<Filter, ApiError> {
-        for d in [&self.from, &self.to].into_iter().flatten() {
-            if !is_date(d) {
-                return Err(ApiError::bad_request(format!("{d:?} is not a date: use YYYY-MM-DD")));
-            }
-        }
-        Ok(Filter {
+        Filter {
             from: self.from.clone(),
             to: self.to.clone(),
             country: self.country.clone(),
             event_type: self.event_type.clone(),
             actor: self.actor.clone(),
             outlet: self.outlet.clone(),
-        })
+        }
+        .validated()
+        .map_err(ApiError::bad_request)
     }
-}
-
-fn is_date(d: &str) -> bool {
-    let b = d.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && d[..4].parse::<u32>().is_ok()
-        && d[5..7].parse::<u32>().is_ok_and(|m| (1..=12).contains(&m))
-        && d[8..10].parse::<u32>().is_ok_and(|m| (1..=31).contains(&m))
 }
 
 async fn health(State(app): State<App>) -> Result<Json<Value>, ApiError> {
@@ -196,7 +183,7 @@ struct StoriesParams {
 
 async fn stories(State(app): State<App>, Query(p): Query<StoriesParams>) -> Result<Json<Value>, ApiError> {
     for d in [&p.from, &p.to].into_iter().flatten() {
-        if !is_date(d) {
+        if !marsad_store::is_day(d) {
             return Err(ApiError::bad_request(format!("{d:?} is not a date: use YYYY-MM-DD")));
         }
     }

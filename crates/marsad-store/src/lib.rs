@@ -65,6 +65,23 @@ pub struct Filter {
     pub outlet: Option<String>,
 }
 
+impl Filter {
+    /// The filter, if its dates are days written `YYYY-MM-DD`; else what is wrong.
+    pub fn validated(self) -> Result<Filter, String> {
+        for d in [&self.from, &self.to].into_iter().flatten() {
+            if !is_day(d) {
+                return Err(format!("{d:?} is not a date: use YYYY-MM-DD"));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// Whether `d` is a calendar day written `YYYY-MM-DD`.
+pub fn is_day(d: &str) -> bool {
+    d.len() == 10 && chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok()
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FacetCount {
     pub value: String,
