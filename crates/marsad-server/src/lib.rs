@@ -13,7 +13,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use marsad_store::{ExportFormat, ExportUnit, Filter, Store, StoryQuery};
+use marsad_store::{ExportFormat, ExportUnit, Filter, GroupBy, Interval, Store, StoryQuery};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -100,6 +100,8 @@ pub fn router(app: App) -> Router {
         .route("/api/documents/{id}", get(document))
         .route("/api/search", get(search))
         .route("/api/events", get(events))
+        .route("/api/events/{id}", get(event))
+        .route("/api/timeline", get(timeline))
         .fallback(|| async { ApiError::not_found("no such endpoint (see /api/openapi.json)".into()) })
         .with_state(app)
 }
@@ -291,6 +293,39 @@ async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result
         body,
     )
         .into_response())
+}
+
+async fn event(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let n: u64 = id.parse().map_err(|_| ApiError::bad_request(format!("event id {id:?} is not a number")))?;
+    let found = app.with_store(move |s| Ok(s.canonical_event(n)?)).await?;
+    let e = found.ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
+    Ok(Json(serde_json::to_value(e).map_err(|e| ApiError::internal(&e.to_string()))?))
+}
+
+#[derive(Debug, Deserialize)]
+struct TimelineParams {
+    interval: Option<String>,
+    by: Option<String>,
+    #[serde(flatten)]
+    filter: FilterParams,
+}
+
+async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Result<Json<Value>, ApiError> {
+    let interval = match p.interval.as_deref().unwrap_or("day") {
+        "day" => Interval::Day,
+        "week" => Interval::Week,
+        "month" => Interval::Month,
+        other => return Err(ApiError::bad_request(format!("interval {other:?}: use day, week or month"))),
+    };
+    let by = match p.by.as_deref().unwrap_or("type") {
+        "type" => GroupBy::EventType,
+        "country" => GroupBy::Country,
+        "actor" => GroupBy::Actor,
+        other => return Err(ApiError::bad_request(format!("by {other:?}: use type, country or actor"))),
+    };
+    let filter = p.filter.filter()?;
+    let rows = app.with_store(move |s| Ok(s.timeline(&filter, interval, by)?)).await?;
+    Ok(Json(json!({"items": rows, "next": null})))
 }
 
 /// Bytes per chunk of a streamed export.

@@ -57,6 +57,19 @@ pub fn document() -> Value {
         ),
     ];
     events.extend(filters());
+    let mut timeline = vec![
+        param(
+            "interval",
+            "Time buckets",
+            json!({"type": "string", "enum": ["day", "week", "month"], "default": "day"}),
+        ),
+        param(
+            "by",
+            "Split counts by",
+            json!({"type": "string", "enum": ["type", "country", "actor"], "default": "type"}),
+        ),
+    ];
+    timeline.extend(filters());
     let mut stories = vec![
         param("from", "Stories with coverage on or after this date", json!({"type": "string", "format": "date"})),
         param("to", "Stories that started on or before this date", json!({"type": "string", "format": "date"})),
@@ -79,6 +92,8 @@ pub fn document() -> Value {
             "/api/documents/{id}": {"get": {"summary": "A document's analysis (marsad.document/1, with the original text), its story and the canonical event of each coded event", "parameters": [id("document id")], "responses": ok("{document, story, canonical_events}", "application/json")}},
             "/api/search": {"get": {"summary": "Full-text search with marsad's Arabic analyzer, ranked, with snippets and facets", "parameters": search, "responses": ok("{query, total, items, facets, next}", "application/json")}},
             "/api/events": {"get": {"summary": "Canonical events (or per-article reports), streamed in an export format", "parameters": events, "responses": ok("the export", "text/csv")}},
+            "/api/events/{id}": {"get": {"summary": "One canonical event: best-supported values, sources, every count report and disagreement, every mention with its evidence sentence", "parameters": [id("canonical event id")], "responses": ok("the event", "application/json")}},
+            "/api/timeline": {"get": {"summary": "Counts of canonical events and their fatalities by day, week (named by its Monday) or month, split by event type, country or first actor", "parameters": timeline, "responses": ok("{items: [{bucket, group, events, fatalities}], next: null}", "application/json")}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": ok("OpenAPI 3.1", "application/json")}}
         },
         "components": {

@@ -126,3 +126,45 @@ fn the_openapi_document_describes_every_route() {
         assert!(doc["paths"].get(r).is_some(), "{r} is not in the OpenAPI document");
     }
 }
+
+#[test]
+fn timelines_count_canonical_events_and_events_open_with_their_evidence() {
+    let (s, days) = json("/api/timeline?interval=day&by=type");
+    assert_eq!(s, 200, "{days}");
+    let rows = days["items"].as_array().expect("items");
+    let total: u64 = rows.iter().filter_map(|r| r["events"].as_u64()).sum();
+    let (_, csv, _) = get("/api/events?format=csv");
+    assert_eq!(total as usize, String::from_utf8_lossy(&csv).lines().count() - 1, "one count per canonical event");
+    assert!(rows.windows(2).all(|w| w[0]["bucket"].as_str() <= w[1]["bucket"].as_str()));
+    let (_, weeks) = json("/api/timeline?interval=week&by=country&country=SD");
+    let weeks = weeks["items"].as_array().expect("items");
+    assert!(!weeks.is_empty() && weeks.iter().all(|r| r["group"] == "SD"), "{weeks:?}");
+    // Weeks are named by their Monday.
+    for r in weeks {
+        let day = r["bucket"].as_str().expect("bucket");
+        // Day 0, 1970-01-01, was a Thursday.
+        let n = marsad_cluster::day_number(day).expect("a day");
+        assert_eq!((n + 3).rem_euclid(7), 0, "{day} is not a Monday");
+    }
+    let (s, _) = json("/api/timeline?interval=year");
+    assert_eq!(s, 400);
+    // An event of the Tal Afar story, with the sentences that report it.
+    let (_, list) = json("/api/stories?limit=50");
+    let story = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|s| s["documents"].as_array().is_some_and(|d| d.iter().any(|x| x == "iq-talafar-02-rafidain")))
+        .expect("the Tal Afar story")["id"]
+        .as_u64()
+        .expect("id");
+    let (_, detail) = json(&format!("/api/stories/{story}"));
+    let id = detail["events"][0]["id"].as_u64().expect("an event");
+    let (s, e) = json(&format!("/api/events/{id}"));
+    assert_eq!(s, 200, "{e}");
+    assert_eq!(e["id"], id);
+    assert!(
+        e["mentions"].as_array().is_some_and(|m| m.iter().all(|m| !m["evidence"].as_str().unwrap_or("").is_empty()))
+    );
+    assert_eq!(json("/api/events/999999").0, 404);
+}

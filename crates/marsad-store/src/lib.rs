@@ -16,8 +16,8 @@ pub use codec::Codec;
 pub use export::{ExportFormat, ExportUnit};
 pub use index::SearchIndex;
 pub use stories::{
-    CanonicalEvent, EventMention, FramingUse, OutletFraming, StoriesUpdate, StoryDetail, StoryDocument, StoryQuery,
-    StoryQuote, StoryRow,
+    CanonicalEvent, EventMention, FramingUse, GroupBy, Interval, OutletFraming, StoriesUpdate, StoryDetail,
+    StoryDocument, StoryQuery, StoryQuote, StoryRow, TimelineRow,
 };
 
 use codec::{Content, Dictionaries};

@@ -8,7 +8,7 @@
 //! time, so the same store gives the same stories.
 
 use crate::codec::Content;
-use crate::{Error, Store};
+use crate::{Error, Filter, Store};
 use marsad_cluster::framing::{FramingHit, Lexicon};
 use marsad_cluster::profile::EventFacts;
 use marsad_cluster::{Clusterer, Config, Mention, Merger, Profile, day_string};
@@ -614,21 +614,41 @@ impl Store {
         }))
     }
 
+    /// One canonical event with every mention's evidence.
+    pub fn canonical_event(&self, id: u64) -> Result<Option<CanonicalEvent>, Error> {
+        Ok(self.canonical_events_where(Selection::Event, id, &FxHashMap::default())?.pop())
+    }
+
     fn canonical_events_of_story(
         &self,
         story: u64,
         analyses: &FxHashMap<u64, marsad_core::Document>,
     ) -> Result<Vec<CanonicalEvent>, Error> {
-        let mut stmt = self.conn.prepare(
+        self.canonical_events_where(Selection::Story, story, analyses)
+    }
+
+    /// The canonical events of a story or the one with an id; analyses already decoded are
+    /// reused for the mentions' evidence, the others read.
+    fn canonical_events_where(
+        &self,
+        which: Selection,
+        key: u64,
+        analyses: &FxHashMap<u64, marsad_core::Document>,
+    ) -> Result<Vec<CanonicalEvent>, Error> {
+        let column = match which {
+            Selection::Story => "story",
+            Selection::Event => "id",
+        };
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT id, story, event_type, sub_event_type, date, country, admin1, lat, lon, actor1, actor2, fatalities, \
-             articles, sources, summary FROM canonical_events WHERE story = ?1 ORDER BY date, id",
-        )?;
+             articles, sources, summary FROM canonical_events WHERE {column} = ?1 ORDER BY date, id"
+        ))?;
         let mut mentions = self.conn.prepare(
             "SELECT m.doc_seq, m.idx, d.id, d.outlet FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
              WHERE m.canonical = ?1 ORDER BY m.doc_seq, m.idx",
         )?;
         let rows: Vec<CanonicalEvent> = stmt
-            .query_map([story], |r| {
+            .query_map([key], |r| {
                 let summary: serde_json::Value =
                     serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or(serde_json::Value::Null);
                 Ok(CanonicalEvent {
@@ -680,6 +700,69 @@ impl Store {
             out.push(e);
         }
         Ok(out)
+    }
+}
+
+/// Which canonical events to read.
+#[derive(Clone, Copy)]
+enum Selection {
+    Story,
+    Event,
+}
+
+/// Time buckets of a timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interval {
+    Day,
+    /// Weeks starting on Monday, named by their Monday.
+    Week,
+    Month,
+}
+
+/// What a timeline's counts are split by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    EventType,
+    Country,
+    /// The first actor's id.
+    Actor,
+}
+
+/// Canonical events of one bucket and group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TimelineRow {
+    /// `YYYY-MM-DD` (day, week's Monday) or `YYYY-MM`.
+    pub bucket: String,
+    /// The group's value ("" when unknown).
+    pub group: String,
+    pub events: u64,
+    pub fatalities: u64,
+}
+
+impl Store {
+    /// Counts of canonical events (and their fatalities) that pass `filter`, by time bucket and
+    /// group, in order.
+    pub fn timeline(&self, filter: &Filter, interval: Interval, by: GroupBy) -> Result<Vec<TimelineRow>, Error> {
+        let bucket = match interval {
+            Interval::Day => "e.date",
+            Interval::Week => "date(e.date, '-6 days', 'weekday 1')",
+            Interval::Month => "substr(e.date, 1, 7)",
+        };
+        let group = match by {
+            GroupBy::EventType => "e.event_type",
+            GroupBy::Country => "coalesce(e.country, '')",
+            GroupBy::Actor => "coalesce(e.actor1, '')",
+        };
+        let (cond, params) = crate::export::where_clause(filter, crate::ExportUnit::Canonical);
+        let sql = format!(
+            "SELECT {bucket} AS b, {group} AS g, count(*), coalesce(sum(e.fatalities), 0) FROM canonical_events e \
+             WHERE {cond} GROUP BY b, g ORDER BY b, g"
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok(TimelineRow { bucket: r.get(0)?, group: r.get(1)?, events: r.get(2)?, fatalities: r.get(3)? })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 }
 
