@@ -31,15 +31,19 @@ pub struct DemoArgs {
 
 fn run_server(store: Store, bind: SocketAddr, dir: &Path) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
+    // The write token: MARSAD_TOKEN, never printed; without one the API is read-only.
+    let token = std::env::var("MARSAD_TOKEN").ok();
+    let writes = if token.as_deref().is_some_and(|t| !t.is_empty()) { "accepting writes" } else { "read-only" };
+    let app = marsad_server::App::new(store).with_token(token);
     runtime
-        .block_on(marsad_server::serve(store, bind, |addr| {
+        .block_on(marsad_server::serve(app, bind, |addr| {
             let mut o = std::io::stdout().lock();
             let _ = writeln!(
                 o,
                 "marsad: serving {} at http://{addr}/api/ (API description: /api/openapi.json)",
                 dir.display()
             );
-            let _ = writeln!(o, "marsad: press Ctrl-C to stop");
+            let _ = writeln!(o, "marsad: {writes}; press Ctrl-C to stop");
             let _ = o.flush();
         }))
         .with_context(|| format!("serving on {bind}"))?;

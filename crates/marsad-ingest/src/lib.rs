@@ -280,6 +280,36 @@ impl Writer<'_> {
     }
 }
 
+/// Ingests JSON records given in memory (an HTTP request's articles): each analyzed, stored
+/// unless its id is stored already, rejected with its position and the problem otherwise; then
+/// the stories are updated. `source` names where they came from (kept with each document and
+/// rejection); records are numbered from 1 as lines are. `analyzer` is shared across calls so
+/// that the analyzers load once.
+pub fn ingest_records(
+    store: &mut Store,
+    analyzer: &OnceLock<Analyzer>,
+    source: &str,
+    records: Vec<Vec<u8>>,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let start = Instant::now();
+    let mut summary = Summary { files: 1, ..Summary::default() };
+    let codec = store.codec();
+    let given = Given { format: Some("json".into()), ..Given::default() };
+    let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
+    for (i, bytes) in records.into_iter().enumerate() {
+        summary.records += 1;
+        let unit = Unit { source: source.to_owned(), line: Some(i as u64 + 1), bytes, given: given.clone() };
+        for o in analyze_unit(analyzer, &codec, unit, opts.source.max_bytes, &mut |_| false) {
+            writer.push(o, &mut summary)?;
+        }
+    }
+    writer.finish(&mut summary)?;
+    summary.stories = Some(store.update_stories(opts.clock())?);
+    summary.finish(start);
+    Ok(summary)
+}
+
 /// Ingests files and folders into the store.
 pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Summary, Error> {
     let start = Instant::now();

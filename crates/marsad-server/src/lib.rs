@@ -1,7 +1,8 @@
 //! `marsad serve`: the HTTP JSON API over a store (axum).
 //!
 //! Read endpoints for stories, canonical events (as exports, streamed), documents and search,
-//! with the OpenAPI document at `/api/openapi.json`. Lists are `{"items": [...], "next":
+//! and `POST /api/documents` to ingest articles (bearer token; without a configured token the
+//! API is read-only), with the OpenAPI document at `/api/openapi.json`. Lists are `{"items": [...], "next":
 //! cursor}`; errors are `{"error": {"status", "message"}}`. The store's queries are blocking
 //! (SQLite, tantivy): each runs on the blocking pool, one at a time per store handle.
 
@@ -22,16 +23,49 @@ use std::sync::{Arc, Mutex};
 /// Largest page a list returns.
 pub const MAX_LIMIT: usize = 500;
 
+/// Largest request body (a batch of articles).
+pub const MAX_BODY: usize = 32 * 1024 * 1024;
+
 /// What the handlers share: the store, behind a lock (a SQLite connection serves one query at a
-/// time).
+/// time), the analyzers (loaded at the first ingest) and the write token.
 #[derive(Clone)]
 pub struct App {
     store: Arc<Mutex<Store>>,
+    analyzer: Arc<std::sync::OnceLock<marsad_pipeline::Analyzer>>,
+    token: Option<Arc<str>>,
 }
 
 impl App {
     pub fn new(store: Store) -> App {
-        App { store: Arc::new(Mutex::new(store)) }
+        App { store: Arc::new(Mutex::new(store)), analyzer: Arc::default(), token: None }
+    }
+
+    /// Accepts writes from requests bearing this token (`Authorization: Bearer …`).
+    pub fn with_token(mut self, token: Option<String>) -> App {
+        self.token = token.filter(|t| !t.is_empty()).map(Arc::from);
+        self
+    }
+
+    /// Whether the request may write: a token is configured and the request bears it. The
+    /// comparison takes the same time wherever the tokens differ.
+    fn authorize(&self, headers: &axum::http::HeaderMap) -> Result<(), ApiError> {
+        use subtle::ConstantTimeEq;
+        let Some(token) = &self.token else {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "read-only: start marsad serve with MARSAD_TOKEN or --token-file to accept writes",
+            ));
+        };
+        let given = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if bool::from(given.as_bytes().ct_eq(token.as_bytes())) {
+            Ok(())
+        } else {
+            Err(ApiError::new(StatusCode::UNAUTHORIZED, "a valid bearer token is required to write"))
+        }
     }
 
     /// Runs `f` with the store on the blocking pool.
@@ -97,6 +131,7 @@ pub fn router(app: App) -> Router {
         .route("/api/health", get(health))
         .route("/api/stories", get(stories))
         .route("/api/stories/{id}", get(story))
+        .route("/api/documents", axum::routing::post(ingest).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)))
         .route("/api/documents/{id}", get(document))
         .route("/api/search", get(search))
         .route("/api/events", get(events))
@@ -108,10 +143,10 @@ pub fn router(app: App) -> Router {
 
 /// Serves the API on `bind` until the process is interrupted; `ready` is called with the
 /// address actually bound (port 0 picks a free one).
-pub async fn serve(store: Store, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+pub async fn serve(app: App, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(App::new(store)))
+    axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
@@ -328,6 +363,55 @@ async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Re
     Ok(Json(json!({"items": rows, "next": null})))
 }
 
+/// Ingests the articles of the body: one JSON object, or an array of them (each with `text`, and
+/// `id`, `title`, `published`, `outlet`, `url` as in JSONL input). Each is stored unless its id
+/// is, or rejected with its position and the problem; the stories are then updated.
+async fn ingest(
+    State(app): State<App>,
+    headers: axum::http::HeaderMap,
+    body: bytes::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    app.authorize(&headers)?;
+    let start = body.iter().position(|b| !b.is_ascii_whitespace());
+    let records: Vec<Vec<u8>> = match start.map(|i| body[i]) {
+        Some(b'[') => serde_json::from_slice::<Vec<Box<serde_json::value::RawValue>>>(&body)
+            .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?
+            .into_iter()
+            .map(|r| r.get().as_bytes().to_vec())
+            .collect(),
+        Some(b'{') => {
+            serde_json::from_slice::<&serde_json::value::RawValue>(&body)
+                .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
+            vec![body.to_vec()]
+        }
+        _ => return Err(ApiError::bad_request("request body: send a JSON object or an array of them".into())),
+    };
+    if records.is_empty() {
+        return Err(ApiError::bad_request("request body: the array holds no articles".into()));
+    }
+    let (store, analyzer) = (app.store.clone(), app.analyzer.clone());
+    let summary = tokio::task::spawn_blocking(move || {
+        let mut s = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
+        let opts = marsad_ingest::Options { progress: false, ..marsad_ingest::Options::default() };
+        marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts)
+            .map_err(|e| ApiError::internal(&e.to_string()))
+    })
+    .await
+    .map_err(|e| ApiError::internal(&e.to_string()))??;
+    let rejected: Vec<Value> = summary
+        .rejections
+        .iter()
+        .map(|r| json!({"index": r.line.saturating_sub(1), "kind": r.kind, "message": r.message}))
+        .collect();
+    Ok(Json(json!({
+        "added": summary.documents,
+        "existing": summary.existing,
+        "rejected": rejected,
+        "events": summary.events,
+        "stories": summary.stories,
+    })))
+}
+
 /// Bytes per chunk of a streamed export.
 const CHUNK: usize = 64 * 1024;
 
@@ -354,5 +438,26 @@ impl std::io::Write for ChannelWriter {
         self.tx
             .blocking_send(Ok(chunk))
             .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn without_a_token_the_api_is_read_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let app = App::new(Store::open(dir.path()).expect("store"));
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert(header::AUTHORIZATION, "Bearer anything".parse().expect("header"));
+        assert_eq!(app.authorize(&headers).map_err(|e| e.status), Err(StatusCode::FORBIDDEN));
+        // An empty token is no token.
+        let app = app.with_token(Some(String::new()));
+        assert_eq!(app.authorize(&headers).map_err(|e| e.status), Err(StatusCode::FORBIDDEN));
+        let app = app.with_token(Some("s3cret".into()));
+        assert_eq!(app.authorize(&headers).map_err(|e| e.status), Err(StatusCode::UNAUTHORIZED));
+        headers.insert(header::AUTHORIZATION, "Bearer s3cret".parse().expect("header"));
+        assert!(app.authorize(&headers).is_ok());
     }
 }

@@ -89,6 +89,18 @@ pub fn document() -> Value {
             "/api/health": {"get": {"summary": "Store counts", "responses": ok("status, documents, stories", "application/json")}},
             "/api/stories": {"get": {"summary": "Stories, latest (or largest) first", "parameters": stories, "responses": ok("{items, next}", "application/json")}},
             "/api/stories/{id}": {"get": {"summary": "A story: articles, canonical events with every mention, each outlet's framing, quotes", "parameters": [id("story id")], "responses": ok("the story", "application/json")}},
+            "/api/documents": {"post": {
+                "summary": "Ingest articles: one JSON object or an array of them (text, and id, title, published, outlet, url); each is stored unless its id is, or rejected with its index and the problem; stories are then updated",
+                "security": [{"bearer": []}],
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}}}},
+                "responses": {
+                    "200": {"description": "{added, existing, rejected: [{index, kind, message}], events, stories}", "content": {"application/json": {}}},
+                    "400": {"$ref": "#/components/responses/Error"},
+                    "401": {"$ref": "#/components/responses/Error"},
+                    "403": {"$ref": "#/components/responses/Error"},
+                    "413": {"description": "The body is over 32 MiB"}
+                }
+            }},
             "/api/documents/{id}": {"get": {"summary": "A document's analysis (marsad.document/1, with the original text), its story and the canonical event of each coded event", "parameters": [id("document id")], "responses": ok("{document, story, canonical_events}", "application/json")}},
             "/api/search": {"get": {"summary": "Full-text search with marsad's Arabic analyzer, ranked, with snippets and facets", "parameters": search, "responses": ok("{query, total, items, facets, next}", "application/json")}},
             "/api/events": {"get": {"summary": "Canonical events (or per-article reports), streamed in an export format", "parameters": events, "responses": ok("the export", "text/csv")}},
@@ -97,6 +109,7 @@ pub fn document() -> Value {
             "/api/openapi.json": {"get": {"summary": "This document", "responses": ok("OpenAPI 3.1", "application/json")}}
         },
         "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "The token marsad serve was started with (MARSAD_TOKEN); without one the API is read-only"}},
             "responses": {
                 "Error": {
                     "description": "What went wrong",

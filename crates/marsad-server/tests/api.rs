@@ -5,7 +5,24 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
-/// The server of this test binary: a store of the demo corpus, served on a free port.
+/// The write token of the test server.
+const TOKEN: &str = "test-token-4f1c";
+
+/// A server on a free port over `store`, running for the rest of the test binary.
+fn spawn(store: Store) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let app = marsad_server::App::new(store).with_token(Some(TOKEN.into()));
+        rt.block_on(marsad_server::serve(app, "127.0.0.1:0".parse().expect("addr"), |a| {
+            tx.send(a).expect("send");
+        }))
+        .expect("serve");
+    });
+    rx.recv().expect("bound")
+}
+
+/// The server of this test binary's read tests: a store of the demo corpus.
 fn server() -> SocketAddr {
     static ADDR: OnceLock<SocketAddr> = OnceLock::new();
     *ADDR.get_or_init(|| {
@@ -15,15 +32,7 @@ fn server() -> SocketAddr {
         let mut store = Store::open(&dir.join("store")).expect("store");
         let opts = marsad_ingest::Options { progress: false, clock: Some(19_905), ..Default::default() };
         marsad_ingest::ingest(&mut store, &[input], &opts).expect("ingest");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Runtime::new().expect("runtime");
-            rt.block_on(marsad_server::serve(store, "127.0.0.1:0".parse().expect("addr"), |a| {
-                tx.send(a).expect("send");
-            }))
-            .expect("serve");
-        });
-        rx.recv().expect("bound")
+        spawn(store)
     })
 }
 
@@ -167,4 +176,50 @@ fn timelines_count_canonical_events_and_events_open_with_their_evidence() {
         e["mentions"].as_array().is_some_and(|m| m.iter().all(|m| !m["evidence"].as_str().unwrap_or("").is_empty()))
     );
     assert_eq!(json("/api/events/999999").0, 404);
+}
+
+fn post(addr: SocketAddr, token: Option<&str>, body: &str) -> (u16, Value) {
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut req = agent.post(&format!("http://{addr}/api/documents")).header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", &format!("Bearer {t}"));
+    }
+    let mut r = req.send(body).expect("request");
+    let status = r.status().as_u16();
+    (status, serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json"))
+}
+
+#[test]
+fn articles_are_ingested_over_http_with_the_token_only() {
+    // Its own store: the read tests' counts stay as they are.
+    let dir = tempfile::tempdir().expect("tmp").keep();
+    let addr = spawn(Store::open(&dir.join("store")).expect("store"));
+    let article = serde_json::json!({
+        "id": "http-1", "outlet": "وكالة الاختبار", "published": "2024-05-02", "title": "اشتباكات في مدينة الرقة",
+        "text": "قالت مصادر محلية إن اشتباكات عنيفة اندلعت اليوم في مدينة الرقة بين مسلحين وقوات الأمن، وأسفرت عن مقتل ثلاثة أشخاص."
+    })
+    .to_string();
+    assert_eq!(post(addr, None, &article).0, 401);
+    assert_eq!(post(addr, Some("test-token-4f1"), &article).0, 401);
+    let (s, r) = post(addr, Some(TOKEN), &article);
+    assert_eq!(s, 200, "{r}");
+    assert_eq!((r["added"].as_u64(), r["existing"].as_u64()), (Some(1), Some(0)), "{r}");
+    // Again: stored already, nothing added.
+    let (_, r) = post(addr, Some(TOKEN), &article);
+    assert_eq!((r["added"].as_u64(), r["existing"].as_u64()), (Some(0), Some(1)), "{r}");
+    // A batch with an article and a record without text: one stored, one rejected by position.
+    let batch = format!("[{}, {{\"id\": \"http-3\", \"title\": \"بلا نص\"}}]", article.replace("http-1", "http-2"));
+    let (s, r) = post(addr, Some(TOKEN), &batch);
+    assert_eq!(s, 200, "{r}");
+    assert_eq!(r["added"], 1, "{r}");
+    assert_eq!(r["rejected"][0]["index"], 1, "{r}");
+    assert!(r["rejected"][0]["message"].as_str().is_some_and(|m| !m.is_empty()));
+    assert_eq!(post(addr, Some(TOKEN), "{\"id\": ").0, 400);
+    assert_eq!(post(addr, Some(TOKEN), "[]").0, 400);
+    // Stored, analyzed and in a story.
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let mut d = agent.get(&format!("http://{addr}/api/documents/http-1")).call().expect("get");
+    let d: Value = serde_json::from_slice(&d.body_mut().read_to_vec().expect("body")).expect("json");
+    assert_eq!(d["document"]["outlet"], "وكالة الاختبار");
+    assert!(d["story"].is_u64(), "{d}");
 }
