@@ -110,6 +110,17 @@ fn named<'a>(items: impl Iterator<Item = (&'a str, u8)>) -> Vec<Named> {
 impl Profile {
     /// The profile of an analyzed document.
     pub fn of(doc: &Document, tokenizer: &Tokenizer<'_>) -> Profile {
+        Profile::of_terms(doc, tokenizer, &body_terms(tokenizer, &doc.body))
+    }
+
+    /// The profile and the body's MinHash signature, from one pass of the tokenizer over the
+    /// body (what storing a document computes).
+    pub fn with_signature(doc: &Document, tokenizer: &Tokenizer<'_>) -> (Profile, Option<Vec<u16>>) {
+        let body = body_terms(tokenizer, &doc.body);
+        (Profile::of_terms(doc, tokenizer, &body), signature_of(&body))
+    }
+
+    fn of_terms(doc: &Document, tokenizer: &Tokenizer<'_>, body: &[String]) -> Profile {
         let stop = &*STOP_TERMS;
         let mut title_terms: Vec<String> = Vec::new();
         for t in search_terms(tokenizer, doc.title.as_deref().unwrap_or_default()) {
@@ -118,11 +129,11 @@ impl Profile {
             }
         }
         let mut counts: FxHashMap<String, (u16, usize)> = FxHashMap::default();
-        for (i, t) in search_terms(tokenizer, &doc.body).into_iter().enumerate() {
-            if stop.contains(&t.term) || t.term.chars().all(|c| c.is_ascii_digit()) {
+        for (i, t) in body.iter().enumerate() {
+            if stop.contains(t) || t.chars().all(|c| c.is_ascii_digit()) {
                 continue;
             }
-            let e = counts.entry(t.term).or_insert((0, i));
+            let e = counts.entry(t.clone()).or_insert((0, i));
             e.0 = e.0.saturating_add(1);
         }
         let mut body_terms: Vec<(String, u16, usize)> =
@@ -186,13 +197,22 @@ impl Profile {
 /// The MinHash signature of a text's word shingles (search terms, so clitics, spelling
 /// variants and punctuation do not hide a copy), or `None` for a text too short to tell.
 pub fn signature(tokenizer: &Tokenizer<'_>, text: &str) -> Option<Vec<u16>> {
+    signature_of(&body_terms(tokenizer, text))
+}
+
+/// A text's search terms, in order.
+fn body_terms(tokenizer: &Tokenizer<'_>, text: &str) -> Vec<String> {
+    search_terms(tokenizer, text).into_iter().map(|t| t.term).collect()
+}
+
+/// The MinHash signature of a text's search terms.
+fn signature_of(terms: &[String]) -> Option<Vec<u16>> {
     use gaoya::minhash::MinHasher;
     // FNV and a fixed seed: the same text has the same signature in every run and process.
     // 16-bit minima: a chance collision (1 in 65,536 per hash) moves an estimate by nothing
     // that matters, and a signature takes half the space.
     static HASHER: LazyLock<gaoya::minhash::MinHasher16<fnv::FnvBuildHasher>> =
         LazyLock::new(|| gaoya::minhash::MinHasher16::new(MINHASH_SIZE));
-    let terms: Vec<String> = search_terms(tokenizer, text).into_iter().map(|t| t.term).collect();
     if terms.len() < SHINGLE + MIN_SHINGLES {
         return None;
     }

@@ -173,30 +173,10 @@ fn next(offset: usize, len: usize, limit: usize) -> Option<String> {
     (len == limit).then(|| (offset + len).to_string())
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct FilterParams {
-    from: Option<String>,
-    to: Option<String>,
-    country: Option<String>,
-    #[serde(rename = "type")]
-    event_type: Option<String>,
-    actor: Option<String>,
-    outlet: Option<String>,
-}
-
-impl FilterParams {
-    fn filter(&self) -> Result<Filter, ApiError> {
-        Filter {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            country: self.country.clone(),
-            event_type: self.event_type.clone(),
-            actor: self.actor.clone(),
-            outlet: self.outlet.clone(),
-        }
-        .validated()
-        .map_err(ApiError::bad_request)
-    }
+/// The filter of a query string (`from`, `to`, `country`, `type`, `actor`, `outlet`), its dates
+/// checked.
+fn checked(filter: Filter) -> Result<Filter, ApiError> {
+    filter.validated().map_err(ApiError::bad_request)
 }
 
 async fn health(State(app): State<App>) -> Result<Json<Value>, ApiError> {
@@ -268,12 +248,12 @@ struct SearchParams {
     limit: Option<usize>,
     cursor: Option<String>,
     #[serde(flatten)]
-    filter: FilterParams,
+    filter: Filter,
 }
 
 async fn search(State(app): State<App>, Query(p): Query<SearchParams>) -> Result<Json<Value>, ApiError> {
     let (start, limit) = (offset(&p.cursor)?, limit(p.limit, 20)?);
-    let filter = p.filter.filter()?;
+    let filter = checked(p.filter)?;
     let q = p.q;
     let r = app.with_store(move |s| Ok(s.search(&q, &filter, limit, start)?)).await?;
     let next = next(start, r.hits.len(), limit).filter(|n| n.parse::<usize>().is_ok_and(|n| n < r.total));
@@ -288,7 +268,7 @@ struct EventsParams {
     #[serde(default)]
     mentions: bool,
     #[serde(flatten)]
-    filter: FilterParams,
+    filter: Filter,
 }
 
 /// Streams an export: the store writes on the blocking pool into a channel the response reads.
@@ -297,7 +277,7 @@ async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result
     let format = ExportFormat::parse(name)
         .ok_or_else(|| ApiError::bad_request(format!("format {name:?}: use csv, jsonl, geojson or parquet")))?;
     let unit = if p.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
-    let filter = p.filter.filter()?;
+    let filter = checked(p.filter)?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(16);
     let store = app.store.clone();
     tokio::task::spawn_blocking(move || {
@@ -342,7 +322,7 @@ struct TimelineParams {
     interval: Option<String>,
     by: Option<String>,
     #[serde(flatten)]
-    filter: FilterParams,
+    filter: Filter,
 }
 
 async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Result<Json<Value>, ApiError> {
@@ -358,7 +338,7 @@ async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Re
         "actor" => GroupBy::Actor,
         other => return Err(ApiError::bad_request(format!("by {other:?}: use type, country or actor"))),
     };
-    let filter = p.filter.filter()?;
+    let filter = checked(p.filter)?;
     let rows = app.with_store(move |s| Ok(s.timeline(&filter, interval, by)?)).await?;
     Ok(Json(json!({"items": rows, "next": null})))
 }

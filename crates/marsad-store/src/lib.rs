@@ -58,7 +58,8 @@ pub struct Filter {
     pub to: Option<String>,
     /// ISO 3166 alpha-2 country code.
     pub country: Option<String>,
-    /// ACLED event type or sub-event type.
+    /// ACLED event type or sub-event type (`type` in query strings).
+    #[serde(rename = "type", alias = "event_type")]
     pub event_type: Option<String>,
     /// Linked actor id (the knowledge base's).
     pub actor: Option<String>,
@@ -158,8 +159,8 @@ impl Prepared {
     pub fn new(doc: Document, origin: Origin, analyzer: &str, codec: &Codec) -> Result<Prepared, Error> {
         let content = Content::pack(codec, &origin.raw, &serde_json::to_vec(&doc)?)?;
         let tokenizer = marsad_text::Tokenizer::default();
-        let profile = codec.compress(&Profile::of(&doc, &tokenizer).to_bytes())?;
-        let signature = marsad_cluster::signature(&tokenizer, &doc.body);
+        let (profile, signature) = Profile::with_signature(&doc, &tokenizer);
+        let profile = codec.compress(&profile.to_bytes())?;
         Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content, profile, signature })
     }
 }
