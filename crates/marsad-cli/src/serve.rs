@@ -17,30 +17,57 @@ const DEMO_ARTICLES: &str = include_str!("../../../data/demo/articles.jsonl");
 pub struct ServeArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1:8470")]
-    pub bind: SocketAddr,
+    #[command(flatten)]
+    pub server: ServerArgs,
 }
 
 #[derive(Args)]
 pub struct DemoArgs {
+    #[command(flatten)]
+    pub server: ServerArgs,
+}
+
+/// Where to listen and the limits of a request and of a client.
+#[derive(Args)]
+pub struct ServerArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8470")]
     pub bind: SocketAddr,
+    /// Requests per second one client (IP address) may make, bursts of twice that; 0 for no limit.
+    #[arg(long, default_value_t = 100)]
+    pub rate_limit: u32,
+    /// Seconds a query may run before its request fails with 503.
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+    /// Store handles serving reads at once (default: twice the cores, 2 to 8).
+    #[arg(long)]
+    pub readers: Option<usize>,
 }
 
-fn run_server(store: Store, bind: SocketAddr, dir: &Path) -> Result<ExitCode> {
+impl ServerArgs {
+    fn limits(&self) -> marsad_server::Limits {
+        let default = marsad_server::Limits::default();
+        marsad_server::Limits {
+            timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            rate: std::num::NonZeroU32::new(self.rate_limit),
+            readers: self.readers.unwrap_or(default.readers).max(1),
+        }
+    }
+}
+
+fn run_server(store: Store, server: &ServerArgs, dir: &Path) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
     // The write token: MARSAD_TOKEN, never printed; without one the API is read-only.
     let token = std::env::var("MARSAD_TOKEN").ok();
     let writes = if token.as_deref().is_some_and(|t| !t.is_empty()) { "accepting writes" } else { "read-only" };
-    let app = marsad_server::App::new(store).with_token(token);
+    let app = marsad_server::App::with_limits(store, server.limits())?.with_token(token);
+    let bind = server.bind;
     runtime
         .block_on(marsad_server::serve(app, bind, |addr| {
             let mut o = std::io::stdout().lock();
             let _ = writeln!(
                 o,
-                "marsad: serving {} at http://{addr}/api/ (API description: /api/openapi.json)",
+                "marsad: serving {} at http://{addr}/ (the dashboard; the API: /api/openapi.json)",
                 dir.display()
             );
             let _ = writeln!(o, "marsad: {writes}; press Ctrl-C to stop");
@@ -56,7 +83,7 @@ pub fn serve(a: &ServeArgs) -> Result<ExitCode> {
     if store.unclustered()? > 0 {
         store.update_stories(crate::stories::clock(None)?)?;
     }
-    run_server(store, a.bind, &a.data.dir)
+    run_server(store, &a.server, &a.data.dir)
 }
 
 pub fn demo(a: &DemoArgs) -> Result<ExitCode> {
@@ -76,5 +103,5 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode> {
         s.seconds
     )?;
     drop(o);
-    run_server(store, a.bind, dir.path())
+    run_server(store, &a.server, dir.path())
 }

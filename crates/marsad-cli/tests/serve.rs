@@ -42,10 +42,12 @@ fn get(url: &str) -> serde_json::Value {
 #[test]
 fn the_demo_serves_its_sample_articles() {
     let demo = start(&["demo", "--bind", "127.0.0.1:0"]);
-    assert!(demo.url.ends_with("/api/"), "{}", demo.url);
-    let health = get(&format!("{}health", demo.url));
+    assert!(demo.url.ends_with('/'), "{}", demo.url);
+    let page = ureq::get(&demo.url).call().expect("the dashboard").body_mut().read_to_string().expect("page");
+    assert!(page.contains("<html"), "{page}");
+    let health = get(&format!("{}api/health", demo.url));
     assert_eq!(health["documents"], 51);
-    let stories = get(&format!("{}stories?min_outlets=3", demo.url));
+    let stories = get(&format!("{}api/stories?min_outlets=3", demo.url));
     assert!(stories["items"].as_array().is_some_and(|s| s.len() >= 5), "{stories}");
 }
 
@@ -72,5 +74,5 @@ fn serve_opens_an_existing_store_and_refuses_a_missing_one() {
     assert!(ok.status.success());
     let data = data.to_str().expect("utf8 path");
     let server = start(&["serve", "--bind", "127.0.0.1:0", "--data", data]);
-    assert_eq!(get(&format!("{}health", server.url))["documents"], 1);
+    assert_eq!(get(&format!("{}api/health", server.url))["documents"], 1);
 }

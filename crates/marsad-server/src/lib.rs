@@ -6,6 +6,7 @@
 //! cursor}`; errors are `{"error": {"status", "message"}}`. The store's queries are blocking
 //! (SQLite, tantivy): each runs on the blocking pool, one at a time per store handle.
 
+mod dashboard;
 mod openapi;
 
 use axum::body::Body;
@@ -26,18 +27,80 @@ pub const MAX_LIMIT: usize = 500;
 /// Largest request body (a batch of articles).
 pub const MAX_BODY: usize = 32 * 1024 * 1024;
 
-/// What the handlers share: the store, behind a lock (a SQLite connection serves one query at a
-/// time), the analyzers (loaded at the first ingest) and the write token.
+/// Limits on what one request and one client may take.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Longest a query may run before the request gets a 503.
+    pub timeout: std::time::Duration,
+    /// Requests per second one client (IP address) may make, with bursts of twice that; `None`
+    /// for no limit.
+    pub rate: Option<std::num::NonZeroU32>,
+    /// Store handles that serve reads at once.
+    pub readers: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Limits {
+            timeout: std::time::Duration::from_secs(30),
+            rate: std::num::NonZeroU32::new(100),
+            readers: (cores * 2).clamp(2, 8),
+        }
+    }
+}
+
+type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
+
+/// What the handlers share: the store handle that writes, behind a lock, a pool of handles that
+/// read (SQLite in WAL mode serves readers beside one writer), the analyzers (loaded at the
+/// first ingest), the write token and the limits.
 #[derive(Clone)]
 pub struct App {
     store: Arc<Mutex<Store>>,
+    readers: Arc<Readers>,
     analyzer: Arc<std::sync::OnceLock<marsad_pipeline::Analyzer>>,
     token: Option<Arc<str>>,
+    limits: Limits,
+    limiter: Option<Arc<Limiter>>,
+}
+
+/// Store handles for reads. A handle's search index sees the writer's commits once it is
+/// refreshed: each handle remembers the write generation it last saw.
+struct Readers {
+    idle: Mutex<Vec<(Store, u64)>>,
+    permits: Arc<tokio::sync::Semaphore>,
+    generation: std::sync::atomic::AtomicU64,
 }
 
 impl App {
-    pub fn new(store: Store) -> App {
-        App { store: Arc::new(Mutex::new(store)), analyzer: Arc::default(), token: None }
+    /// The API over `store`, with the default limits.
+    pub fn new(store: Store) -> Result<App, marsad_store::Error> {
+        App::with_limits(store, Limits::default())
+    }
+
+    /// The API over `store`; `limits.readers` more handles on its directory serve reads.
+    pub fn with_limits(store: Store, limits: Limits) -> Result<App, marsad_store::Error> {
+        let n = limits.readers.max(1);
+        let idle = (0..n).map(|_| Store::open_existing(store.dir()).map(|s| (s, 0))).collect::<Result<_, _>>()?;
+        let readers = Readers {
+            idle: Mutex::new(idle),
+            permits: Arc::new(tokio::sync::Semaphore::new(n)),
+            generation: std::sync::atomic::AtomicU64::new(0),
+        };
+        let limiter = limits.rate.map(|r| {
+            let two = std::num::NonZeroU32::MIN.saturating_add(1);
+            let quota = governor::Quota::per_second(r).allow_burst(r.saturating_mul(two));
+            Arc::new(Limiter::keyed(quota))
+        });
+        Ok(App {
+            store: Arc::new(Mutex::new(store)),
+            readers: Arc::new(readers),
+            analyzer: Arc::default(),
+            token: None,
+            limits,
+            limiter,
+        })
     }
 
     /// Accepts writes from requests bearing this token (`Authorization: Bearer …`).
@@ -68,18 +131,48 @@ impl App {
         }
     }
 
-    /// Runs `f` with the store on the blocking pool.
+    /// Runs `f` with a reading store handle on the blocking pool, within the time limit.
     async fn with_store<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
-            let guard = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
-            f(&guard)
-        })
-        .await
-        .map_err(|e| ApiError::internal(&e.to_string()))?
+        let work = async {
+            let permit = self.readers.permit().await?;
+            let readers = self.readers.clone();
+            let r = tokio::task::spawn_blocking(move || readers.with(f)).await;
+            drop(permit);
+            r.map_err(|e| ApiError::internal(&e.to_string()))?
+        };
+        tokio::time::timeout(self.limits.timeout, work).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!("the query took longer than {} s", self.limits.timeout.as_secs_f32()),
+            )
+        })?
+    }
+}
+
+impl Readers {
+    /// Waits for a handle to be idle.
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.permits.clone().acquire_owned().await.map_err(|e| ApiError::internal(&e.to_string()))
+    }
+
+    /// Runs `f` with an idle handle (the caller holds a permit, so there is one), refreshed if
+    /// the writer committed since the handle last looked.
+    fn with<T>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
+        let lock = || self.idle.lock().map_err(|_| ApiError::internal("the store pool lock is poisoned"));
+        let (store, seen) = lock()?.pop().ok_or_else(|| ApiError::internal("no idle store handle"))?;
+        let now = self.generation.load(std::sync::atomic::Ordering::Acquire);
+        let refreshed = if seen == now { Ok(()) } else { store.refresh() };
+        let result = refreshed.map_err(ApiError::from).and_then(|()| f(&store));
+        lock()?.push((store, now));
+        result
+    }
+
+    /// Tells the handles the writer committed.
+    fn written(&self) {
+        self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 }
 
@@ -124,9 +217,25 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// The routes of the API.
+/// The routes of the API and the dashboard, with the limits and the security headers.
 pub fn router(app: App) -> Router {
-    Router::new()
+    use axum::http::HeaderValue;
+    use tower_http::set_header::SetResponseHeaderLayer;
+    let headers = [
+        // The dashboard's scripts and styles are its own files; nothing inline runs.
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        ),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "no-referrer"),
+    ];
+    let backstop = app.limits.timeout + std::time::Duration::from_secs(5);
+    let mut router = Router::new()
+        .route("/", get(dashboard::index))
+        .route("/assets/{*path}", get(dashboard::asset))
         .route("/api/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/api/health", get(health))
         .route("/api/stories", get(stories))
@@ -136,21 +245,54 @@ pub fn router(app: App) -> Router {
         .route("/api/search", get(search))
         .route("/api/events", get(events))
         .route("/api/events/{id}", get(event))
+        .route("/api/points", get(points))
         .route("/api/timeline", get(timeline))
+        .route("/api/actors", get(actors))
+        .route("/api/actors/{id}", get(actor))
+        .route("/api/places", get(places))
         .fallback(|| async { ApiError::not_found("no such endpoint (see /api/openapi.json)".into()) })
-        .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit))
+        .layer(tower_http::compression::CompressionLayer::new())
+        // A backstop for what the queries' own limit does not cover (a body sent slowly).
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, backstop));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    router.with_state(app)
 }
 
-/// Serves the API on `bind` until the process is interrupted; `ready` is called with the
-/// address actually bound (port 0 picks a free one).
+/// Serves the API and the dashboard on `bind` until the process is interrupted; `ready` is
+/// called with the address actually bound (port 0 picks a free one).
 pub async fn serve(app: App, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     ready(listener.local_addr()?);
-    axum::serve(listener, router(app))
+    axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
+}
+
+/// Answers 429 (with `Retry-After`) to a client over its rate.
+async fn rate_limit(State(app): State<App>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0);
+    if let (Some(limiter), Some(peer)) = (&app.limiter, peer) {
+        // Forget clients idle long enough to be back at a full quota.
+        if limiter.len() > 10_000 {
+            limiter.retain_recent();
+        }
+        if let Err(wait) = limiter.check_key(&peer.ip()) {
+            let after = wait.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let mut r = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too many requests from this client; slow down")
+                .into_response();
+            let secs = after.as_secs().max(1).to_string();
+            if let Ok(v) = secs.parse() {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return r;
+        }
+    }
+    next.run(request).await
 }
 
 /// A cursor: the offset of the next page, as text.
@@ -279,13 +421,14 @@ async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result
     let unit = if p.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
     let filter = checked(p.filter)?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(16);
-    let store = app.store.clone();
+    let (readers, permit) = (app.readers.clone(), app.readers.permit().await?);
     tokio::task::spawn_blocking(move || {
         let mut w = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
-        let result = match store.lock() {
-            Ok(s) => s.export(&filter, format, unit, &mut w).map(|_| ()).map_err(|e| e.to_string()),
-            Err(_) => Err("the store lock is poisoned".to_owned()),
-        };
+        let result = readers
+            .with(|s| s.export(&filter, format, unit, &mut w).map_err(ApiError::from))
+            .map(|_| ())
+            .map_err(|e| e.message);
+        drop(permit);
         let flushed = std::io::Write::flush(&mut w);
         if let Err(e) = result.and(flushed.map_err(|e| e.to_string())) {
             // The status line is gone: the stream ends with an error, which the client sees as
@@ -343,6 +486,72 @@ async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Re
     Ok(Json(json!({"items": rows, "next": null})))
 }
 
+/// Largest number of map points one request returns.
+pub const MAX_POINTS: usize = 100_000;
+
+#[derive(Debug, Deserialize)]
+struct PointsParams {
+    limit: Option<usize>,
+    #[serde(flatten)]
+    filter: Filter,
+}
+
+/// Canonical events as map points (newest first), with the names of their actors.
+async fn points(State(app): State<App>, Query(p): Query<PointsParams>) -> Result<Json<Value>, ApiError> {
+    let limit = match p.limit.unwrap_or(20_000) {
+        0 => return Err(ApiError::bad_request("limit must be at least 1".into())),
+        n if n > MAX_POINTS => return Err(ApiError::bad_request(format!("limit must be at most {MAX_POINTS}"))),
+        n => n,
+    };
+    let filter = checked(p.filter)?;
+    let r = app.with_store(move |s| Ok(s.points(&filter, limit)?)).await?;
+    Ok(Json(serde_json::to_value(r).map_err(|e| ApiError::internal(&e.to_string()))?))
+}
+
+#[derive(Debug, Deserialize)]
+struct NamesParams {
+    q: Option<String>,
+    /// Actors: their kind; places: their country.
+    #[serde(alias = "country")]
+    kind: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+impl NamesParams {
+    fn query(self) -> Result<marsad_store::NameQuery, ApiError> {
+        let (offset, limit) = (offset(&self.cursor)?, limit(self.limit, 50)?);
+        Ok(marsad_store::NameQuery { q: self.q, kind: self.kind, limit, offset })
+    }
+}
+
+/// A page of a list and the cursor of the next one.
+fn page<T: serde::Serialize>(items: Vec<T>, q: &marsad_store::NameQuery) -> Json<Value> {
+    let next = next(q.offset, items.len(), q.limit);
+    Json(json!({"items": items, "next": next}))
+}
+
+async fn actors(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Json<Value>, ApiError> {
+    let q = p.query()?;
+    let probe = q.clone();
+    let items = app.with_store(move |s| Ok(s.actors(&probe)?)).await?;
+    Ok(page(items, &q))
+}
+
+async fn actor(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let key = id.clone();
+    let found = app.with_store(move |s| Ok(s.actor(&key)?)).await?;
+    let a = found.ok_or_else(|| ApiError::not_found(format!("no actor {id:?}")))?;
+    Ok(Json(serde_json::to_value(a).map_err(|e| ApiError::internal(&e.to_string()))?))
+}
+
+async fn places(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Json<Value>, ApiError> {
+    let q = p.query()?;
+    let probe = q.clone();
+    let items = app.with_store(move |s| Ok(s.places(&probe)?)).await?;
+    Ok(page(items, &q))
+}
+
 /// Ingests the articles of the body: one JSON object, or an array of them (each with `text`, and
 /// `id`, `title`, `published`, `outlet`, `url` as in JSONL input). Each is stored unless its id
 /// is, or rejected with its position and the problem; the stories are then updated.
@@ -376,8 +585,10 @@ async fn ingest(
         marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts)
             .map_err(|e| ApiError::internal(&e.to_string()))
     })
-    .await
-    .map_err(|e| ApiError::internal(&e.to_string()))??;
+    .await;
+    // Whatever was committed, also by a failed run, is there for the readers to see.
+    app.readers.written();
+    let summary = summary.map_err(|e| ApiError::internal(&e.to_string()))??;
     let rejected: Vec<Value> = summary
         .rejections
         .iter()
@@ -428,7 +639,7 @@ mod tests {
     #[test]
     fn without_a_token_the_api_is_read_only() {
         let dir = tempfile::tempdir().expect("tmp");
-        let app = App::new(Store::open(dir.path()).expect("store"));
+        let app = App::new(Store::open(dir.path()).expect("store")).expect("app");
         let mut headers = axum::http::HeaderMap::new();
         headers.insert(header::AUTHORIZATION, "Bearer anything".parse().expect("header"));
         assert_eq!(app.authorize(&headers).map_err(|e| e.status), Err(StatusCode::FORBIDDEN));

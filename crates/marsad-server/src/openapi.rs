@@ -31,7 +31,9 @@ fn ok(description: &str, content_type: &str) -> Value {
     json!({
         "200": {"description": description, "content": {content_type: {}}},
         "400": {"$ref": "#/components/responses/Error"},
-        "404": {"$ref": "#/components/responses/Error"}
+        "404": {"$ref": "#/components/responses/Error"},
+        "429": {"$ref": "#/components/responses/Error"},
+        "503": {"$ref": "#/components/responses/Error"}
     })
 }
 
@@ -78,6 +80,28 @@ pub fn document() -> Value {
         param("by_size", "Largest first instead of latest first", json!({"type": "boolean"})),
     ];
     stories.extend(page());
+    let mut points = vec![param(
+        "limit",
+        "At most this many points (default 20000, at most 100000)",
+        json!({"type": "integer", "minimum": 1, "maximum": 100_000}),
+    )];
+    points.extend(filters());
+    let names = |kind: &str| {
+        let mut v = vec![
+            param("q", "Part of a name (Arabic or English) or of the id", json!({"type": "string"})),
+            param(
+                kind,
+                if kind == "kind" {
+                    "Actor kind (state_force, rebel_group, civilians …)"
+                } else {
+                    "ISO 3166-1 alpha-2 code"
+                },
+                json!({"type": "string"}),
+            ),
+        ];
+        v.extend(page());
+        v
+    };
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -106,6 +130,10 @@ pub fn document() -> Value {
             "/api/events": {"get": {"summary": "Canonical events (or per-article reports), streamed in an export format", "parameters": events, "responses": ok("the export", "text/csv")}},
             "/api/events/{id}": {"get": {"summary": "One canonical event: best-supported values, sources, every count report and disagreement, every mention with its evidence sentence", "parameters": [id("canonical event id")], "responses": ok("the event", "application/json")}},
             "/api/timeline": {"get": {"summary": "Counts of canonical events and their fatalities by day, week (named by its Monday) or month, split by event type, country or first actor", "parameters": timeline, "responses": ok("{items: [{bucket, group, events, fatalities}], next: null}", "application/json")}},
+            "/api/points": {"get": {"summary": "Canonical events as map points and list rows (newest first), with the names of the actors they refer to", "parameters": points, "responses": ok("{total, items: [{id, story, date, event_type, sub_event_type, lat, lon, fatalities, country, admin1, location, location_ar, actor1, actor2, articles}], actors: {id: {name_ar, name_en}}}", "application/json")}},
+            "/api/actors": {"get": {"summary": "Linked actors of the knowledge base seen in the store, the most mentioned first, with article and canonical event counts", "parameters": names("kind"), "responses": ok("{items: [{id, type, name_ar, name_en, kind, documents, events}], next}", "application/json")}},
+            "/api/actors/{id}": {"get": {"summary": "An actor and the canonical events it is a side of (newest first, at most 200)", "parameters": [id("actor id")], "responses": ok("{actor, events}", "application/json")}},
+            "/api/places": {"get": {"summary": "Resolved places (gazetteer entries) seen in the store, the most mentioned first", "parameters": names("country"), "responses": ok("{items: [{id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, documents}], next}", "application/json")}},
             "/api/openapi.json": {"get": {"summary": "This document", "responses": ok("OpenAPI 3.1", "application/json")}}
         },
         "components": {

@@ -1,39 +1,17 @@
 //! The API over a real store of the demo articles, through real HTTP on loopback.
 
+mod common;
+
+use common::{TOKEN, demo_store, spawn, unlimited};
 use marsad_store::Store;
 use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
-/// The write token of the test server.
-const TOKEN: &str = "test-token-4f1c";
-
-/// A server on a free port over `store`, running for the rest of the test binary.
-fn spawn(store: Store) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Runtime::new().expect("runtime");
-        let app = marsad_server::App::new(store).with_token(Some(TOKEN.into()));
-        rt.block_on(marsad_server::serve(app, "127.0.0.1:0".parse().expect("addr"), |a| {
-            tx.send(a).expect("send");
-        }))
-        .expect("serve");
-    });
-    rx.recv().expect("bound")
-}
-
 /// The server of this test binary's read tests: a store of the demo corpus.
 fn server() -> SocketAddr {
     static ADDR: OnceLock<SocketAddr> = OnceLock::new();
-    *ADDR.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("tmp").keep();
-        let input = dir.join("demo.jsonl");
-        std::fs::write(&input, include_str!("../../../data/demo/articles.jsonl")).expect("write");
-        let mut store = Store::open(&dir.join("store")).expect("store");
-        let opts = marsad_ingest::Options { progress: false, clock: Some(19_905), ..Default::default() };
-        marsad_ingest::ingest(&mut store, &[input], &opts).expect("ingest");
-        spawn(store)
-    })
+    *ADDR.get_or_init(|| spawn(demo_store(), unlimited()))
 }
 
 fn get(path: &str) -> (u16, Vec<u8>, String) {
@@ -130,7 +108,9 @@ fn the_openapi_document_describes_every_route() {
     let src = include_str!("../src/lib.rs");
     let routes: Vec<&str> =
         src.lines().filter_map(|l| l.trim().strip_prefix(".route(\"")).filter_map(|l| l.split('"').next()).collect();
-    assert!(routes.len() >= 7);
+    // The dashboard's page and files are not API.
+    let routes: Vec<&str> = routes.into_iter().filter(|r| r.starts_with("/api/")).collect();
+    assert!(routes.len() >= 14);
     for r in routes {
         assert!(doc["paths"].get(r).is_some(), "{r} is not in the OpenAPI document");
     }
@@ -193,7 +173,7 @@ fn post(addr: SocketAddr, token: Option<&str>, body: &str) -> (u16, Value) {
 fn articles_are_ingested_over_http_with_the_token_only() {
     // Its own store: the read tests' counts stay as they are.
     let dir = tempfile::tempdir().expect("tmp").keep();
-    let addr = spawn(Store::open(&dir.join("store")).expect("store"));
+    let addr = spawn(Store::open(&dir.join("store")).expect("store"), unlimited());
     let article = serde_json::json!({
         "id": "http-1", "outlet": "وكالة الاختبار", "published": "2024-05-02", "title": "اشتباكات في مدينة الرقة",
         "text": "قالت مصادر محلية إن اشتباكات عنيفة اندلعت اليوم في مدينة الرقة بين مسلحين وقوات الأمن، وأسفرت عن مقتل ثلاثة أشخاص."
@@ -222,4 +202,90 @@ fn articles_are_ingested_over_http_with_the_token_only() {
     let d: Value = serde_json::from_slice(&d.body_mut().read_to_vec().expect("body")).expect("json");
     assert_eq!(d["document"]["outlet"], "وكالة الاختبار");
     assert!(d["story"].is_u64(), "{d}");
+}
+
+#[test]
+fn actors_places_and_points_list_what_the_store_holds() {
+    let (s, actors) = json("/api/actors?limit=3");
+    assert_eq!(s, 200, "{actors}");
+    let items = actors["items"].as_array().expect("items");
+    assert_eq!(items.len(), 3);
+    let docs: Vec<u64> = items.iter().filter_map(|a| a["documents"].as_u64()).collect();
+    assert!(docs.windows(2).all(|w| w[0] >= w[1]), "most mentioned first: {docs:?}");
+    let (_, page2) = json(&format!("/api/actors?limit=3&cursor={}", actors["next"].as_str().expect("next")));
+    assert_ne!(page2["items"][0]["id"], items[0]["id"]);
+    // By name, in Arabic or English.
+    let (_, rsf) = json("/api/actors?q=%D8%A7%D9%84%D8%AF%D8%B9%D9%85%20%D8%A7%D9%84%D8%B3%D8%B1%D9%8A%D8%B9");
+    assert_eq!(rsf["items"][0]["id"], "sdn-mil-rsf", "{rsf}");
+    let (_, en) = json("/api/actors?q=rapid%20support");
+    assert_eq!(en["items"][0]["id"], "sdn-mil-rsf", "{en}");
+    let (s, one) = json("/api/actors/sdn-mil-rsf");
+    assert_eq!(s, 200);
+    let events = one["events"].as_array().expect("events");
+    assert!(!events.is_empty() && events.iter().all(|e| e["actor1"] == "sdn-mil-rsf" || e["actor2"] == "sdn-mil-rsf"));
+    assert_eq!(json("/api/actors/nobody").0, 404);
+
+    let (_, places) = json("/api/places?country=sd&limit=50");
+    let places = places["items"].as_array().expect("items");
+    assert!(!places.is_empty() && places.iter().all(|p| p["country"] == "SD"), "{places:?}");
+
+    let (_, all) = json("/api/points");
+    let total = all["total"].as_u64().expect("total");
+    assert_eq!(all["items"].as_array().map(Vec::len), Some(total as usize));
+    let (_, battles) = json("/api/points?type=Battles&limit=2");
+    assert!(battles["total"].as_u64().expect("total") < total);
+    let items = battles["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2);
+    assert!(items.iter().all(|p| p["event_type"] == "Battles"));
+    assert!(items[0]["date"].as_str() >= items[1]["date"].as_str(), "newest first");
+    // Every actor a point names comes with its names.
+    for p in all["items"].as_array().expect("items") {
+        for a in [&p["actor1"], &p["actor2"]].into_iter().filter_map(|a| a.as_str()) {
+            assert!(all["actors"][a]["name_ar"].is_string(), "{a}");
+        }
+    }
+    assert_eq!(json("/api/points?limit=100001").0, 400);
+}
+
+#[test]
+fn the_dashboard_is_served_with_security_headers_and_etags() {
+    let url = format!("http://{}/", server());
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let r = agent.get(&url).call().expect("page");
+    assert_eq!(r.status(), 200);
+    let h = r.headers();
+    let csp = h.get("content-security-policy").and_then(|v| v.to_str().ok()).expect("CSP");
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(h.get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    assert!(h.get("access-control-allow-origin").is_none(), "CORS is off");
+    let etag = h.get("etag").and_then(|v| v.to_str().ok()).expect("etag").to_owned();
+    let again = agent.get(&url).header("If-None-Match", &etag).call().expect("page");
+    assert_eq!(again.status(), 304);
+    let (s, js, ctype) = get("/assets/app.js");
+    assert_eq!(s, 200);
+    assert!(ctype.contains("javascript"), "{ctype}");
+    assert!(!js.is_empty());
+    assert_eq!(get("/assets/basemap/admin1.json").0, 200);
+    assert_eq!(get("/assets/../Cargo.toml").0, 404);
+    assert_eq!(get("/assets/nothing.js").0, 404);
+}
+
+#[test]
+fn a_client_over_its_rate_gets_429_with_retry_after() {
+    let limits = marsad_server::Limits { rate: std::num::NonZeroU32::new(1), ..marsad_server::Limits::default() };
+    let dir = tempfile::tempdir().expect("tmp").keep();
+    let addr = spawn(Store::open(&dir.join("store")).expect("store"), limits);
+    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let statuses: Vec<(u16, Option<String>)> = (0..4)
+        .map(|_| {
+            let r = agent.get(&format!("http://{addr}/api/health")).call().expect("request");
+            let retry = r.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            (r.status().as_u16(), retry)
+        })
+        .collect();
+    // A burst of two, then refusals that say when to come back.
+    assert_eq!(statuses[0].0, 200);
+    assert_eq!(statuses[1].0, 200);
+    assert_eq!(statuses[3].0, 429, "{statuses:?}");
+    assert!(statuses[3].1.as_deref().is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1)), "{statuses:?}");
 }

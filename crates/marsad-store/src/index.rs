@@ -218,6 +218,11 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Sees what another handle committed.
+    pub fn reload(&self) -> Result<(), Error> {
+        Ok(self.reader.reload()?)
+    }
+
     /// Number of documents searchable now.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()

@@ -5,12 +5,14 @@
 //! Writes are batched in transactions; a document's id is unique, so storing one twice adds
 //! nothing. Raw records and analyses are zstd-compressed.
 
+mod browse;
 mod codec;
 mod export;
 mod index;
 mod schema;
 mod stories;
 
+pub use browse::{ActorDetail, ActorName, ActorRow, NameQuery, PlaceRow, Point, Points};
 pub use codec::Codec;
 
 pub use export::{ExportFormat, ExportUnit};

@@ -328,6 +328,7 @@ impl Store {
                         "injury_reports": s.injury_reports,
                         "disagreements": s.disagreements,
                         "location": place.and_then(|p| p.name.clone()),
+                        "place_id": place.and_then(|p| p.id.clone()),
                         "precision": v.precision,
                     }))?,
                 ])?;

@@ -1,0 +1,38 @@
+//! What the API and browser tests share: a store of the demo articles and a server over it on
+//! a free loopback port.
+
+use marsad_store::Store;
+use std::net::SocketAddr;
+
+/// The write token of the test servers.
+pub const TOKEN: &str = "test-token-4f1c";
+
+/// A server on a free port over `store`, running for the rest of the test binary.
+pub fn spawn(store: Store, limits: marsad_server::Limits) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let app = marsad_server::App::with_limits(store, limits).expect("app").with_token(Some(TOKEN.into()));
+        rt.block_on(marsad_server::serve(app, "127.0.0.1:0".parse().expect("addr"), |a| {
+            tx.send(a).expect("send");
+        }))
+        .expect("serve");
+    });
+    rx.recv().expect("bound")
+}
+
+/// Limits that never get in a test's way.
+pub fn unlimited() -> marsad_server::Limits {
+    marsad_server::Limits { rate: None, ..marsad_server::Limits::default() }
+}
+
+/// A new store (in a directory kept for the rest of the run) of the demo articles.
+pub fn demo_store() -> Store {
+    let dir = tempfile::tempdir().expect("tmp").keep();
+    let input = dir.join("demo.jsonl");
+    std::fs::write(&input, include_str!("../../../../data/demo/articles.jsonl")).expect("write");
+    let mut store = Store::open(&dir.join("store")).expect("store");
+    let opts = marsad_ingest::Options { progress: false, clock: Some(19_905), ..Default::default() };
+    marsad_ingest::ingest(&mut store, &[input], &opts).expect("ingest");
+    store
+}

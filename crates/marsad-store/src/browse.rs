@@ -1,0 +1,236 @@
+//! What the dashboard and the API browse besides search: the linked actors and the resolved
+//! places with how often the store mentions them, and canonical events as map points.
+
+use crate::{Error, ExportUnit, Filter, Store};
+use rusqlite::OptionalExtension;
+use rusqlite::types::Value;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A page of actors or places, optionally those whose name or id contains `q`.
+#[derive(Clone, Debug, Default)]
+pub struct NameQuery {
+    /// Part of a name (Arabic or English) or of the id.
+    pub q: Option<String>,
+    /// Actors: the kind (`state_force`, `rebel_group` …); places: the country (ISO alpha-2).
+    pub kind: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// A linked actor, with the number of stored articles that mention it and of canonical events
+/// it is a side of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActorRow {
+    pub id: String,
+    /// The entity type (ORG, PER, NORP …).
+    #[serde(rename = "type")]
+    pub entity_type: String,
+    pub name_ar: Option<String>,
+    pub name_en: Option<String>,
+    pub kind: Option<String>,
+    pub documents: u64,
+    pub events: u64,
+}
+
+/// A resolved place, with the number of stored articles that mention it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PlaceRow {
+    pub id: String,
+    pub name_ar: Option<String>,
+    pub name_en: Option<String>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub feature: Option<String>,
+    pub documents: u64,
+}
+
+/// A canonical event as a map point and a list row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Point {
+    pub id: u64,
+    pub story: u64,
+    pub date: String,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub fatalities: Option<u32>,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    /// The place's name as the gazetteer gives it (English where known), and in Arabic.
+    pub location: Option<String>,
+    pub location_ar: Option<String>,
+    pub actor1: Option<String>,
+    pub actor2: Option<String>,
+    pub articles: u64,
+}
+
+/// The canonical events that pass a filter, newest first, at most `limit`; `total` counts all
+/// of them; the names of the actors the points refer to come once.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Points {
+    pub total: u64,
+    pub items: Vec<Point>,
+    pub actors: BTreeMap<String, ActorName>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActorName {
+    pub name_ar: Option<String>,
+    pub name_en: Option<String>,
+}
+
+/// An actor, with the canonical events it is a side of (newest first, at most 200).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ActorDetail {
+    pub actor: ActorRow,
+    pub events: Vec<Point>,
+}
+
+/// `%q%` for LIKE, its wildcards escaped (with `\`).
+fn contains_pattern(q: &str) -> String {
+    let escaped = q.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+const ACTOR_COLUMNS: &str = "a.id, a.type, a.name_ar, a.name_en, a.kind, \
+     (SELECT count(*) FROM entities n WHERE n.actor_id = a.id), \
+     (SELECT count(*) FROM canonical_events e WHERE e.actor1 = a.id) \
+     + (SELECT count(*) FROM canonical_events e WHERE e.actor2 = a.id AND e.actor1 IS NOT a.id)";
+
+fn actor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActorRow> {
+    Ok(ActorRow {
+        id: r.get(0)?,
+        entity_type: r.get(1)?,
+        name_ar: r.get(2)?,
+        name_en: r.get(3)?,
+        kind: r.get(4)?,
+        documents: r.get(5)?,
+        events: r.get(6)?,
+    })
+}
+
+impl Store {
+    /// Linked actors, the most mentioned first.
+    pub fn actors(&self, q: &NameQuery) -> Result<Vec<ActorRow>, Error> {
+        let sql = format!(
+            "SELECT {ACTOR_COLUMNS} FROM actors a \
+             WHERE (?1 IS NULL OR a.name_ar LIKE ?1 ESCAPE '\\' OR a.name_en LIKE ?1 ESCAPE '\\' \
+                    OR a.id LIKE ?1 ESCAPE '\\') \
+               AND (?2 IS NULL OR a.kind = ?2) \
+             ORDER BY 6 DESC, a.id LIMIT ?3 OFFSET ?4"
+        );
+        let pattern = q.q.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(rusqlite::params![pattern, q.kind, q.limit as i64, q.offset as i64], actor_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One actor and the canonical events it is a side of.
+    pub fn actor(&self, id: &str) -> Result<Option<ActorDetail>, Error> {
+        let sql = format!("SELECT {ACTOR_COLUMNS} FROM actors a WHERE a.id = ?1");
+        let Some(actor) = self.conn.query_row(&sql, [id], actor_row).optional()? else {
+            return Ok(None);
+        };
+        let filter = Filter { actor: Some(id.to_owned()), ..Filter::default() };
+        let events = self.points(&filter, 200)?.items;
+        Ok(Some(ActorDetail { actor, events }))
+    }
+
+    /// Resolved places, the most mentioned first; `kind` selects a country.
+    pub fn places(&self, q: &NameQuery) -> Result<Vec<PlaceRow>, Error> {
+        let sql = "SELECT g.id, g.name_ar, g.name_en, g.country, g.admin1, g.admin2, g.lat, g.lon, g.feature, \
+                   (SELECT count(*) FROM places p WHERE p.place_id = g.id) AS n FROM gazetteer g \
+                   WHERE (?1 IS NULL OR g.name_ar LIKE ?1 ESCAPE '\\' OR g.name_en LIKE ?1 ESCAPE '\\' \
+                          OR g.id LIKE ?1 ESCAPE '\\') \
+                     AND (?2 IS NULL OR g.country = upper(?2)) \
+                   ORDER BY n DESC, g.id LIMIT ?3 OFFSET ?4";
+        let pattern = q.q.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
+        let mut stmt = self.conn.prepare(sql)?;
+        let rows = stmt.query_map(rusqlite::params![pattern, q.kind, q.limit as i64, q.offset as i64], |r| {
+            Ok(PlaceRow {
+                id: r.get(0)?,
+                name_ar: r.get(1)?,
+                name_en: r.get(2)?,
+                country: r.get(3)?,
+                admin1: r.get(4)?,
+                admin2: r.get(5)?,
+                lat: r.get(6)?,
+                lon: r.get(7)?,
+                feature: r.get(8)?,
+                documents: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The canonical events that pass `filter`, newest first, at most `limit` of them.
+    pub fn points(&self, filter: &Filter, limit: usize) -> Result<Points, Error> {
+        let (cond, params) = crate::export::where_clause(filter, ExportUnit::Canonical);
+        let total: u64 = self.conn.query_row(
+            &format!("SELECT count(*) FROM canonical_events e WHERE {cond}"),
+            rusqlite::params_from_iter(params.iter()),
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "SELECT e.id, e.story, e.date, e.event_type, e.sub_event_type, e.lat, e.lon, e.fatalities, e.country, \
+             e.admin1, json_extract(e.summary, '$.location'), g.name_ar, e.actor1, e.actor2, e.articles \
+             FROM canonical_events e LEFT JOIN gazetteer g ON g.id = json_extract(e.summary, '$.place_id') \
+             WHERE {cond} ORDER BY e.date DESC, e.id DESC LIMIT ?"
+        );
+        let mut bound = params;
+        bound.push(Value::Integer(limit as i64));
+        let mut stmt = self.conn.prepare(&sql)?;
+        let items: Vec<Point> = stmt
+            .query_map(rusqlite::params_from_iter(bound), |r| {
+                Ok(Point {
+                    id: r.get(0)?,
+                    story: r.get(1)?,
+                    date: r.get(2)?,
+                    event_type: r.get(3)?,
+                    sub_event_type: r.get(4)?,
+                    lat: r.get(5)?,
+                    lon: r.get(6)?,
+                    fatalities: r.get(7)?,
+                    country: r.get(8)?,
+                    admin1: r.get(9)?,
+                    location: r.get(10)?,
+                    location_ar: r.get(11)?,
+                    actor1: r.get(12)?,
+                    actor2: r.get(13)?,
+                    articles: r.get(14)?,
+                })
+            })?
+            .collect::<Result<_, _>>()?;
+        let mut actors = BTreeMap::new();
+        let mut name = self.conn.prepare_cached("SELECT name_ar, name_en FROM actors WHERE id = ?1")?;
+        for id in items.iter().flat_map(|p| [&p.actor1, &p.actor2]).flatten() {
+            if !actors.contains_key(id) {
+                let n =
+                    name.query_row([id], |r| Ok(ActorName { name_ar: r.get(0)?, name_en: r.get(1)? })).optional()?;
+                actors.insert(id.clone(), n.unwrap_or(ActorName { name_ar: None, name_en: None }));
+            }
+        }
+        Ok(Points { total, items, actors })
+    }
+
+    /// Makes documents another handle committed visible to this handle's searches (SQLite
+    /// reads see them already).
+    pub fn refresh(&self) -> Result<(), Error> {
+        self.index.reload()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_pattern;
+
+    #[test]
+    fn like_wildcards_in_a_query_are_literal() {
+        assert_eq!(contains_pattern(" 100%_a\\b "), "%100\\%\\_a\\\\b%");
+    }
+}
