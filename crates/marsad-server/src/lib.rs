@@ -492,6 +492,8 @@ pub const MAX_POINTS: usize = 100_000;
 #[derive(Debug, Deserialize)]
 struct PointsParams {
     limit: Option<usize>,
+    #[serde(default)]
+    mentions: bool,
     #[serde(flatten)]
     filter: Filter,
 }
@@ -504,7 +506,8 @@ async fn points(State(app): State<App>, Query(p): Query<PointsParams>) -> Result
         n => n,
     };
     let filter = checked(p.filter)?;
-    let r = app.with_store(move |s| Ok(s.points(&filter, limit)?)).await?;
+    let unit = if p.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
+    let r = app.with_store(move |s| Ok(s.points(&filter, unit, limit)?)).await?;
     Ok(Json(serde_json::to_value(r).map_err(|e| ApiError::internal(&e.to_string()))?))
 }
 

@@ -80,11 +80,18 @@ pub fn document() -> Value {
         param("by_size", "Largest first instead of latest first", json!({"type": "boolean"})),
     ];
     stories.extend(page());
-    let mut points = vec![param(
-        "limit",
-        "At most this many points (default 20000, at most 100000)",
-        json!({"type": "integer", "minimum": 1, "maximum": 100_000}),
-    )];
+    let mut points = vec![
+        param(
+            "limit",
+            "At most this many points (default 20000, at most 100000)",
+            json!({"type": "integer", "minimum": 1, "maximum": 100_000}),
+        ),
+        param(
+            "mentions",
+            "One point per article's dated report (with its canonical event's id) instead of one per real-world event",
+            json!({"type": "boolean", "default": false}),
+        ),
+    ];
     points.extend(filters());
     let names = |kind: &str| {
         let mut v = vec![

@@ -245,6 +245,14 @@ fn actors_places_and_points_list_what_the_store_holds() {
         }
     }
     assert_eq!(json("/api/points?limit=100001").0, 400);
+    // One point per article's report: more of them, each with its canonical event.
+    let (_, reports) = json("/api/points?mentions=true");
+    assert!(reports["total"].as_u64().expect("total") > total, "{}", reports["total"]);
+    let ids: std::collections::BTreeSet<u64> =
+        reports["items"].as_array().expect("items").iter().filter_map(|p| p["id"].as_u64()).collect();
+    let canonical: std::collections::BTreeSet<u64> =
+        all["items"].as_array().expect("items").iter().filter_map(|p| p["id"].as_u64()).collect();
+    assert_eq!(ids, canonical, "every report points to its canonical event");
 }
 
 #[test]

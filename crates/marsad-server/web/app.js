@@ -22,6 +22,8 @@
       range: (a, b) => `من ${a} إلى ${b}`, removed: 'حُذف عند التنظيف', document: 'المقال', injured: 'جرحى',
       events_of_doc: 'أحداث المقال', unknown: 'غير معروف', speakers: 'المتحدثون', open_story: 'افتح القصة',
       search_hint: 'اكتب كلمات للبحث في نصوص المقالات وعناوينها.', error: 'خطأ',
+      unit_canonical: 'حدث لكل واقعة', unit_mentions: 'نقطة لكل رواية',
+      fields: { event_type: 'النوع', sub_event_type: 'النوع الفرعي', date: 'التاريخ', place: 'المكان', actor1: 'الطرف الأول', actor2: 'الطرف الثاني', fatalities: 'القتلى', injured: 'الجرحى' },
     },
     en: {
       tagline: 'Arabic news events on the map', search: 'Search', search_placeholder: 'Search the articles…',
@@ -38,6 +40,8 @@
       range: (a, b) => `${a} to ${b}`, removed: 'removed when cleaning', document: 'Article', injured: 'injured',
       events_of_doc: "The article's events", unknown: 'unknown', speakers: 'Speakers', open_story: 'Open the story',
       search_hint: 'Type words to search the articles’ text and titles.', error: 'Error',
+      unit_canonical: 'one point per event', unit_mentions: 'one point per report',
+      fields: { event_type: 'type', sub_event_type: 'sub-type', date: 'date', place: 'place', actor1: 'actor 1', actor2: 'actor 2', fatalities: 'fatalities', injured: 'injured' },
     },
   };
   // ACLED event types, their colours (CSS variables) and Arabic names.
@@ -59,6 +63,8 @@
     range: null, // [from, to] days chosen on the timeline
     points: [], total: 0, actors: {},
     tab: 'events', listShown: 200, query: '',
+    // One point per real-world event (canonical), or per article's report.
+    mentions: new URLSearchParams(location.search).get('mentions') === '1',
   };
   const w = (k) => WORDS[state.lang][k];
   const fmt = (n) => new Intl.NumberFormat(state.lang === 'ar' ? 'ar-EG' : 'en-US').format(n);
@@ -98,6 +104,7 @@
   }
   const query = (o) => new URLSearchParams(Object.entries(o).filter(([, v]) => v !== null && v !== undefined && v !== '')).toString();
   const serverFilter = () => ({ ...state.filter, from: state.range && state.range[0], to: state.range && state.range[1] });
+  const unitParam = () => (state.mentions ? { mentions: true } : {});
 
   // Text with UTF-8 byte ranges marked: the API's offsets are bytes of the original text.
   const enc = new TextEncoder();
@@ -129,6 +136,7 @@
     for (const e of document.querySelectorAll('[data-i18n]')) e.textContent = w(e.dataset.i18n);
     for (const e of document.querySelectorAll('[data-i18n-placeholder]')) e.placeholder = w(e.dataset.i18nPlaceholder);
     $('lang').textContent = w('lang');
+    $('unit').textContent = w(state.mentions ? 'unit_mentions' : 'unit_canonical');
     renderLegend();
     renderChips();
   }
@@ -206,7 +214,7 @@
           className: `marker point type-${TYPE_KEY[p.event_type] || 'other'}`,
         });
         m.bindTooltip(`${p.date} · ${typeName(p.event_type)} · ${placeName(p)}${p.fatalities ? ` · ${fmt(p.fatalities)} ${w('fatalities')}` : ''}`);
-        m.on('click', () => go(`#/event/${p.id}`));
+        if (p.id) m.on('click', () => go(`#/event/${p.id}`));
         markers.addLayer(m);
       }
     }
@@ -332,10 +340,9 @@
     if (state.query) runSearch();
   }
   function updateExports() {
-    const q = query(serverFilter());
     for (const f of ['csv', 'jsonl', 'geojson', 'parquet']) {
       const a = $(`export-${f}`);
-      a.href = `/api/events?format=${f}${q ? `&${q}` : ''}`;
+      a.href = `/api/events?${query({ format: f, ...unitParam(), ...serverFilter() })}`;
       a.setAttribute('download', `marsad-events.${f}`);
     }
   }
@@ -346,7 +353,7 @@
     const seq = ++loadSeq;
     status(w('loading'));
     try {
-      const r = await api(`/api/points?${query({ ...state.filter, limit: 20000 })}`);
+      const r = await api(`/api/points?${query({ ...state.filter, ...unitParam(), limit: 20000 })}`);
       if (seq !== loadSeq) return;
       state.points = r.items; state.total = r.total; state.actors = { ...state.actors, ...r.actors };
       // A range chosen before the filter changed may hold nothing now: keep it anyway, the
@@ -386,7 +393,7 @@
   }
 
   function eventRow(p) {
-    return el('li', { 'data-event': p.id, onclick: () => go(`#/event/${p.id}`) },
+    return el('li', { 'data-event': p.id, 'data-type': p.event_type, onclick: p.id ? () => go(`#/event/${p.id}`) : null },
       el('div', { class: 'title' }, swatch(p.event_type), ' ', `${typeName(p.event_type)} — ${placeName(p) || w('unknown')}`),
       el('div', { class: 'meta' },
         el('span', { text: p.date }),
@@ -508,7 +515,8 @@
       fact(dl, 'reports', reports.length ? reports.join(' · ') : null);
       const injured = (e.summary.injury_reports || []).map((r) => `${r.outlet || ''}: ${fmt(r.value)}`);
       fact(dl, 'injured', injured.length ? injured.join(' · ') : null);
-      fact(dl, 'disagreements', (e.summary.disagreements || []).length ? e.summary.disagreements.join('، ') : null);
+      const disputed = (e.summary.disagreements || []).map((f) => w('fields')[f] || f);
+      fact(dl, 'disagreements', disputed.length ? disputed.join(state.lang === 'ar' ? '، ' : ', ') : null);
       fact(dl, 'sources', e.sources.join(' · '));
       fact(dl, 'story', el('a', { href: `#/story/${e.story}`, text: `#${e.story} — ${w('open_story')}` }));
       body.append(dl);
@@ -571,7 +579,7 @@
         const terms = f ? f.terms : [];
         const tags = el('div', { class: 'framing' }, w('framing'), ': ', terms.slice(0, 12).map((t) =>
           el('span', { class: `tag ${t.stance || ''}`, title: `${t.frame} · ${t.gloss || ''}` },
-            `${t.term} (${w('own_voice')} ${t.own_voice}, ${w('quoted')} ${t.quoted})`)));
+            `${t.term} (${w('own_voice')} ${fmt(t.own_voice)}${state.lang === 'ar' ? '،' : ','} ${w('quoted')} ${fmt(t.quoted)})`)));
         const ranges = terms.filter((t) => t.document === doc.id).map((t) => ({ start: t.start, end: t.end, cls: `frame ${t.stance || ''}`, title: `${t.frame} · ${t.gloss || ''}` }));
         grid.append(articleCard(doc, ranges, terms.length ? tags : null));
       }
@@ -612,6 +620,11 @@
       route();
     });
     $('brush-clear').addEventListener('click', () => setRange(null));
+    $('unit').addEventListener('click', () => {
+      state.mentions = !state.mentions;
+      $('unit').textContent = w(state.mentions ? 'unit_mentions' : 'unit_canonical');
+      loadPoints();
+    });
     $('detail-close').addEventListener('click', () => { history.pushState(null, '', location.pathname); closeDetail(); });
     $('search-form').addEventListener('submit', (ev) => { ev.preventDefault(); state.query = $('q').value.trim(); if (state.query) runSearch(); });
     for (const b of document.querySelectorAll('.tabs button')) b.addEventListener('click', () => selectTab(b.dataset.tab));

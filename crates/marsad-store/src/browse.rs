@@ -69,8 +69,8 @@ pub struct Point {
     pub articles: u64,
 }
 
-/// The canonical events that pass a filter, newest first, at most `limit`; `total` counts all
-/// of them; the names of the actors the points refer to come once.
+/// The events that pass a filter, newest first, at most `limit`; `total` counts all of them;
+/// the names of the actors the points refer to come once.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Points {
     pub total: u64,
@@ -137,7 +137,7 @@ impl Store {
             return Ok(None);
         };
         let filter = Filter { actor: Some(id.to_owned()), ..Filter::default() };
-        let events = self.points(&filter, 200)?.items;
+        let events = self.points(&filter, ExportUnit::Canonical, 200)?.items;
         Ok(Some(ActorDetail { actor, events }))
     }
 
@@ -168,20 +168,33 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The canonical events that pass `filter`, newest first, at most `limit` of them.
-    pub fn points(&self, filter: &Filter, limit: usize) -> Result<Points, Error> {
-        let (cond, params) = crate::export::where_clause(filter, ExportUnit::Canonical);
+    /// The canonical events that pass `filter` (or, for [`ExportUnit::Mentions`], every
+    /// article's dated report, with the id and story of its canonical event), newest first, at
+    /// most `limit` of them.
+    pub fn points(&self, filter: &Filter, unit: ExportUnit, limit: usize) -> Result<Points, Error> {
+        let (cond, params) = crate::export::where_clause(filter, unit);
+        let (from, columns) = match unit {
+            ExportUnit::Canonical => (
+                "canonical_events e LEFT JOIN gazetteer g ON g.id = json_extract(e.summary, '$.place_id')",
+                "e.id, e.story, e.date, e.event_type, e.sub_event_type, e.lat, e.lon, e.fatalities, e.country, \
+                 e.admin1, json_extract(e.summary, '$.location'), g.name_ar, e.actor1, e.actor2, e.articles",
+            ),
+            ExportUnit::Mentions => (
+                "events e JOIN documents d ON d.seq = e.doc_seq \
+                 LEFT JOIN event_mentions m ON m.doc_seq = e.doc_seq AND m.idx = e.idx \
+                 LEFT JOIN canonical_events c ON c.id = m.canonical",
+                "coalesce(m.canonical, 0), coalesce(c.story, 0), e.date, e.event_type, e.sub_event_type, e.lat, e.lon, \
+                 e.fatalities, e.country, e.admin1, NULL, NULL, e.actor1, e.actor2, 1",
+            ),
+        };
+        // A report without a date has no place on a timeline.
+        let cond = format!("{cond} AND e.date IS NOT NULL");
         let total: u64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM canonical_events e WHERE {cond}"),
+            &format!("SELECT count(*) FROM {from} WHERE {cond}"),
             rusqlite::params_from_iter(params.iter()),
             |r| r.get(0),
         )?;
-        let sql = format!(
-            "SELECT e.id, e.story, e.date, e.event_type, e.sub_event_type, e.lat, e.lon, e.fatalities, e.country, \
-             e.admin1, json_extract(e.summary, '$.location'), g.name_ar, e.actor1, e.actor2, e.articles \
-             FROM canonical_events e LEFT JOIN gazetteer g ON g.id = json_extract(e.summary, '$.place_id') \
-             WHERE {cond} ORDER BY e.date DESC, e.id DESC LIMIT ?"
-        );
+        let sql = format!("SELECT {columns} FROM {from} WHERE {cond} ORDER BY e.date DESC, 1 DESC LIMIT ?");
         let mut bound = params;
         bound.push(Value::Integer(limit as i64));
         let mut stmt = self.conn.prepare(&sql)?;
