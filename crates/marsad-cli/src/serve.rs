@@ -42,6 +42,9 @@ pub struct ServerArgs {
     /// Store handles serving reads at once (default: twice the cores, 2 to 8).
     #[arg(long)]
     pub readers: Option<usize>,
+    /// MiB of answers kept to answer the same read again until the next write; 0 for none.
+    #[arg(long, default_value_t = 64)]
+    pub cache_mb: u64,
 }
 
 impl ServerArgs {
@@ -51,6 +54,7 @@ impl ServerArgs {
             timeout: std::time::Duration::from_secs(self.timeout.max(1)),
             rate: std::num::NonZeroU32::new(self.rate_limit),
             readers: self.readers.unwrap_or(default.readers).max(1),
+            cache_bytes: self.cache_mb << 20,
         }
     }
 }

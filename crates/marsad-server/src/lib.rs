@@ -37,6 +37,9 @@ pub struct Limits {
     pub rate: Option<std::num::NonZeroU32>,
     /// Store handles that serve reads at once.
     pub readers: usize,
+    /// Bytes of JSON answers kept to answer the same request again until the next write; 0
+    /// keeps none.
+    pub cache_bytes: u64,
 }
 
 impl Default for Limits {
@@ -46,6 +49,7 @@ impl Default for Limits {
             timeout: std::time::Duration::from_secs(30),
             rate: std::num::NonZeroU32::new(100),
             readers: (cores * 2).clamp(2, 8),
+            cache_bytes: 64 << 20,
         }
     }
 }
@@ -63,6 +67,19 @@ pub struct App {
     token: Option<Arc<str>>,
     limits: Limits,
     limiter: Option<Arc<Limiter>>,
+    cache: Option<Arc<Cache>>,
+}
+
+/// Answers to GET requests (by path and query) and the write generation they were made at.
+type Cache = quick_cache::sync::Cache<String, (u64, bytes::Bytes), BodyWeight>;
+
+#[derive(Clone)]
+struct BodyWeight;
+
+impl quick_cache::Weighter<String, (u64, bytes::Bytes)> for BodyWeight {
+    fn weight(&self, key: &String, val: &(u64, bytes::Bytes)) -> u64 {
+        (key.len() + val.1.len()) as u64
+    }
 }
 
 /// Store handles for reads. A handle's search index sees the writer's commits once it is
@@ -93,6 +110,8 @@ impl App {
             let quota = governor::Quota::per_second(r).allow_burst(r.saturating_mul(two));
             Arc::new(Limiter::keyed(quota))
         });
+        let cache =
+            (limits.cache_bytes > 0).then(|| Arc::new(Cache::with_weighter(4096, limits.cache_bytes, BodyWeight)));
         Ok(App {
             store: Arc::new(Mutex::new(store)),
             readers: Arc::new(readers),
@@ -100,6 +119,7 @@ impl App {
             token: None,
             limits,
             limiter,
+            cache,
         })
     }
 
@@ -251,6 +271,7 @@ pub fn router(app: App) -> Router {
         .route("/api/actors/{id}", get(actor))
         .route("/api/places", get(places))
         .fallback(|| async { ApiError::not_found("no such endpoint (see /api/openapi.json)".into()) })
+        .layer(axum::middleware::from_fn_with_state(app.clone(), cached))
         .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit))
         .layer(tower_http::compression::CompressionLayer::new())
         // A backstop for what the queries' own limit does not cover (a body sent slowly).
@@ -271,6 +292,41 @@ pub async fn serve(app: App, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -
             let _ = tokio::signal::ctrl_c().await;
         })
         .await
+}
+
+/// Largest answer the cache keeps.
+const MAX_CACHED: usize = 8 << 20;
+
+/// Answers a read of the API that was answered since the last write from the cache. Exports
+/// (streamed, possibly large) and the health check are always made afresh.
+async fn cached(State(app): State<App>, request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let path = request.uri().path();
+    let cacheable = request.method() == axum::http::Method::GET
+        && path.starts_with("/api/")
+        && !matches!(path, "/api/events" | "/api/health");
+    let (Some(cache), true) = (&app.cache, cacheable) else {
+        return next.run(request).await;
+    };
+    let key = request.uri().to_string();
+    let generation = app.readers.generation.load(std::sync::atomic::Ordering::Acquire);
+    if let Some((made, body)) = cache.get(&key)
+        && made == generation
+    {
+        return ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
+    let response = next.run(request).await;
+    let size = axum::body::HttpBody::size_hint(response.body()).exact();
+    if response.status() != StatusCode::OK || size.is_none_or(|n| n > MAX_CACHED as u64) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    match axum::body::to_bytes(body, MAX_CACHED).await {
+        Ok(bytes) => {
+            cache.insert(key, (generation, bytes.clone()));
+            Response::from_parts(parts, Body::from(bytes))
+        }
+        Err(e) => ApiError::internal(&e.to_string()).into_response(),
+    }
 }
 
 /// Answers 429 (with `Retry-After`) to a client over its rate.
@@ -322,8 +378,8 @@ fn checked(filter: Filter) -> Result<Filter, ApiError> {
 }
 
 async fn health(State(app): State<App>) -> Result<Json<Value>, ApiError> {
-    let stats = app.with_store(|s| Ok(s.stats()?)).await?;
-    Ok(Json(json!({"status": "ok", "documents": stats.documents, "stories": stats.stories})))
+    let (documents, stories) = app.with_store(|s| Ok(s.counts()?)).await?;
+    Ok(Json(json!({"status": "ok", "documents": documents, "stories": stories})))
 }
 
 #[derive(Debug, Deserialize)]

@@ -179,11 +179,21 @@ fn articles_are_ingested_over_http_with_the_token_only() {
         "text": "قالت مصادر محلية إن اشتباكات عنيفة اندلعت اليوم في مدينة الرقة بين مسلحين وقوات الأمن، وأسفرت عن مقتل ثلاثة أشخاص."
     })
     .to_string();
+    // Searched before the write: the answer the server keeps must not outlive it.
+    let search = |addr: SocketAddr| -> Value {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let url = format!("http://{addr}/api/search?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9");
+        serde_json::from_slice(&agent.get(&url).call().expect("get").body_mut().read_to_vec().expect("body"))
+            .expect("json")
+    };
+    assert_eq!(search(addr)["total"], 0);
+    assert_eq!(search(addr)["total"], 0);
     assert_eq!(post(addr, None, &article).0, 401);
     assert_eq!(post(addr, Some("test-token-4f1"), &article).0, 401);
     let (s, r) = post(addr, Some(TOKEN), &article);
     assert_eq!(s, 200, "{r}");
     assert_eq!((r["added"].as_u64(), r["existing"].as_u64()), (Some(1), Some(0)), "{r}");
+    assert_eq!(search(addr)["total"], 1, "the reading handles see the write");
     // Again: stored already, nothing added.
     let (_, r) = post(addr, Some(TOKEN), &article);
     assert_eq!((r["added"].as_u64(), r["existing"].as_u64()), (Some(0), Some(1)), "{r}");

@@ -69,7 +69,18 @@
   const w = (k) => WORDS[state.lang][k];
   const fmt = (n) => new Intl.NumberFormat(state.lang === 'ar' ? 'ar-EG' : 'en-US').format(n);
   const typeName = (t) => (state.lang === 'ar' ? (TYPES.find((x) => x[0] === t) || [])[2] : null) || t;
-  const placeName = (p) => (state.lang === 'ar' && p.location_ar) || p.location || p.admin1 || p.country || '';
+  // A country's name in the interface's language (the browser knows them), else its code.
+  const regionNames = {};
+  const countryName = (cc) => {
+    if (!cc) return '';
+    try {
+      regionNames[state.lang] = regionNames[state.lang] || new Intl.DisplayNames([state.lang], { type: 'region' });
+      return regionNames[state.lang].of(cc) || cc;
+    } catch (e) { return cc; }
+  };
+  // Admin-1 as a name; a bare GeoNames code (TR.34) says nothing to a reader.
+  const admin1Name = (a) => (a && !/^[A-Z]{2}\.[A-Z0-9]+$/.test(a) ? a : '');
+  const placeName = (p) => (state.lang === 'ar' && p.location_ar) || p.location || admin1Name(p.admin1) || countryName(p.country);
   const actorName = (id) => {
     const a = state.actors[id];
     if (!a) return id || '';
@@ -182,7 +193,7 @@
       features.push({ type: 'Feature', geometry: { type: 'Point', coordinates: [p.lon, p.lat] }, properties: { p, f: p.fatalities || 0, t: { [p.event_type]: 1 } } });
     }
     index = new Supercluster({
-      radius: 48, maxZoom: 10,
+      radius: 60, maxZoom: 10,
       map: (props) => ({ f: props.f, t: { ...props.t } }),
       reduce: (acc, props) => { acc.f += props.f; for (const k in props.t) acc.t[k] = (acc.t[k] || 0) + props.t[k]; },
     });
@@ -201,7 +212,7 @@
         const top = Object.entries(props.t).sort((a, b) => b[1] - a[1])[0][0];
         const n = props.point_count;
         const m = L.circleMarker([lat, lon], {
-          radius: 9 + 3.2 * Math.log2(n), color: '#fff', weight: 1.5, fillColor: colour(top), fillOpacity: 0.85,
+          radius: 8 + 2.4 * Math.log2(n), color: '#fff', weight: 1.5, fillColor: colour(top), fillOpacity: 0.85,
           className: 'marker cluster',
         });
         m.bindTooltip(fmt(n), { permanent: true, direction: 'center', className: 'count' });
@@ -329,7 +340,7 @@
       const v = state.filter[k];
       if (!v) continue;
       box.append(el('button', { type: 'button', class: 'chip', title: '×', onclick: () => setFilter(k, null) },
-        `${w('facet')[k]}: ${k === 'actor' ? actorName(v) : v} ×`));
+        `${w('facet')[k]}: ${k === 'actor' ? actorName(v) : k === 'country' ? countryName(v) : v} ×`));
     }
   }
   function setFilter(key, value) {
@@ -450,7 +461,7 @@
         const chips = el('div', { class: 'chips' });
         for (const f of values.slice(0, 8)) {
           const key = k === 'event_type' ? 'type' : k;
-          const label = k === 'event_type' ? typeName(f.value) : f.label || f.value;
+          const label = k === 'event_type' ? typeName(f.value) : k === 'country' ? countryName(f.value) : f.label || f.value;
           chips.append(el('button', { type: 'button', 'data-facet': k, onclick: () => (k === 'month' ? setRange([`${f.value}-01`, monthEnd(f.value)]) : setFilter(key, f.value)) },
             `${label} (${fmt(f.count)})`));
         }
@@ -505,7 +516,8 @@
       const dl = el('dl', { class: 'facts', id: 'event-facts' });
       fact(dl, 'date', e.date);
       const known = state.points.find((p) => p.id === e.id);
-      fact(dl, 'place', [known ? placeName(known) : e.location, e.admin1, e.country].filter(Boolean).join('، '));
+      const where = [known ? placeName(known) : e.location, admin1Name(e.admin1), countryName(e.country)];
+      fact(dl, 'place', [...new Set(where.filter(Boolean))].join(state.lang === 'ar' ? '، ' : ', '));
       const needNames = [e.actor1, e.actor2].filter((a) => a && !state.actors[a]);
       await Promise.all(needNames.map((a) => api(`/api/actors/${encodeURIComponent(a)}`).then((d) => { state.actors[a] = d.actor; }).catch(() => null)));
       fact(dl, 'actor1', e.actor1 && actorName(e.actor1));

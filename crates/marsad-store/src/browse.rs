@@ -173,28 +173,38 @@ impl Store {
     /// most `limit` of them.
     pub fn points(&self, filter: &Filter, unit: ExportUnit, limit: usize) -> Result<Points, Error> {
         let (cond, params) = crate::export::where_clause(filter, unit);
-        let (from, columns) = match unit {
+        // The page is chosen first (newest first, in the order of an index), then joined to
+        // what it shows: SQLite may otherwise join every row before it sorts and cuts.
+        let (table, joins, columns, order) = match unit {
             ExportUnit::Canonical => (
-                "canonical_events e LEFT JOIN gazetteer g ON g.id = json_extract(e.summary, '$.place_id')",
+                "canonical_events e",
+                "LEFT JOIN gazetteer g ON g.id = json_extract(e.summary, '$.place_id')",
                 "e.id, e.story, e.date, e.event_type, e.sub_event_type, e.lat, e.lon, e.fatalities, e.country, \
                  e.admin1, json_extract(e.summary, '$.location'), g.name_ar, e.actor1, e.actor2, e.articles",
+                "e.date DESC, e.id DESC",
             ),
             ExportUnit::Mentions => (
-                "events e JOIN documents d ON d.seq = e.doc_seq \
-                 LEFT JOIN event_mentions m ON m.doc_seq = e.doc_seq AND m.idx = e.idx \
+                // The documents only for an outlet's reports (the events of near-duplicates
+                // are not stored).
+                if filter.outlet.is_some() { "events e JOIN documents d ON d.seq = e.doc_seq" } else { "events e" },
+                "LEFT JOIN event_mentions m ON m.doc_seq = e.doc_seq AND m.idx = e.idx \
                  LEFT JOIN canonical_events c ON c.id = m.canonical",
                 "coalesce(m.canonical, 0), coalesce(c.story, 0), e.date, e.event_type, e.sub_event_type, e.lat, e.lon, \
                  e.fatalities, e.country, e.admin1, NULL, NULL, e.actor1, e.actor2, 1",
+                "e.date DESC, e.doc_seq DESC, e.idx DESC",
             ),
         };
         // A report without a date has no place on a timeline.
         let cond = format!("{cond} AND e.date IS NOT NULL");
         let total: u64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM {from} WHERE {cond}"),
+            &format!("SELECT count(*) FROM {table} WHERE {cond}"),
             rusqlite::params_from_iter(params.iter()),
             |r| r.get(0),
         )?;
-        let sql = format!("SELECT {columns} FROM {from} WHERE {cond} ORDER BY e.date DESC, 1 DESC LIMIT ?");
+        let sql = format!(
+            "SELECT {columns} FROM (SELECT e.* FROM {table} WHERE {cond} ORDER BY {order} LIMIT ?) e {joins} \
+             ORDER BY {order}"
+        );
         let mut bound = params;
         bound.push(Value::Integer(limit as i64));
         let mut stmt = self.conn.prepare(&sql)?;
@@ -229,6 +239,12 @@ impl Store {
             }
         }
         Ok(Points { total, items, actors })
+    }
+
+    /// The number of stored documents and of stories: a cheap health check.
+    pub fn counts(&self) -> Result<(u64, u64), Error> {
+        let sql = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM stories)";
+        Ok(self.conn.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?)
     }
 
     /// Makes documents another handle committed visible to this handle's searches (SQLite

@@ -61,10 +61,16 @@ impl Dictionaries {
     }
 
     pub(crate) fn decompress(&self, z: &[u8]) -> Result<Vec<u8>, Error> {
-        let io = |e| Error::Io("stored content".into(), e);
         let mut out = Vec::new();
-        match zstd::zstd_safe::get_dict_id_from_frame(z) {
-            None => out = zstd::stream::decode_all(z).map_err(io)?,
+        self.reader(z)?.read_to_end(&mut out).map_err(|e| Error::Io("stored content".into(), e))?;
+        Ok(out)
+    }
+
+    /// A reader of a frame's decompressed bytes, for readers that need only its beginning.
+    fn reader<'a>(&'a self, z: &'a [u8]) -> Result<Box<dyn Read + 'a>, Error> {
+        let io = |e| Error::Io("stored content".into(), e);
+        Ok(match zstd::zstd_safe::get_dict_id_from_frame(z) {
+            None => Box::new(zstd::stream::read::Decoder::with_buffer(z).map_err(io)?),
             Some(id) => {
                 let dict = self.decoders.get(&id.get()).ok_or_else(|| {
                     Error::Io(
@@ -72,12 +78,46 @@ impl Dictionaries {
                         std::io::ErrorKind::NotFound.into(),
                     )
                 })?;
-                zstd::stream::read::Decoder::with_prepared_dictionary(z, dict)
-                    .and_then(|mut d| d.read_to_end(&mut out))
-                    .map_err(io)?;
+                Box::new(zstd::stream::read::Decoder::with_prepared_dictionary(z, dict).map_err(io)?)
+            }
+        })
+    }
+
+    /// The analysis's `body` of a stored content, decompressing no further than its end (the
+    /// body comes early in the analysis; its sentences, entities and events are most of it).
+    pub(crate) fn body(&self, z: &[u8]) -> Result<String, Error> {
+        let io = |e| Error::Io("stored content".into(), e);
+        let mut r = self.reader(z)?;
+        let mut len = [0u8; 4];
+        r.read_exact(&mut len).map_err(io)?;
+        let raw = u64::from(u32::from_le_bytes(len));
+        if std::io::copy(&mut r.by_ref().take(raw), &mut std::io::sink()).map_err(io)? != raw {
+            return Err(io(std::io::ErrorKind::UnexpectedEof.into()));
+        }
+        const KEY: &[u8] = b"\"body\":";
+        let mut buf = Vec::with_capacity(16 << 10);
+        let mut chunk = [0u8; 8192];
+        loop {
+            let n = r.read(&mut chunk).map_err(io)?;
+            buf.extend_from_slice(&chunk[..n]);
+            // serde_json writes the analysis compactly; a key inside a string would have its
+            // quotes escaped, so the first `"body":` is the field.
+            if let Some(at) = buf.windows(KEY.len()).position(|w| w == KEY) {
+                let mut de = serde_json::Deserializer::from_slice(&buf[at + KEY.len()..]);
+                match <String as serde::Deserialize>::deserialize(&mut de) {
+                    Ok(body) => return Ok(body),
+                    Err(e) if e.is_eof() && n > 0 => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            if n == 0 {
+                #[derive(serde::Deserialize)]
+                struct Body {
+                    body: String,
+                }
+                return Ok(serde_json::from_slice::<Body>(&buf)?.body);
             }
         }
-        Ok(out)
     }
 }
 
@@ -161,5 +201,21 @@ mod tests {
         let err = Content::unpack(&Dictionaries::default(), &packed).err().expect("missing dictionary");
         assert!(err.to_string().contains("missing"), "{err}");
         assert!(Content::unpack(&dicts, b"not zstd").is_err());
+    }
+
+    #[test]
+    fn the_body_is_read_from_the_beginning_of_the_content() {
+        let dicts = Dictionaries::default();
+        // A long body after a title that quotes the key itself, and a long tail after it.
+        let body = "نص ".repeat(20_000);
+        let analysis =
+            serde_json::json!({"title": "\"body\": يبدو مفتاحا", "body": body, "sentences": vec![1; 50_000]});
+        let analysis = serde_json::to_vec(&analysis).expect("json");
+        let packed = Content::pack(&Codec::default(), "سجل خام".as_bytes(), &analysis).expect("pack");
+        assert_eq!(dicts.body(&packed).expect("body"), body);
+        let packed = Content::pack(&Codec::default(), b"raw", br#"{"id":"x","body":"short"}"#).expect("pack");
+        assert_eq!(dicts.body(&packed).expect("body"), "short");
+        let packed = Content::pack(&Codec::default(), b"raw", br#"{"id":"x"}"#).expect("pack");
+        assert!(dicts.body(&packed).is_err());
     }
 }
