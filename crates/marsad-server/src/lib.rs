@@ -68,7 +68,12 @@ pub struct App {
     limits: Limits,
     limiter: Option<Arc<Limiter>>,
     cache: Option<Arc<Cache>>,
+    /// The canonical events' facts that timelines count, and the write generation they were
+    /// read at.
+    facts: Arc<FactsSlot>,
 }
+
+type FactsSlot = tokio::sync::Mutex<Option<(u64, Arc<marsad_store::EventFacts>)>>;
 
 /// Answers to GET requests (by path and query) and the write generation they were made at.
 type Cache = quick_cache::sync::Cache<String, (u64, bytes::Bytes), BodyWeight>;
@@ -120,6 +125,7 @@ impl App {
             limits,
             limiter,
             cache,
+            facts: Arc::default(),
         })
     }
 
@@ -149,6 +155,20 @@ impl App {
         } else {
             Err(ApiError::new(StatusCode::UNAUTHORIZED, "a valid bearer token is required to write"))
         }
+    }
+
+    /// The canonical events' facts as of the last write (read again after one).
+    async fn event_facts(&self) -> Result<Arc<marsad_store::EventFacts>, ApiError> {
+        let mut held = self.facts.lock().await;
+        let generation = self.readers.generation.load(std::sync::atomic::Ordering::Acquire);
+        if let Some((seen, facts)) = held.as_ref()
+            && *seen == generation
+        {
+            return Ok(facts.clone());
+        }
+        let facts = Arc::new(self.with_store(|s| Ok(s.event_facts()?)).await?);
+        *held = Some((generation, facts.clone()));
+        Ok(facts)
     }
 
     /// Runs `f` with a reading store handle on the blocking pool, within the time limit.
@@ -351,6 +371,13 @@ async fn rate_limit(State(app): State<App>, request: axum::extract::Request, nex
     next.run(request).await
 }
 
+/// A list as the API gives it: a page of items and the cursor of the next page.
+#[derive(serde::Serialize)]
+struct Page<T> {
+    items: T,
+    next: Option<String>,
+}
+
 /// A cursor: the offset of the next page, as text.
 fn offset(cursor: &Option<String>) -> Result<usize, ApiError> {
     cursor.as_deref().map_or(Ok(0), |c| {
@@ -524,7 +551,7 @@ struct TimelineParams {
     filter: Filter,
 }
 
-async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Result<Json<Value>, ApiError> {
+async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Result<Response, ApiError> {
     let interval = match p.interval.as_deref().unwrap_or("day") {
         "day" => Interval::Day,
         "week" => Interval::Week,
@@ -538,8 +565,12 @@ async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Re
         other => return Err(ApiError::bad_request(format!("by {other:?}: use type, country or actor"))),
     };
     let filter = checked(p.filter)?;
-    let rows = app.with_store(move |s| Ok(s.timeline(&filter, interval, by)?)).await?;
-    Ok(Json(json!({"items": rows, "next": null})))
+    let facts = app.event_facts().await?;
+    let rows = tokio::task::spawn_blocking(move || facts.timeline(&filter, interval, by))
+        .await
+        .map_err(|e| ApiError::internal(&e.to_string()))?;
+    // Serialized straight from the rows (a timeline can hold thousands).
+    Ok(Json(Page { items: rows, next: None }).into_response())
 }
 
 /// Largest number of map points one request returns.
@@ -555,7 +586,7 @@ struct PointsParams {
 }
 
 /// Canonical events as map points (newest first), with the names of their actors.
-async fn points(State(app): State<App>, Query(p): Query<PointsParams>) -> Result<Json<Value>, ApiError> {
+async fn points(State(app): State<App>, Query(p): Query<PointsParams>) -> Result<Response, ApiError> {
     let limit = match p.limit.unwrap_or(20_000) {
         0 => return Err(ApiError::bad_request("limit must be at least 1".into())),
         n if n > MAX_POINTS => return Err(ApiError::bad_request(format!("limit must be at most {MAX_POINTS}"))),
@@ -564,7 +595,7 @@ async fn points(State(app): State<App>, Query(p): Query<PointsParams>) -> Result
     let filter = checked(p.filter)?;
     let unit = if p.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
     let r = app.with_store(move |s| Ok(s.points(&filter, unit, limit)?)).await?;
-    Ok(Json(serde_json::to_value(r).map_err(|e| ApiError::internal(&e.to_string()))?))
+    Ok(Json(r).into_response())
 }
 
 #[derive(Debug, Deserialize)]

@@ -196,18 +196,17 @@ impl Store {
         };
         // A report without a date has no place on a timeline.
         let cond = format!("{cond} AND e.date IS NOT NULL");
-        let total: u64 = self.conn.query_row(
-            &format!("SELECT count(*) FROM {table} WHERE {cond}"),
-            rusqlite::params_from_iter(params.iter()),
-            |r| r.get(0),
-        )?;
+        let total: u64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {cond}"))?
+            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
         let sql = format!(
             "SELECT {columns} FROM (SELECT e.* FROM {table} WHERE {cond} ORDER BY {order} LIMIT ?) e {joins} \
              ORDER BY {order}"
         );
         let mut bound = params;
         bound.push(Value::Integer(limit as i64));
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let items: Vec<Point> = stmt
             .query_map(rusqlite::params_from_iter(bound), |r| {
                 Ok(Point {

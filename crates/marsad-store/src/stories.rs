@@ -8,7 +8,7 @@
 //! time, so the same store gives the same stories.
 
 use crate::codec::Content;
-use crate::{Error, Filter, Store};
+use crate::{Error, Store};
 use marsad_cluster::framing::{FramingHit, Lexicon};
 use marsad_cluster::profile::EventFacts;
 use marsad_cluster::{Clusterer, Config, Mention, Merger, Profile, day_string};
@@ -738,48 +738,6 @@ pub struct TimelineRow {
     pub group: String,
     pub events: u64,
     pub fatalities: u64,
-}
-
-impl Store {
-    /// Counts of canonical events (and their fatalities) that pass `filter`, by time bucket and
-    /// group, in order.
-    pub fn timeline(&self, filter: &Filter, interval: Interval, by: GroupBy) -> Result<Vec<TimelineRow>, Error> {
-        let group = match by {
-            GroupBy::EventType => "e.event_type",
-            GroupBy::Country => "coalesce(e.country, '')",
-            GroupBy::Actor => "coalesce(e.actor1, '')",
-        };
-        // Counted by day in SQL (in the order of the date index), then folded into weeks or
-        // months here: SQLite's date functions per row cost more than the counting.
-        let (cond, params) = crate::export::where_clause(filter, crate::ExportUnit::Canonical);
-        let sql = format!(
-            "SELECT e.date AS b, {group} AS g, count(*), coalesce(sum(e.fatalities), 0) \
-             FROM canonical_events e WHERE {cond} GROUP BY b, g"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let mut buckets: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        while let Some(r) = rows.next()? {
-            let date: String = r.get(0)?;
-            let day = date.get(..10).map_or(date.clone(), str::to_owned);
-            let bucket = match interval {
-                Interval::Day => day,
-                Interval::Month => day.get(..7).unwrap_or(&day).to_owned(),
-                Interval::Week => match marsad_cluster::day_number(&day) {
-                    // 1970-01-01 was a Thursday: Monday is three days before.
-                    Some(n) => marsad_cluster::day_string(n - (n + 3).rem_euclid(7)),
-                    None => day,
-                },
-            };
-            let slot = buckets.entry((bucket, r.get(1)?)).or_default();
-            slot.0 += r.get::<_, u64>(2)?;
-            slot.1 += r.get::<_, u64>(3)?;
-        }
-        Ok(buckets
-            .into_iter()
-            .map(|((bucket, group), (events, fatalities))| TimelineRow { bucket, group, events, fatalities })
-            .collect())
-    }
 }
 
 fn story_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryRow> {

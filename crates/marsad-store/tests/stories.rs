@@ -187,3 +187,63 @@ fn a_near_duplicate_joins_its_original_without_events_of_its_own() {
     assert!(copy_row.duplicate_of.is_some());
     assert!(store.event_mentions("syndicated-copy").expect("mentions").iter().all(|(_, c)| c.is_none()));
 }
+
+#[test]
+fn timelines_from_memory_select_what_exports_and_map_points_select() {
+    let (_dir, store) = clustered();
+    let facts = store.event_facts().expect("facts");
+    let all = store.points(&Filter::default(), ExportUnit::Canonical, 1000).expect("points");
+    assert_eq!(facts.len() as u64, all.total);
+    // Every value each filter field takes in the store, and a few it does not.
+    let mut filters = vec![Filter::default()];
+    let field = |f: fn(&marsad_store::Point) -> Option<String>| -> BTreeSet<String> {
+        all.items.iter().filter_map(f).collect()
+    };
+    for t in field(|p| Some(p.event_type.clone())).into_iter().chain(field(|p| Some(p.sub_event_type.clone()))) {
+        filters.push(Filter { event_type: Some(t), ..Filter::default() });
+    }
+    for c in field(|p| p.country.clone()) {
+        filters.push(Filter { country: Some(c.to_lowercase()), ..Filter::default() });
+    }
+    for a in field(|p| p.actor1.clone()).into_iter().chain(field(|p| p.actor2.clone())) {
+        filters.push(Filter { actor: Some(a), ..Filter::default() });
+    }
+    for d in field(|p| Some(p.date.clone())) {
+        filters.push(Filter { from: Some(d.clone()), ..Filter::default() });
+        filters.push(Filter { to: Some(d), ..Filter::default() });
+    }
+    for o in ["الأفق نيوز", "وكالة المشرق للأنباء", "no such outlet"] {
+        filters.push(Filter { outlet: Some(o.into()), ..Filter::default() });
+    }
+    filters.push(Filter { country: Some("SY".into()), event_type: Some("Battles".into()), ..Filter::default() });
+    assert!(filters.len() > 30, "{} filters", filters.len());
+    for f in &filters {
+        let sql = store.points(f, ExportUnit::Canonical, 1000).expect("points");
+        assert_eq!(facts.count(f), sql.total, "{f:?}");
+        let rows = store.timeline(f, marsad_store::Interval::Week, marsad_store::GroupBy::Country).expect("timeline");
+        assert_eq!(rows.iter().map(|r| r.events).sum::<u64>(), sql.total, "{f:?}");
+        let dead: u64 = sql.items.iter().filter_map(|p| p.fatalities).map(u64::from).sum();
+        assert_eq!(rows.iter().map(|r| r.fatalities).sum::<u64>(), dead, "{f:?}");
+    }
+    // Months and days hold the events of their dates.
+    for (interval, width) in [(marsad_store::Interval::Month, 7), (marsad_store::Interval::Day, 10)] {
+        let rows = store.timeline(&Filter::default(), interval, marsad_store::GroupBy::Actor).expect("timeline");
+        let mut by_bucket: BTreeMap<String, u64> = BTreeMap::new();
+        for r in rows {
+            *by_bucket.entry(r.bucket).or_default() += r.events;
+        }
+        let mut expected: BTreeMap<String, u64> = BTreeMap::new();
+        for p in &all.items {
+            *expected.entry(p.date[..width].to_owned()).or_default() += 1;
+        }
+        assert_eq!(by_bucket, expected);
+    }
+    // Weeks are named by their Monday.
+    let weeks = store
+        .timeline(&Filter::default(), marsad_store::Interval::Week, marsad_store::GroupBy::EventType)
+        .expect("timeline");
+    for r in &weeks {
+        let d = chrono::NaiveDate::parse_from_str(&r.bucket, "%Y-%m-%d").expect("a day");
+        assert_eq!(chrono::Datelike::weekday(&d), chrono::Weekday::Mon, "{}", r.bucket);
+    }
+}
