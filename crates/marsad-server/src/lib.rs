@@ -179,8 +179,14 @@ impl App {
         let work = async {
             let permit = self.readers.permit().await?;
             let readers = self.readers.clone();
-            let r = tokio::task::spawn_blocking(move || readers.with(f)).await;
-            drop(permit);
+            // The permit goes back with the handle, when the query ends: a request that gives
+            // up waiting must not let another take a handle that is still in use.
+            let r = tokio::task::spawn_blocking(move || {
+                let r = readers.with(f);
+                drop(permit);
+                r
+            })
+            .await;
             r.map_err(|e| ApiError::internal(&e.to_string()))?
         };
         tokio::time::timeout(self.limits.timeout, work).await.map_err(|_| {

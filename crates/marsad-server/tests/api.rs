@@ -307,3 +307,29 @@ fn a_client_over_its_rate_gets_429_with_retry_after() {
     assert_eq!(statuses[3].0, 429, "{statuses:?}");
     assert!(statuses[3].1.as_deref().is_some_and(|s| s.parse::<u64>().is_ok_and(|n| n >= 1)), "{statuses:?}");
 }
+
+#[test]
+fn a_query_over_the_time_limit_gets_503_and_leaves_the_pool_whole() {
+    let limits =
+        marsad_server::Limits { timeout: std::time::Duration::from_micros(1), rate: None, readers: 2, cache_bytes: 0 };
+    let addr = spawn(demo_store(), limits);
+    let statuses: Vec<(u16, Value)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(move || {
+                    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+                    let mut r =
+                        agent.get(&format!("http://{addr}/api/search?q=%D9%82%D8%B5%D9%81")).call().expect("get");
+                    let body = serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json");
+                    (r.status().as_u16(), body)
+                })
+            })
+            .collect();
+        workers.into_iter().map(|w| w.join().expect("worker")).collect()
+    });
+    for (status, body) in statuses {
+        // Never a 500 from a handle taken while a timed-out query still used it.
+        assert_eq!(status, 503, "{body}");
+        assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("longer than")), "{body}");
+    }
+}
