@@ -500,7 +500,8 @@
     return el('article', { class: 'article', 'data-doc': doc.id },
       el('h3', { text: doc.title || doc.id }),
       el('div', { class: 'meta hint' }, `${doc.outlet || ''} · ${doc.published || ''} · ${(w('genre')[doc.genre] || doc.genre || '')}`,
-        doc.url ? [' · ', el('a', { href: doc.url, rel: 'noopener noreferrer', target: '_blank', text: 'URL' })] : null),
+        // Only web addresses become links (an ingested record may carry anything).
+        /^https?:\/\//i.test(doc.url || '') ? [' · ', el('a', { href: doc.url, rel: 'noopener noreferrer', target: '_blank', text: 'URL' })] : null),
       extra || null,
       articleText(doc, ranges));
   }
