@@ -22,6 +22,8 @@
       range: (a, b) => `من ${a} إلى ${b}`, removed: 'حُذف عند التنظيف', document: 'المقال', injured: 'جرحى',
       events_of_doc: 'أحداث المقال', unknown: 'غير معروف', speakers: 'المتحدثون', open_story: 'افتح القصة',
       search_hint: 'اكتب كلمات للبحث في نصوص المقالات وعناوينها.', error: 'خطأ',
+      // Arabic counted nouns: 1 مقال، 2 مقالان، 3–10 مقالات، 11 فما فوق مقالاً.
+      n_articles: (n) => (n === 1 ? 'مقال واحد' : n === 2 ? 'مقالان' : `${fmt(n)} ${n % 100 >= 3 && n % 100 <= 10 ? 'مقالات' : 'مقالاً'}`),
       unit_canonical: 'حدث لكل واقعة', unit_mentions: 'نقطة لكل رواية',
       fields: { event_type: 'النوع', sub_event_type: 'النوع الفرعي', date: 'التاريخ', place: 'المكان', actor1: 'الطرف الأول', actor2: 'الطرف الثاني', fatalities: 'القتلى', injured: 'الجرحى' },
     },
@@ -40,6 +42,7 @@
       range: (a, b) => `${a} to ${b}`, removed: 'removed when cleaning', document: 'Article', injured: 'injured',
       events_of_doc: "The article's events", unknown: 'unknown', speakers: 'Speakers', open_story: 'Open the story',
       search_hint: 'Type words to search the articles’ text and titles.', error: 'Error',
+      n_articles: (n) => (n === 1 ? '1 article' : `${fmt(n)} articles`),
       unit_canonical: 'one point per event', unit_mentions: 'one point per report',
       fields: { event_type: 'type', sub_event_type: 'sub-type', date: 'date', place: 'place', actor1: 'actor 1', actor2: 'actor 2', fatalities: 'fatalities', injured: 'injured' },
     },
@@ -411,7 +414,7 @@
         el('span', { text: p.sub_event_type }),
         p.actor1 || p.actor2 ? el('span', { text: [p.actor1, p.actor2].filter(Boolean).map(actorName).join(' / ') }) : null,
         p.fatalities ? el('span', { text: `${fmt(p.fatalities)} ${w('fatalities')}` }) : null,
-        el('span', { text: `${fmt(p.articles)} ${w('articles')}` })));
+        el('span', { text: w('n_articles')(p.articles) })));
   }
 
   function renderEvents() {
@@ -440,7 +443,7 @@
         ul.append(el('li', { 'data-story': s.id, onclick: () => go(`#/story/${s.id}`) },
           el('div', { class: 'title', text: state.lang === 'ar' ? s.label_ar : s.label_en }),
           el('div', { class: 'meta' }, el('span', { text: `${s.first_day} – ${s.last_day}` }),
-            el('span', { text: `${fmt(s.articles)} ${w('articles')}` }), el('span', { text: `${fmt(s.outlets)} ${w('outlets')}` }),
+            el('span', { text: w('n_articles')(s.articles) }), el('span', { text: `${fmt(s.outlets)} ${w('outlets')}` }),
             el('span', { text: `${fmt(s.events)} ${w('events')}` }))));
       }
       box.append(ul);
@@ -574,7 +577,7 @@
       const s = await api(`/api/stories/${id}`);
       body.textContent = '';
       body.append(el('h2', { text: state.lang === 'ar' ? s.label_ar : s.label_en }),
-        el('p', { class: 'hint', text: `${s.first_day} – ${s.last_day} · ${fmt(s.articles.length)} ${w('articles')} · ${fmt(s.outlets)} ${w('outlets')}` }));
+        el('p', { class: 'hint', text: `${s.first_day} – ${s.last_day} · ${w('n_articles')(s.articles.length)} · ${fmt(s.outlets)} ${w('outlets')}` }));
       // The events in time.
       const evs = el('ul', { class: 'story-events', id: 'story-events' });
       for (const e of s.events) {
