@@ -9,15 +9,6 @@ request = function()
   return wrk.format("GET", paths[math.random(#paths)])
 end
 
--- The first few answers other than 200, as they came (status and the start of the body).
-local shown = 0
-response = function(status, headers, body)
-  if status ~= 200 and shown < 5 then
-    shown = shown + 1
-    io.stderr:write(string.format("answer %d: %s\n", status, string.sub(body or "", 1, 200)))
-  end
-end
-
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
