@@ -1,10 +1,13 @@
-//! `marsad serve`: the HTTP JSON API over a store (axum).
+//! `marsad serve`: the HTTP JSON API over a store (axum), and the dashboard at `/`.
 //!
-//! Read endpoints for stories, canonical events (as exports, streamed), documents and search,
-//! and `POST /api/documents` to ingest articles (bearer token; without a configured token the
-//! API is read-only), with the OpenAPI document at `/api/openapi.json`. Lists are `{"items": [...], "next":
-//! cursor}`; errors are `{"error": {"status", "message"}}`. The store's queries are blocking
-//! (SQLite, tantivy): each runs on the blocking pool, one at a time per store handle.
+//! Read endpoints for stories, canonical events (map points, timelines, streamed exports),
+//! documents, actors, places and search, and `POST /api/documents` to ingest articles (bearer
+//! token; without a configured token the API is read-only), with the OpenAPI document at
+//! `/api/openapi.json`. Lists are `{"items": [...], "next": cursor}`; errors are
+//! `{"error": {"status", "message"}}`. The store's queries are blocking (SQLite, tantivy): each
+//! runs on the blocking pool with one of a pool of reading handles; writes go through one
+//! handle. Per-client rate limits, query time limits and an answer cache (dropped at every
+//! write) sit in front.
 
 mod dashboard;
 mod openapi;
