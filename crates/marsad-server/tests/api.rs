@@ -333,3 +333,20 @@ fn a_query_over_the_time_limit_gets_503_and_leaves_the_pool_whole() {
         assert!(body["error"]["message"].as_str().is_some_and(|m| m.contains("longer than")), "{body}");
     }
 }
+
+#[test]
+fn dashboard_paths_cannot_leave_the_embedded_files() {
+    use std::io::{Read, Write};
+    // Sent as written (a client library would normalize the dots away).
+    for path in
+        ["/assets/../Cargo.toml", "/assets/..%2f..%2fCargo.toml", "/assets/%2e%2e/src/lib.rs", "/assets//etc/passwd"]
+    {
+        let mut s = std::net::TcpStream::connect(server()).expect("connect");
+        write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").expect("send");
+        let mut answer = String::new();
+        s.read_to_string(&mut answer).expect("read");
+        let status = answer.split_whitespace().nth(1).unwrap_or("");
+        assert!(status == "404" || status == "400", "{path}: {}", answer.lines().next().unwrap_or(""));
+        assert!(!answer.contains("[package]") && !answer.contains("root:"), "{path} leaked a file");
+    }
+}
