@@ -190,7 +190,7 @@ impl App {
                 r
             })
             .await;
-            r.map_err(|e| ApiError::internal(&e.to_string()))?
+            r?
         };
         tokio::time::timeout(self.limits.timeout, work).await.map_err(|_| {
             ApiError::new(
@@ -256,6 +256,12 @@ impl From<marsad_store::Error> for ApiError {
             marsad_store::Error::Query(m) => ApiError::bad_request(format!("query {m}")),
             other => ApiError::internal(&other.to_string()),
         }
+    }
+}
+
+impl From<tokio::task::JoinError> for ApiError {
+    fn from(e: tokio::task::JoinError) -> ApiError {
+        ApiError::internal(&e.to_string())
     }
 }
 
@@ -432,12 +438,8 @@ struct StoriesParams {
     cursor: Option<String>,
 }
 
-async fn stories(State(app): State<App>, Query(p): Query<StoriesParams>) -> Result<Json<Value>, ApiError> {
-    for d in [&p.from, &p.to].into_iter().flatten() {
-        if !marsad_store::is_day(d) {
-            return Err(ApiError::bad_request(format!("{d:?} is not a date: use YYYY-MM-DD")));
-        }
-    }
+async fn stories(State(app): State<App>, Query(p): Query<StoriesParams>) -> Result<Response, ApiError> {
+    checked(Filter { from: p.from.clone(), to: p.to.clone(), ..Filter::default() })?;
     let (start, limit) = (offset(&p.cursor)?, limit(p.limit, 50)?);
     let q = StoryQuery {
         from: p.from,
@@ -449,15 +451,14 @@ async fn stories(State(app): State<App>, Query(p): Query<StoriesParams>) -> Resu
         offset: start,
     };
     let items = app.with_store(move |s| Ok(s.stories(&q)?)).await?;
-    let next = next(start, items.len(), limit);
-    Ok(Json(json!({"items": items, "next": next})))
+    Ok(page(items, start, limit))
 }
 
-async fn story(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn story(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let n: u64 = id.parse().map_err(|_| ApiError::bad_request(format!("story id {id:?} is not a number")))?;
     let detail = app.with_store(move |s| Ok(s.story(n)?)).await?;
     let detail = detail.ok_or_else(|| ApiError::not_found(format!("no story {id}")))?;
-    Ok(Json(serde_json::to_value(detail).map_err(|e| ApiError::internal(&e.to_string()))?))
+    Ok(Json(detail).into_response())
 }
 
 async fn document(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -545,11 +546,11 @@ async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result
         .into_response())
 }
 
-async fn event(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn event(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let n: u64 = id.parse().map_err(|_| ApiError::bad_request(format!("event id {id:?} is not a number")))?;
     let found = app.with_store(move |s| Ok(s.canonical_event(n)?)).await?;
     let e = found.ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
-    Ok(Json(serde_json::to_value(e).map_err(|e| ApiError::internal(&e.to_string()))?))
+    Ok(Json(e).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -575,9 +576,7 @@ async fn timeline(State(app): State<App>, Query(p): Query<TimelineParams>) -> Re
     };
     let filter = checked(p.filter)?;
     let facts = app.event_facts().await?;
-    let rows = tokio::task::spawn_blocking(move || facts.timeline(&filter, interval, by))
-        .await
-        .map_err(|e| ApiError::internal(&e.to_string()))?;
+    let rows = tokio::task::spawn_blocking(move || facts.timeline(&filter, interval, by)).await?;
     // Serialized straight from the rows (a timeline can hold thousands).
     Ok(Json(Page { items: rows, next: None }).into_response())
 }
@@ -624,31 +623,31 @@ impl NamesParams {
     }
 }
 
-/// A page of a list and the cursor of the next one.
-fn page<T: serde::Serialize>(items: Vec<T>, q: &marsad_store::NameQuery) -> Json<Value> {
-    let next = next(q.offset, items.len(), q.limit);
-    Json(json!({"items": items, "next": next}))
+/// A page of a list that started at `offset`, and the cursor of the next one.
+fn page<T: serde::Serialize>(items: Vec<T>, offset: usize, limit: usize) -> Response {
+    let next = next(offset, items.len(), limit);
+    Json(Page { items, next }).into_response()
 }
 
-async fn actors(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Json<Value>, ApiError> {
+async fn actors(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Response, ApiError> {
     let q = p.query()?;
     let probe = q.clone();
     let items = app.with_store(move |s| Ok(s.actors(&probe)?)).await?;
-    Ok(page(items, &q))
+    Ok(page(items, q.offset, q.limit))
 }
 
-async fn actor(State(app): State<App>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn actor(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let key = id.clone();
     let found = app.with_store(move |s| Ok(s.actor(&key)?)).await?;
     let a = found.ok_or_else(|| ApiError::not_found(format!("no actor {id:?}")))?;
-    Ok(Json(serde_json::to_value(a).map_err(|e| ApiError::internal(&e.to_string()))?))
+    Ok(Json(a).into_response())
 }
 
-async fn places(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Json<Value>, ApiError> {
+async fn places(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Response, ApiError> {
     let q = p.query()?;
     let probe = q.clone();
     let items = app.with_store(move |s| Ok(s.places(&probe)?)).await?;
-    Ok(page(items, &q))
+    Ok(page(items, q.offset, q.limit))
 }
 
 /// Ingests the articles of the body: one JSON object, or an array of them (each with `text`, and
@@ -687,7 +686,7 @@ async fn ingest(
     .await;
     // Whatever was committed, also by a failed run, is there for the readers to see.
     app.readers.written();
-    let summary = summary.map_err(|e| ApiError::internal(&e.to_string()))??;
+    let summary = summary??;
     let rejected: Vec<Value> = summary
         .rejections
         .iter()

@@ -14,19 +14,32 @@ fn server() -> SocketAddr {
     *ADDR.get_or_init(|| spawn(demo_store(), unlimited()))
 }
 
-fn get(path: &str) -> (u16, Vec<u8>, String) {
-    let url = format!("http://{}{path}", server());
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut r = agent.get(&url).call().expect("request");
+/// A client that hands back every answer, errors included.
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// GET `path` of the server at `addr`: status, body and content type.
+fn get_at(addr: SocketAddr, path: &str) -> (u16, Vec<u8>, String) {
+    let mut r = agent().get(&format!("http://{addr}{path}")).call().expect("request");
     let status = r.status().as_u16();
     let ctype = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let body = r.body_mut().read_to_vec().expect("body");
     (status, body, ctype)
 }
 
-fn json(path: &str) -> (u16, Value) {
-    let (status, body, _) = get(path);
+fn json_at(addr: SocketAddr, path: &str) -> (u16, Value) {
+    let (status, body, _) = get_at(addr, path);
     (status, serde_json::from_slice(&body).unwrap_or_else(|e| panic!("{path}: {e}")))
+}
+
+/// GET `path` of the read tests' server.
+fn get(path: &str) -> (u16, Vec<u8>, String) {
+    get_at(server(), path)
+}
+
+fn json(path: &str) -> (u16, Value) {
+    json_at(server(), path)
 }
 
 #[test]
@@ -159,8 +172,7 @@ fn timelines_count_canonical_events_and_events_open_with_their_evidence() {
 }
 
 fn post(addr: SocketAddr, token: Option<&str>, body: &str) -> (u16, Value) {
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut req = agent.post(&format!("http://{addr}/api/documents")).header("content-type", "application/json");
+    let mut req = agent().post(&format!("http://{addr}/api/documents")).header("content-type", "application/json");
     if let Some(t) = token {
         req = req.header("authorization", &format!("Bearer {t}"));
     }
@@ -180,12 +192,7 @@ fn articles_are_ingested_over_http_with_the_token_only() {
     })
     .to_string();
     // Searched before the write: the answer the server keeps must not outlive it.
-    let search = |addr: SocketAddr| -> Value {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-        let url = format!("http://{addr}/api/search?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9");
-        serde_json::from_slice(&agent.get(&url).call().expect("get").body_mut().read_to_vec().expect("body"))
-            .expect("json")
-    };
+    let search = |addr: SocketAddr| json_at(addr, "/api/search?q=%D8%A7%D9%84%D8%B1%D9%82%D8%A9").1;
     assert_eq!(search(addr)["total"], 0);
     assert_eq!(search(addr)["total"], 0);
     assert_eq!(post(addr, None, &article).0, 401);
@@ -207,9 +214,7 @@ fn articles_are_ingested_over_http_with_the_token_only() {
     assert_eq!(post(addr, Some(TOKEN), "{\"id\": ").0, 400);
     assert_eq!(post(addr, Some(TOKEN), "[]").0, 400);
     // Stored, analyzed and in a story.
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-    let mut d = agent.get(&format!("http://{addr}/api/documents/http-1")).call().expect("get");
-    let d: Value = serde_json::from_slice(&d.body_mut().read_to_vec().expect("body")).expect("json");
+    let (_, d) = json_at(addr, "/api/documents/http-1");
     assert_eq!(d["document"]["outlet"], "وكالة الاختبار");
     assert!(d["story"].is_u64(), "{d}");
 }
@@ -268,7 +273,7 @@ fn actors_places_and_points_list_what_the_store_holds() {
 #[test]
 fn the_dashboard_is_served_with_security_headers_and_etags() {
     let url = format!("http://{}/", server());
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent = agent();
     let r = agent.get(&url).call().expect("page");
     assert_eq!(r.status(), 200);
     let h = r.headers();
@@ -293,7 +298,7 @@ fn a_client_over_its_rate_gets_429_with_retry_after() {
     let limits = marsad_server::Limits { rate: std::num::NonZeroU32::new(1), ..marsad_server::Limits::default() };
     let dir = tempfile::tempdir().expect("tmp").keep();
     let addr = spawn(Store::open(&dir.join("store")).expect("store"), limits);
-    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+    let agent = agent();
     let statuses: Vec<(u16, Option<String>)> = (0..4)
         .map(|_| {
             let r = agent.get(&format!("http://{addr}/api/health")).call().expect("request");
@@ -314,17 +319,8 @@ fn a_query_over_the_time_limit_gets_503_and_leaves_the_pool_whole() {
         marsad_server::Limits { timeout: std::time::Duration::from_micros(1), rate: None, readers: 2, cache_bytes: 0 };
     let addr = spawn(demo_store(), limits);
     let statuses: Vec<(u16, Value)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..8)
-            .map(|_| {
-                scope.spawn(move || {
-                    let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
-                    let mut r =
-                        agent.get(&format!("http://{addr}/api/search?q=%D9%82%D8%B5%D9%81")).call().expect("get");
-                    let body = serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json");
-                    (r.status().as_u16(), body)
-                })
-            })
-            .collect();
+        let workers: Vec<_> =
+            (0..8).map(|_| scope.spawn(move || json_at(addr, "/api/search?q=%D9%82%D8%B5%D9%81"))).collect();
         workers.into_iter().map(|w| w.join().expect("worker")).collect()
     });
     for (status, body) in statuses {

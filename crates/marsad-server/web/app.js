@@ -70,6 +70,8 @@
     mentions: new URLSearchParams(location.search).get('mentions') === '1',
   };
   const w = (k) => WORDS[state.lang][k];
+  // The list separator of the interface's language.
+  const comma = () => (state.lang === 'ar' ? '، ' : ', ');
   const fmt = (n) => new Intl.NumberFormat(state.lang === 'ar' ? 'ar-EG' : 'en-US').format(n);
   const typeName = (t) => (state.lang === 'ar' ? (TYPES.find((x) => x[0] === t) || [])[2] : null) || t;
   // A country's name in the interface's language (the browser knows them), else its code.
@@ -521,7 +523,7 @@
       fact(dl, 'date', e.date);
       const known = state.points.find((p) => p.id === e.id);
       const where = [known ? placeName(known) : e.location, admin1Name(e.admin1), countryName(e.country)];
-      fact(dl, 'place', [...new Set(where.filter(Boolean))].join(state.lang === 'ar' ? '، ' : ', '));
+      fact(dl, 'place', [...new Set(where.filter(Boolean))].join(comma()));
       const needNames = [e.actor1, e.actor2].filter((a) => a && !state.actors[a]);
       await Promise.all(needNames.map((a) => api(`/api/actors/${encodeURIComponent(a)}`).then((d) => { state.actors[a] = d.actor; }).catch(() => null)));
       fact(dl, 'actor1', e.actor1 && actorName(e.actor1));
@@ -532,7 +534,7 @@
       const injured = (e.summary.injury_reports || []).map((r) => `${r.outlet || ''}: ${fmt(r.value)}`);
       fact(dl, 'injured', injured.length ? injured.join(' · ') : null);
       const disputed = (e.summary.disagreements || []).map((f) => w('fields')[f] || f);
-      fact(dl, 'disagreements', disputed.length ? disputed.join(state.lang === 'ar' ? '، ' : ', ') : null);
+      fact(dl, 'disagreements', disputed.length ? disputed.join(comma()) : null);
       fact(dl, 'sources', e.sources.join(' · '));
       fact(dl, 'story', el('a', { href: `#/story/${e.story}`, text: `#${e.story} — ${w('open_story')}` }));
       body.append(dl);
@@ -595,7 +597,7 @@
         const terms = f ? f.terms : [];
         const tags = el('div', { class: 'framing' }, w('framing'), ': ', terms.slice(0, 12).map((t) =>
           el('span', { class: `tag ${t.stance || ''}`, title: `${t.frame} · ${t.gloss || ''}` },
-            `${t.term} (${w('own_voice')} ${fmt(t.own_voice)}${state.lang === 'ar' ? '،' : ','} ${w('quoted')} ${fmt(t.quoted)})`)));
+            `${t.term} (${w('own_voice')} ${fmt(t.own_voice)}${comma()}${w('quoted')} ${fmt(t.quoted)})`)));
         const ranges = terms.filter((t) => t.document === doc.id).map((t) => ({ start: t.start, end: t.end, cls: `frame ${t.stance || ''}`, title: `${t.frame} · ${t.gloss || ''}` }));
         grid.append(articleCard(doc, ranges, terms.length ? tags : null));
       }
@@ -638,7 +640,7 @@
     $('brush-clear').addEventListener('click', () => setRange(null));
     $('unit').addEventListener('click', () => {
       state.mentions = !state.mentions;
-      $('unit').textContent = w(state.mentions ? 'unit_mentions' : 'unit_canonical');
+      applyLanguage();
       loadPoints();
     });
     $('detail-close').addEventListener('click', () => { history.pushState(null, '', location.pathname); closeDetail(); });
