@@ -61,6 +61,9 @@ enum Command {
     Reanalyze(store::ReanalyzeArgs),
     /// What a data directory holds.
     Status(store::StatusArgs),
+    /// Check that a data directory is whole (database integrity, every document readable, the
+    /// search index complete) and print the digest of what it holds; exit status 1 if not whole.
+    Check(store::CheckArgs),
     /// Stories (one per unfolding situation) and their canonical events, sources and framing.
     Stories(stories::StoriesArgs),
     /// Serve the HTTP API over a data directory (`--bind HOST:PORT`, default 127.0.0.1:8470).
@@ -84,6 +87,7 @@ fn main() -> ExitCode {
         Command::Export(a) => store::export(&a),
         Command::Reanalyze(a) => store::reanalyze(&a),
         Command::Status(a) => store::status(&a),
+        Command::Check(a) => store::check(&a),
         Command::Stories(a) => stories::run(&a),
         Command::Serve(a) => serve::serve(&a),
         Command::Demo(a) => serve::demo(&a),

@@ -164,6 +164,14 @@ pub struct StatusArgs {
     pub format: PrintFormat,
 }
 
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: PrintFormat,
+}
+
 fn print_summary(what: &str, s: &Summary, format: PrintFormat) -> Result<()> {
     let mut o = std::io::stdout().lock();
     if format == PrintFormat::Json {
@@ -373,4 +381,21 @@ pub fn status(a: &StatusArgs) -> Result<ExitCode> {
         writeln!(o, "rejected    {}{at}: {} ({})", r.source, r.message, r.kind)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn check(a: &CheckArgs) -> Result<ExitCode> {
+    let c = Store::open_existing(&a.data.dir)?.check()?;
+    let mut o = std::io::stdout().lock();
+    if a.format == PrintFormat::Json {
+        writeln!(o, "{}", serde_json::to_string_pretty(&c)?)?;
+    } else {
+        writeln!(o, "store       {}", a.data.dir.display())?;
+        writeln!(o, "documents   {} (indexed {}, {} waiting for the index)", c.documents, c.indexed, c.pending)?;
+        writeln!(o, "digest      {}", c.digest)?;
+        for p in &c.problems {
+            writeln!(o, "problem     {p}")?;
+        }
+        writeln!(o, "{}", if c.problems.is_empty() { "whole" } else { "NOT whole" })?;
+    }
+    Ok(if c.problems.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -14,7 +14,6 @@ pub use source::{Given, SourceOptions};
 
 use crossbeam_channel::{bounded, unbounded};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use marsad_input::{Format, ReadOptions, decode::encoding_for_label};
 use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
 use marsad_store::{Codec, Origin, Prepared, Rejected, Store, StoriesUpdate};
 use serde::Serialize;
@@ -127,24 +126,6 @@ fn kind_code(k: &marsad_input::ErrorKind) -> &'static str {
     }
 }
 
-/// Reads one unit's raw record as `marsad_input::read` does, with what was given.
-fn read_options<'a>(name: &'a str, given: &Given, max_bytes: usize) -> Result<ReadOptions<'a>, String> {
-    let mut o = ReadOptions::new(name);
-    o.max_bytes = max_bytes;
-    o.meta = given.meta.clone();
-    o.format = match given.format.as_deref() {
-        None => None,
-        Some("text") => Some(Format::Text),
-        Some("html") => Some(Format::Html),
-        Some("json") => Some(Format::Json),
-        Some(other) => return Err(format!("unknown input format {other:?}")),
-    };
-    if let Some(label) = &given.encoding {
-        o.encoding = Some(encoding_for_label(label).map_err(|k| k.to_string())?);
-    }
-    Ok(o)
-}
-
 /// Reads and analyzes one unit. `skip` says whether a document id is stored already.
 /// The analyzers load on first use (a second or more), so that a run over stored documents only
 /// reads and hashes. A panic anywhere in reading or analysis (a bug) rejects this record only:
@@ -162,7 +143,7 @@ fn analyze_unit(
         let reject = |kind: &str, message: String| {
             Outcome::Rejected(Rejected { source: unit.source.clone(), line, kind: kind.to_owned(), message })
         };
-        let opts = match read_options(&unit.source, &unit.given, max_bytes) {
+        let opts = match unit.read_options(max_bytes) {
             Ok(o) => o,
             Err(m) => return vec![reject("usage", m)],
         };

@@ -3,7 +3,7 @@
 //! JSON arrays split by element, WARC files split into their HTML responses; any other file
 //! is one unit (text, HTML or a JSON object, told by `marsad_input::read`).
 
-use marsad_input::Meta;
+use marsad_input::{Format, Meta, ReadOptions, decode::encoding_for_label};
 use marsad_store::Rejected;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
@@ -36,6 +36,27 @@ pub struct Unit {
     pub line: Option<u64>,
     pub bytes: Vec<u8>,
     pub given: Given,
+}
+
+impl Unit {
+    /// How `marsad_input::read` reads this unit's raw record: with what was given beside it
+    /// and records of at most `max_bytes`.
+    pub fn read_options(&self, max_bytes: usize) -> Result<ReadOptions<'_>, String> {
+        let mut o = ReadOptions::new(&self.source);
+        o.max_bytes = max_bytes;
+        o.meta = self.given.meta.clone();
+        o.format = match self.given.format.as_deref() {
+            None => None,
+            Some("text") => Some(Format::Text),
+            Some("html") => Some(Format::Html),
+            Some("json") => Some(Format::Json),
+            Some(other) => return Err(format!("unknown input format {other:?}")),
+        };
+        if let Some(label) = &self.given.encoding {
+            o.encoding = Some(encoding_for_label(label).map_err(|k| k.to_string())?);
+        }
+        Ok(o)
+    }
 }
 
 /// What reading inputs yields, in input order.
@@ -129,7 +150,11 @@ fn kind_of(name: &str) -> Kind {
 
 /// Opens a file, decompressing gzip (several members allowed) or zstd by magic bytes.
 fn open(path: &Path, count: Arc<AtomicU64>) -> std::io::Result<Box<dyn BufRead + Send>> {
-    let mut file = BufReader::with_capacity(1 << 16, Counting { inner: File::open(path)?, count });
+    decompressed(BufReader::with_capacity(1 << 16, Counting { inner: File::open(path)?, count }))
+}
+
+/// The content of `file`, decompressed when its magic bytes say gzip or zstd.
+fn decompressed(mut file: impl BufRead + Send + 'static) -> std::io::Result<Box<dyn BufRead + Send>> {
     let head = file.fill_buf()?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
         Box::new(BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(file)))
@@ -178,13 +203,27 @@ fn bounded_line(r: &mut dyn BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::
 /// when `emit` returns false.
 pub fn read_file(path: &Path, opts: &SourceOptions, count: Arc<AtomicU64>, emit: &mut dyn FnMut(Item) -> bool) {
     let name = path.display().to_string();
-    let mut r = match open(path, count) {
-        Ok(r) => r,
+    match open(path, count) {
+        Ok(r) => read_stream(&name, r, opts, emit),
         Err(e) => {
             emit(rejected(&name, 0, "io", format!("cannot read: {e}")));
-            return;
         }
-    };
+    }
+}
+
+/// Reads the bytes of an input named `name` (its name tells the format as a file's does;
+/// compressed by gzip or zstd or not) into units and rejections, as [`read_file`] does.
+pub fn read_bytes(name: &str, bytes: Vec<u8>, opts: &SourceOptions, emit: &mut dyn FnMut(Item) -> bool) {
+    match decompressed(std::io::Cursor::new(bytes)) {
+        Ok(r) => read_stream(name, r, opts, emit),
+        Err(e) => {
+            emit(rejected(name, 0, "io", format!("cannot read: {e}")));
+        }
+    }
+}
+
+fn read_stream(name: &str, mut r: Box<dyn BufRead + Send>, opts: &SourceOptions, emit: &mut dyn FnMut(Item) -> bool) {
+    let name = name.to_owned();
     let unit =
         |line: Option<u64>, bytes: Vec<u8>, given: Given| Item::Unit(Unit { source: name.clone(), line, bytes, given });
     let mut kind = kind_of(&name);

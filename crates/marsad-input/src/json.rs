@@ -9,6 +9,29 @@ use crate::Meta;
 use crate::error::{ErrorKind, InputError};
 use serde_json::Value;
 
+/// The articles of a request body (the API's POST): one JSON object, or an array of them, each
+/// returned as its own bytes for [`crate::read`]; what is not that gets a message saying so.
+/// Nothing of the records themselves is checked here: each is read, and maybe rejected, on its own.
+pub fn request_records(body: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    use serde_json::value::RawValue;
+    let records = match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'[') => serde_json::from_slice::<Vec<Box<RawValue>>>(body)
+            .map_err(|e| format!("request body: {e}"))?
+            .into_iter()
+            .map(|r| r.get().as_bytes().to_vec())
+            .collect(),
+        Some(b'{') => {
+            serde_json::from_slice::<&RawValue>(body).map_err(|e| format!("request body: {e}"))?;
+            vec![body.to_vec()]
+        }
+        _ => return Err("request body: send a JSON object or an array of them".into()),
+    };
+    if records.is_empty() {
+        return Err("request body: the array holds no articles".into());
+    }
+    Ok(records)
+}
+
 /// One article record of a JSON input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonRecord {

@@ -659,23 +659,7 @@ async fn ingest(
     body: bytes::Bytes,
 ) -> Result<Json<Value>, ApiError> {
     app.authorize(&headers)?;
-    let start = body.iter().position(|b| !b.is_ascii_whitespace());
-    let records: Vec<Vec<u8>> = match start.map(|i| body[i]) {
-        Some(b'[') => serde_json::from_slice::<Vec<Box<serde_json::value::RawValue>>>(&body)
-            .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?
-            .into_iter()
-            .map(|r| r.get().as_bytes().to_vec())
-            .collect(),
-        Some(b'{') => {
-            serde_json::from_slice::<&serde_json::value::RawValue>(&body)
-                .map_err(|e| ApiError::bad_request(format!("request body: {e}")))?;
-            vec![body.to_vec()]
-        }
-        _ => return Err(ApiError::bad_request("request body: send a JSON object or an array of them".into())),
-    };
-    if records.is_empty() {
-        return Err(ApiError::bad_request("request body: the array holds no articles".into()));
-    }
+    let records = marsad_input::json::request_records(&body).map_err(ApiError::bad_request)?;
     let (store, analyzer) = (app.store.clone(), app.analyzer.clone());
     let summary = tokio::task::spawn_blocking(move || {
         let mut s = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;

@@ -202,6 +202,19 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// The `seq` of every document the index holds (alive, committed), segment by segment.
+    pub fn seqs(&self) -> Result<Vec<u64>, Error> {
+        let searcher = self.searcher();
+        let mut out = Vec::with_capacity(searcher.num_docs() as usize);
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("seq")?;
+            for doc in segment.doc_ids_alive() {
+                out.extend(column.first(doc));
+            }
+        }
+        Ok(out)
+    }
+
     /// Removes a document.
     pub fn delete(&mut self, seq: u64) -> Result<(), Error> {
         let f = self.fields;

@@ -6,6 +6,7 @@
 //! nothing. Raw records and analyses are zstd-compressed.
 
 mod browse;
+mod check;
 mod codec;
 mod export;
 mod facts;
@@ -14,6 +15,7 @@ mod schema;
 mod stories;
 
 pub use browse::{ActorDetail, ActorName, ActorRow, NameQuery, PlaceRow, Point, Points};
+pub use check::Check;
 pub use codec::Codec;
 
 pub use export::{ExportFormat, ExportUnit};

@@ -218,3 +218,52 @@ fn a_newer_schema_is_refused() {
     assert!(err.contains("newer than this marsad"), "{err}");
     assert!(Store::open_existing(&dir.path().join("absent")).is_err());
 }
+
+#[test]
+fn check_finds_what_is_broken_and_digests_what_is_held() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let digest = |store: &Store| {
+        let c = store.check().expect("check");
+        assert!(c.problems.is_empty(), "{:?}", c.problems);
+        c.digest
+    };
+    let mut store = Store::open(dir.path()).expect("open");
+    store.put(&prepare(&inline(), "a.jsonl")).expect("put");
+    // Stored, not yet in the index: whole, the three pending.
+    let c = store.check().expect("check");
+    assert_eq!((c.documents, c.indexed, c.pending, c.problems.len()), (3, 0, 3, 0), "{c:?}");
+    store.flush().expect("flush");
+    let held = digest(&store);
+    // The same documents stored in two batches, the first twice: the same digest.
+    let dir2 = tempfile::tempdir().expect("tmp");
+    let mut two = Store::open(dir2.path()).expect("open");
+    let mut docs = prepare(&inline(), "a.jsonl");
+    let rest = docs.split_off(1);
+    two.put(&docs).expect("put");
+    two.put(&prepare(&inline(), "a.jsonl")[..1]).expect("put again");
+    two.put(&rest).expect("put");
+    two.flush().expect("flush");
+    assert_eq!(digest(&two), held);
+    // One more document: another digest.
+    let (_more, more) = store_with(&[&inline(), &record("t-9", "صحيفة ب", "2024-03-02", "خبر", "قتل شخصان في حمص.")]);
+    assert_ne!(digest(&more), held);
+    drop(store);
+
+    // Breakage the check must name: an unreadable document, an index entry gone, a dangling row.
+    let conn = rusqlite::Connection::open(dir.path().join("marsad.db")).expect("db");
+    conn.execute("UPDATE documents SET content = x'00010203' WHERE seq = 2", []).expect("corrupt");
+    conn.execute("INSERT INTO event_mentions (doc_seq, idx, canonical) VALUES (1, 7, 999)", []).expect("dangle");
+    drop(conn);
+    {
+        let index = tantivy::Index::open_in_dir(dir.path().join("search")).expect("index");
+        let seq = index.schema().get_field("seq").expect("seq field");
+        let mut w: tantivy::IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+        w.delete_term(tantivy::Term::from_field_u64(seq, 3));
+        w.commit().expect("commit");
+    }
+    let store = Store::open(dir.path()).expect("reopen");
+    let problems = store.check().expect("check").problems.join("\n");
+    assert!(problems.contains("content cannot be read"), "{problems}");
+    assert!(problems.contains("1 event mentions of a missing canonical event"), "{problems}");
+    assert!(problems.contains("neither in the search index nor pending (seq 3"), "{problems}");
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets, each for SECONDS (default 600), one after another, on the
+# corpus kept in fuzz/corpus/<target> (new finds are added there, then the corpus is
+# minimized with `cargo fuzz cmin`). A crash stops the run and leaves its input in
+# fuzz/artifacts/<target>/. Prints one line per target: runs, corpus size, time.
+#   scripts/fuzz.sh [SECONDS] [TARGET ...]       (all targets when none are named)
+# Needs `cargo install cargo-fuzz`; RUSTC_BOOTSTRAP lets the stable toolchain take the
+# sanitizer flags cargo-fuzz passes.
+set -euo pipefail
+cd "$(dirname "$0")/../fuzz"
+export RUSTC_BOOTSTRAP=1
+seconds="${1:-600}"
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+  mapfile -t targets < <(cargo fuzz list)
+fi
+cargo fuzz build -O
+mkdir -p logs
+for t in "${targets[@]}"; do
+  mkdir -p "corpus/$t"
+  start=$(date +%s)
+  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
+    -print_final_stats=1 >"logs/$t.log" 2>&1 || { echo "$t: FAILED (see fuzz/logs/$t.log, fuzz/artifacts/$t/)"; exit 1; }
+  cargo fuzz cmin -O "$t" "corpus/$t" >>"logs/$t.log" 2>&1
+  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
+  echo "$t: ${runs:-?} runs in $(( $(date +%s) - start )) s, no crash; corpus $(ls "corpus/$t" | wc -l) files"
+done
