@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets, each for SECONDS (default 600), one after another, on the
-# corpus kept in fuzz/corpus/<target> (new finds are added there, then the corpus is
-# minimized with `cargo fuzz cmin`). A crash stops the run and leaves its input in
-# fuzz/artifacts/<target>/. Prints one line per target: runs, corpus size, time.
+# Runs the cargo-fuzz targets, each for SECONDS (default 600), one after another, from the
+# team's seeds (fuzz/seeds/<target>, or the fixture articles for the readers of whole
+# articles; read only) and the corpus kept in fuzz/corpus/<target>
+# (new finds are added there, then it is minimized with `cargo fuzz cmin`, which names files
+# by their hash). A crash stops the run and leaves its input in fuzz/artifacts/<target>/:
+# once fixed, copy it into fuzz/seeds/<target>/ (creating it) so that every `cargo test`
+# replays it.
+# Prints one line per target: runs, corpus size, time.
 #   scripts/fuzz.sh [SECONDS] [TARGET ...]       (all targets when none are named)
 # Needs `cargo install cargo-fuzz`; RUSTC_BOOTSTRAP lets the stable toolchain take the
 # sanitizer flags cargo-fuzz passes.
@@ -20,7 +24,12 @@ mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t"
   start=$(date +%s)
-  cargo fuzz run -O "$t" "corpus/$t" -- -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
+  seeds=()
+  case "$t" in
+    decode_and_analyze | read_html | read_json) seeds+=(../crates/marsad-pipeline/tests/fixtures/articles) ;;
+  esac
+  if [ -d "seeds/$t" ]; then seeds+=("seeds/$t"); fi
+  cargo fuzz run -O "$t" "corpus/$t" "${seeds[@]}" -- -max_total_time="$seconds" -timeout=30 -rss_limit_mb=4096 \
     -print_final_stats=1 >"logs/$t.log" 2>&1 || { echo "$t: FAILED (see fuzz/logs/$t.log, fuzz/artifacts/$t/)"; exit 1; }
   cargo fuzz cmin -O "$t" "corpus/$t" >>"logs/$t.log" 2>&1
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)

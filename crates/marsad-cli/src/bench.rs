@@ -20,6 +20,10 @@ pub enum BenchCommand {
     Ingest(BenchIngestArgs),
     /// Run queries against a store (with facets and snippets) and print latency p50/p95/max.
     Search(BenchSearchArgs),
+    /// Serve a store and load it for a long time with mixed requests (posted articles,
+    /// searches, exports, map points, timelines, stories, documents) from several clients;
+    /// print failures, latencies and the server's memory over time.
+    Soak(crate::soak::BenchSoakArgs),
 }
 
 #[derive(Args)]
@@ -51,10 +55,10 @@ pub struct BenchSearchArgs {
 }
 
 /// The bundled benchmark queries.
-const QUERIES: &str = include_str!("../../../data/bench/queries.txt");
+pub(crate) const QUERIES: &str = include_str!("../../../data/bench/queries.txt");
 
 /// The `q`-quantile of sorted values (nearest rank).
-fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+pub(crate) fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     sorted.get(((sorted.len() as f64 * q).ceil() as usize).saturating_sub(1)).copied()
 }
 
@@ -157,6 +161,7 @@ pub fn run(cmd: &BenchCommand) -> Result<ExitCode> {
         BenchCommand::Load => bench_load(),
         BenchCommand::Ingest(a) => bench_ingest(a),
         BenchCommand::Search(a) => bench_search(a),
+        BenchCommand::Soak(a) => crate::soak::soak(a),
     }
 }
 

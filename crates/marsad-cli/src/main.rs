@@ -10,6 +10,7 @@ mod eval;
 mod gold;
 mod score;
 mod serve;
+mod soak;
 mod store;
 mod stories;
 

@@ -7,7 +7,7 @@ use clap::Args;
 use marsad_store::Store;
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// The demo corpus: articles the team wrote (data/demo/README.md).
@@ -45,6 +45,13 @@ pub struct ServerArgs {
     /// MiB of answers kept to answer the same read again until the next write; 0 for none.
     #[arg(long, default_value_t = 64)]
     pub cache_mb: u64,
+    /// The write token's file (its first line), instead of the MARSAD_TOKEN variable. Without
+    /// a token the API is read-only.
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Refuse every write (403), even with a token.
+    #[arg(long)]
+    pub read_only: bool,
 }
 
 impl ServerArgs {
@@ -61,8 +68,20 @@ impl ServerArgs {
 
 fn run_server(store: Store, server: &ServerArgs, dir: &Path) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
-    // The write token: MARSAD_TOKEN, never printed; without one the API is read-only.
-    let token = std::env::var("MARSAD_TOKEN").ok();
+    // The write token, never printed nor logged; without one the API is read-only.
+    let token = match &server.token_file {
+        _ if server.read_only => None,
+        Some(f) => Some(
+            std::fs::read_to_string(f)
+                .with_context(|| format!("{}: cannot read the token file", f.display()))?
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_owned(),
+        ),
+        None => std::env::var("MARSAD_TOKEN").ok(),
+    };
     let writes = if token.as_deref().is_some_and(|t| !t.is_empty()) { "accepting writes" } else { "read-only" };
     let app = marsad_server::App::with_limits(store, server.limits())?.with_token(token);
     let bind = server.bind;

@@ -76,3 +76,103 @@ fn serve_opens_an_existing_store_and_refuses_a_missing_one() {
     let server = start(&["serve", "--bind", "127.0.0.1:0", "--data", data]);
     assert_eq!(get(&format!("{}api/health", server.url))["documents"], 1);
 }
+
+/// Writes need the token (from MARSAD_TOKEN or --token-file); --read-only refuses them even
+/// with it; neither the token nor a wrong one ever appears in what the server prints.
+#[test]
+fn writes_need_the_token_read_only_refuses_them_and_tokens_are_never_printed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let data = tmp.path().join("store");
+    let input = tmp.path().join("a.jsonl");
+    let mut lines = include_str!("../../../data/demo/articles.jsonl").lines();
+    std::fs::write(&input, lines.next().expect("an article")).expect("write");
+    let ok = Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .args(["ingest", "--quiet", "--data"])
+        .arg(&data)
+        .arg(&input)
+        .status()
+        .expect("ingest");
+    assert!(ok.success());
+    let (token, wrong) = ("tok-9d2f61c0e4b7a835", "tok-9d2f61c0e4b7a836");
+    let token_file = tmp.path().join("token");
+    std::fs::write(&token_file, format!("{token}\n")).expect("token file");
+    let data = data.to_str().expect("utf8 path");
+    let article = lines.next().expect("another article");
+    let post = |url: &str, bearer: &str| -> u16 {
+        ureq::post(&format!("{url}api/documents"))
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .header("authorization", &format!("Bearer {bearer}"))
+            .header("content-type", "application/json")
+            .send(article)
+            .expect("request")
+            .status()
+            .as_u16()
+    };
+    for (args, env_token, expect) in
+        [(vec!["--token-file", token_file.to_str().expect("path")], None, 200), (vec!["--read-only"], Some(token), 403)]
+    {
+        let out = tmp.path().join("out.txt");
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("marsad"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--data", data]).args(&args);
+        if let Some(t) = env_token {
+            cmd.env("MARSAD_TOKEN", t);
+        }
+        let mut child = cmd
+            .stdout(std::fs::File::create(&out).expect("out"))
+            .stderr(std::fs::File::options().append(true).open(&out).expect("out"))
+            .spawn()
+            .expect("serve");
+        let start = std::time::Instant::now();
+        let url = loop {
+            let text = std::fs::read_to_string(&out).unwrap_or_default();
+            if let Some(at) = text.find("http://") {
+                break text[at..].split_whitespace().next().expect("url").to_owned();
+            }
+            assert!(start.elapsed().as_secs() < 120, "no URL printed: {text}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        assert_eq!(post(&url, wrong), if expect == 200 { 401 } else { 403 }, "{args:?}");
+        assert_eq!(post(&url, token), expect, "{args:?}");
+        child.kill().ok();
+        child.wait().ok();
+        let printed = std::fs::read_to_string(&out).expect("out");
+        assert!(!printed.contains("tok-9d2f61c0e4b7a83"), "a token was printed: {printed}");
+    }
+}
+
+/// `marsad bench soak`, briefly: mixed reads and posted articles from four clients against a
+/// real `marsad serve`, every request answered, memory sampled. (The 30-minute run and its
+/// figures are in the README.)
+#[test]
+fn a_short_soak_answers_every_request() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let articles = tmp.path().join("demo.jsonl");
+    std::fs::write(&articles, include_str!("../../../data/demo/articles.jsonl")).expect("write");
+    let data = tmp.path().join("store");
+    let marsad = || Command::new(assert_cmd::cargo::cargo_bin("marsad"));
+    let ok = marsad().args(["ingest", "--quiet", "--data"]).arg(&data).arg(&articles).status().expect("ingest");
+    assert!(ok.success());
+    let out = marsad()
+        .args(["bench", "soak", "--seconds", "15", "--sample", "5", "--clients", "4", "--csv"])
+        .arg(tmp.path().join("rss.csv"))
+        .arg("--articles")
+        .arg(&articles)
+        .arg("--data")
+        .arg(&data)
+        .output()
+        .expect("soak");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    let summary = text.lines().last().unwrap_or("");
+    assert!(summary.contains(" 0 failed"), "{summary}");
+    // Every kind of request was made and answered.
+    for kind in ["ingest", "search", "export", "points", "timeline", "stories", "story", "document"] {
+        let row = text.lines().find(|l| l.starts_with(&format!("{kind} "))).unwrap_or_else(|| panic!("{kind}: {text}"));
+        let answered: u64 = row.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+        assert!(answered > 0, "{row}");
+    }
+    let samples = std::fs::read_to_string(tmp.path().join("rss.csv")).expect("csv");
+    assert!(samples.lines().count() >= 4, "{samples}");
+}

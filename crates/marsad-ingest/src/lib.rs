@@ -83,10 +83,13 @@ pub struct Summary {
     pub events: u64,
     pub seconds: f64,
     pub articles_per_s: f64,
-    /// The first rejections, for the report (all are in the store).
+    /// The first rejections, for the report (all are in the store); every one for records
+    /// given in memory ([`ingest_records`]), whose number the caller bounds.
     pub rejections: Vec<Rejected>,
     /// What story clustering did with the new documents.
     pub stories: Option<StoriesUpdate>,
+    #[serde(skip)]
+    list_every_rejection: bool,
 }
 
 /// How many rejections a summary lists.
@@ -100,7 +103,7 @@ impl Summary {
 
     fn note_rejected(&mut self, r: &Rejected) {
         self.rejected += 1;
-        if self.rejections.len() < SHOWN_REJECTIONS {
+        if self.list_every_rejection || self.rejections.len() < SHOWN_REJECTIONS {
             self.rejections.push(r.clone());
         }
     }
@@ -274,7 +277,7 @@ pub fn ingest_records(
     opts: &Options,
 ) -> Result<Summary, Error> {
     let start = Instant::now();
-    let mut summary = Summary { files: 1, ..Summary::default() };
+    let mut summary = Summary { files: 1, list_every_rejection: true, ..Summary::default() };
     let codec = store.codec();
     let given = Given { format: Some("json".into()), ..Given::default() };
     let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };

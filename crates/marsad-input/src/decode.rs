@@ -101,6 +101,8 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>, html: bool) -> Re
     // Valid non-ASCII UTF-8 before the first bad byte means UTF-8 with a corrupt byte, not a
     // legacy encoding: Windows-1256 Arabic is invalid UTF-8 from its first Arabic letter on.
     // (Decoding such text as Windows-1256 would turn it into mojibake.)
+    // So is mostly valid UTF-8 with a stray byte before its first letter: as Windows-1256,
+    // every Arabic letter of it would become two letters of mojibake.
     let valid_prefix = std::str::from_utf8(&bytes[..utf8_error]).unwrap_or("");
     if valid_prefix.chars().filter(|c| !c.is_ascii()).count() >= 2 {
         return Err(invalid(
@@ -108,6 +110,9 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>, html: bool) -> Re
             utf8_error,
             " (the text before it is UTF-8: the input is corrupt, or mixes encodings)",
         ));
+    }
+    if mostly_utf8(bytes) {
+        return Err(invalid(UTF_8, utf8_error, " (the text around it is UTF-8: the input is corrupt)"));
     }
     if html && let Some(enc) = html_declared_charset(bytes).filter(|e| *e != UTF_8) {
         return decode_with(enc, bytes, 0, false);
@@ -131,6 +136,21 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>, html: bool) -> Re
         utf8_error,
         ", and not Windows-1256 or UTF-16 Arabic text either (name the encoding with --encoding)",
     ))
+}
+
+/// Whether invalid UTF-8 is mostly valid multi-byte UTF-8: at least two valid non-ASCII
+/// characters, and more than twice as many as invalid sequences. (Windows-1256 Arabic read
+/// as UTF-8 is almost all invalid sequences: its letters are lead bytes followed by lead bytes.)
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for c in String::from_utf8_lossy(bytes).chars() {
+        match c {
+            char::REPLACEMENT_CHARACTER => invalid += 1,
+            c if !c.is_ascii() => valid += 1,
+            _ => {}
+        }
+    }
+    valid >= 2 && valid > 2 * invalid
 }
 
 fn invalid(enc: &'static Encoding, offset: usize, hint: &str) -> ErrorKind {
@@ -194,6 +214,16 @@ mod tests {
         match decode(&bad, None, false) {
             Err(ErrorKind::InvalidEncoding { offset, encoding, .. }) => {
                 assert_eq!((offset, encoding.as_str()), (at, "UTF-8"))
+            }
+            other => panic!("{other:?}"),
+        }
+        // A stray byte before the first letter of UTF-8 Arabic: corrupt UTF-8, not Windows-1256
+        // (which would read each Arabic letter as two letters of mojibake).
+        let mut stray = vec![0xFF];
+        stray.extend_from_slice("قتل ثلاثة مدنيين في قصف على حلب أمس".as_bytes());
+        match decode(&stray, None, false) {
+            Err(ErrorKind::InvalidEncoding { offset, encoding, .. }) => {
+                assert_eq!((offset, encoding.as_str()), (0, "UTF-8"))
             }
             other => panic!("{other:?}"),
         }

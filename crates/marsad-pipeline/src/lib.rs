@@ -107,7 +107,7 @@ impl Analyzer {
             if parsed.is_none() {
                 diagnostics.push(Diagnostic::warning(
                     "meta.published",
-                    format!("publication date {p:?} not understood; left empty"),
+                    format!("publication date {p:?} not understood (a day of 1900–2100 in a known form); left empty"),
                 ));
             }
             parsed

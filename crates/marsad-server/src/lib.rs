@@ -145,7 +145,7 @@ impl App {
         let Some(token) = &self.token else {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "read-only: start marsad serve with MARSAD_TOKEN or --token-file to accept writes",
+                "read-only: start marsad serve with MARSAD_TOKEN or --token-file, without --read-only, to accept writes",
             ));
         };
         let given = headers
@@ -656,9 +656,11 @@ async fn places(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<
 async fn ingest(
     State(app): State<App>,
     headers: axum::http::HeaderMap,
-    body: bytes::Bytes,
+    body: Result<bytes::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
     app.authorize(&headers)?;
+    // Over the size limit, or cut off: answered in the API's error shape, not axum's text.
+    let body = body.map_err(|e| ApiError::new(e.status(), format!("request body: {}", e.body_text())))?;
     let records = marsad_input::json::request_records(&body).map_err(ApiError::bad_request)?;
     let (store, analyzer) = (app.store.clone(), app.analyzer.clone());
     let summary = tokio::task::spawn_blocking(move || {

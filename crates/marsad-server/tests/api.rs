@@ -171,12 +171,12 @@ fn timelines_count_canonical_events_and_events_open_with_their_evidence() {
     assert_eq!(json("/api/events/999999").0, 404);
 }
 
-fn post(addr: SocketAddr, token: Option<&str>, body: &str) -> (u16, Value) {
+fn post(addr: SocketAddr, token: Option<&str>, body: impl AsRef<[u8]>) -> (u16, Value) {
     let mut req = agent().post(&format!("http://{addr}/api/documents")).header("content-type", "application/json");
     if let Some(t) = token {
         req = req.header("authorization", &format!("Bearer {t}"));
     }
-    let mut r = req.send(body).expect("request");
+    let mut r = req.send(body.as_ref()).expect("request");
     let status = r.status().as_u16();
     (status, serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json"))
 }
@@ -217,6 +217,66 @@ fn articles_are_ingested_over_http_with_the_token_only() {
     let (_, d) = json_at(addr, "/api/documents/http-1");
     assert_eq!(d["document"]["outlet"], "وكالة الاختبار");
     assert!(d["story"].is_u64(), "{d}");
+}
+
+#[test]
+fn bad_bodies_and_queries_get_clear_answers_and_leave_the_store_whole() {
+    let dir = tempfile::tempdir().expect("tmp").keep();
+    let addr = spawn(Store::open(&dir.join("store")).expect("store"), unlimited());
+    let documents = || json_at(addr, "/api/health").1["documents"].as_u64();
+    let first = serde_json::json!({"id": "ok-1", "published": "2024-05-02", "text": "قتل ثلاثة مدنيين في قصف على مدينة حلب أمس."});
+    assert_eq!(post(addr, Some(TOKEN), first.to_string()).0, 200);
+    assert_eq!(documents(), Some(1));
+    let nested = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let mut bad_utf8 = br#"{"id": "bad-1", "text": "\u0642\u062a\u0644 "#.to_vec();
+    bad_utf8.extend_from_slice(b"\xff\xfe\"}");
+    let binary: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 7) as u8).collect();
+    for (what, body, status) in [
+        ("binary", binary, 400),
+        ("empty", Vec::new(), 400),
+        ("a string", b"\"text\"".to_vec(), 400),
+        ("over the 32 MiB limit", vec![b' '; 33 << 20], 413),
+    ] {
+        let (s, r) = post(addr, Some(TOKEN), &body);
+        assert_eq!(s, status, "{what}: {r}");
+        assert!(r["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: {r}");
+    }
+    // Records the server reads and rejects one by one, by position and with the problem.
+    let (s, r) = post(addr, Some(TOKEN), &nested);
+    assert_eq!((s, r["added"].as_u64(), r["rejected"][0]["kind"].as_str()), (200, Some(0), Some("json")), "{r}");
+    assert!(r["rejected"][0]["message"].as_str().is_some_and(|m| m.contains("recursion limit")), "{r}");
+    let (s, r) = post(addr, Some(TOKEN), &bad_utf8);
+    assert_eq!(s, 400, "invalid UTF-8 inside the JSON body: {r}");
+    let thousands = format!("[{}]", vec!["{\"title\": \"بلا نص\"}"; 10_000].join(","));
+    let (s, r) = post(addr, Some(TOKEN), thousands);
+    assert_eq!((s, r["added"].as_u64(), r["rejected"].as_array().map(Vec::len)), (200, Some(0), Some(10_000)));
+    assert_eq!(r["rejected"][9_999]["index"], 9_999);
+    // Queries: dates at the ends of the calendar, an unbalanced quote, a 10,000-letter word.
+    for path in [
+        "/api/timeline?from=0000-01-01&to=9999-12-31",
+        "/api/events?from=0000-01-01&to=9999-12-31&format=jsonl",
+        "/api/points?from=9999-12-31",
+    ] {
+        let (s, body, _) = get_at(addr, path);
+        assert_eq!(s, 200, "{path}: {}", String::from_utf8_lossy(&body));
+    }
+    // Filter values are bound parameters, never SQL: a quote and a comment match nothing
+    // (while the same requests without the filter find the stored event).
+    let points = |q: &str| json_at(addr, &format!("/api/points?{q}")).1["items"].as_array().map_or(0, Vec::len);
+    assert!(points("") > 0);
+    assert_eq!(points("country=SY%27%20OR%20%271%27%3D%271"), 0);
+    assert_eq!(points("actor=x%27)%20OR%201%3D1%20--"), 0);
+    let rows =
+        |q: &str| String::from_utf8_lossy(&get_at(addr, &format!("/api/events?format=csv{q}")).1).lines().count();
+    assert!(rows("") > 1);
+    assert_eq!(rows("&type=Battles%27%3B%20DROP%20TABLE%20documents%3B%20--"), 1, "the header only");
+    let long = format!("/api/search?q={}", "%D8%A8".repeat(10_000));
+    let (s, body, _) = get_at(addr, &long);
+    assert!(s == 200 || s == 400, "{s}: {}", String::from_utf8_lossy(&body));
+    assert_eq!(json_at(addr, "/api/search?q=%D8%AD%D9%84%D8%A8").1["total"], 1);
+    // An unbalanced quote searches for what can be read of the query.
+    assert_eq!(json_at(addr, "/api/search?q=%22%D8%AD%D9%84%D8%A8").1["total"], 1);
+    assert_eq!(documents(), Some(1));
 }
 
 #[test]

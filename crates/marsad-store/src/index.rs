@@ -254,7 +254,9 @@ impl SearchIndex {
             let mut parser = QueryParser::for_index(&self.index, vec![f.title, f.body]);
             parser.set_conjunction_by_default();
             parser.set_field_boost(f.title, 2.0);
-            let q = parser.parse_query(text).map_err(|e| Error::Query(format!("{text:?}: {e}")))?;
+            // Leniently: an unbalanced quote or a stray operator (what people type) searches
+            // for what can be read of the query instead of failing it.
+            let (q, _unread) = parser.parse_query_lenient(text);
             clauses.push((Occur::Must, q));
         } else {
             clauses.push((Occur::Must, Box::new(tantivy::query::AllQuery)));
