@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs the cargo-fuzz targets, each for SECONDS (default 600), one after another, from the
 # team's seeds (fuzz/seeds/<target>, or the fixture articles for the readers of whole
-# articles; read only) and the corpus kept in fuzz/corpus/<target>
-# (new finds are added there, then it is minimized with `cargo fuzz cmin`, which names files
-# by their hash). A crash stops the run and leaves its input in fuzz/artifacts/<target>/:
+# articles; read only) and the corpus kept in fuzz/corpus.tar.zst, unpacked into
+# fuzz/corpus/<target> (new finds are added there, then it is minimized with `cargo fuzz cmin`,
+# which names files by their hash, and archived again at the end: commit corpus.tar.zst).
+# A crash stops the run and leaves its input in fuzz/artifacts/<target>/:
 # once fixed, copy it into fuzz/seeds/<target>/ (creating it) so that every `cargo test`
 # replays it.
 # Prints one line per target: runs, corpus size, time.
@@ -18,6 +19,9 @@ shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   mapfile -t targets < <(cargo fuzz list)
+fi
+if [ ! -d corpus ] && [ -f corpus.tar.zst ]; then
+  zstd -dc --long=27 corpus.tar.zst | tar -xf -
 fi
 cargo fuzz build -O
 mkdir -p logs
@@ -35,3 +39,5 @@ for t in "${targets[@]}"; do
   runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "logs/$t.log" | grep -o '[0-9]*$' | tail -1)
   echo "$t: ${runs:-?} runs in $(( $(date +%s) - start )) s, no crash; corpus $(ls "corpus/$t" | wc -l) files"
 done
+tar --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - corpus | zstd -19 --long=27 -q -f -o corpus.tar.zst
+echo "archived fuzz/corpus into fuzz/corpus.tar.zst ($(du -h corpus.tar.zst | cut -f1))"

@@ -39,6 +39,10 @@ pub struct ServerArgs {
     /// Seconds a query may run before its request fails with 503.
     #[arg(long, default_value_t = 30)]
     pub timeout: u64,
+    /// Seconds a posted batch may take (analysis, storing, the story update, waiting for the
+    /// writer) before its request fails with 408; the write itself still completes.
+    #[arg(long, default_value_t = 600)]
+    pub write_timeout: u64,
     /// Store handles serving reads at once (default: twice the cores, 2 to 8).
     #[arg(long)]
     pub readers: Option<usize>,
@@ -59,6 +63,7 @@ impl ServerArgs {
         let default = marsad_server::Limits::default();
         marsad_server::Limits {
             timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            write_timeout: std::time::Duration::from_secs(self.write_timeout.max(1)),
             rate: std::num::NonZeroU32::new(self.rate_limit),
             readers: self.readers.unwrap_or(default.readers).max(1),
             cache_bytes: self.cache_mb << 20,

@@ -104,18 +104,10 @@ fn an_ingest_killed_at_any_moment_completes_on_the_next_run() {
     let text = many(3);
     let n = text.lines().count() as u64;
     std::fs::write(&input, &text).expect("write");
-    let bin = assert_cmd::cargo::cargo_bin("marsad");
     // Killed right after it starts, and once a third and two thirds of the documents are in.
     for (trial, stored) in [0, n / 3, 2 * n / 3].into_iter().enumerate() {
         let data = tmp.path().join(format!("store{trial}"));
-        let mut child = std::process::Command::new(&bin)
-            .args(["ingest", "--quiet", "--batch", "8", "--data"])
-            .arg(&data)
-            .arg(&input)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn");
+        let mut child = spawn_ingest(&data, &input, 8);
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(120) && child.try_wait().expect("wait").is_none() {
             let so_far =
@@ -141,6 +133,52 @@ fn an_ingest_killed_at_any_moment_completes_on_the_next_run() {
         let s: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("json");
         assert_eq!((s["documents"].as_u64(), s["existing"].as_u64()), (Some(0), Some(n)), "trial {trial}");
     }
+}
+
+#[test]
+fn a_second_writer_is_refused_before_it_writes_anything() {
+    let (tmp, input, data) = demo_input();
+    let one = tmp.path().join("one.jsonl");
+    let other = DEMO.lines().next().expect("an article").replace("\"id\": \"", "\"id\": \"second-");
+    std::fs::write(&one, other).expect("write");
+    let mut first = spawn_ingest(&data, &input, 4);
+    // The first run holds the store once it has written its first batch.
+    let start = Instant::now();
+    while status_or_none(&data).is_none_or(|n| n == 0) {
+        assert!(start.elapsed() < Duration::from_secs(120), "the first ingest wrote nothing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = marsad().args(["ingest", "--quiet", "--data"]).arg(&data).arg(&one).assert().code(1);
+    let err = String::from_utf8_lossy(&second.get_output().stderr).into_owned();
+    assert!(err.contains("another process is writing to this store"), "{err}");
+    assert!(first.wait().expect("first ends").success());
+    let n = DEMO.lines().filter(|l| !l.trim().is_empty()).count() as u64;
+    assert_eq!(status(&data)["stats"]["documents"], n, "the second run stored nothing");
+}
+
+/// Starts `marsad ingest` of `input` into `data`, `batch` documents per transaction.
+fn spawn_ingest(data: &Path, input: &Path, batch: usize) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .args(["ingest", "--quiet", "--batch", &batch.to_string(), "--data"])
+        .arg(data)
+        .arg(input)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn")
+}
+
+/// Documents stored so far, or `None` while the store cannot be read yet.
+fn status_or_none(data: &Path) -> Option<u64> {
+    if !data.join("marsad.db").exists() {
+        return None;
+    }
+    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .args(["status", "--format", "json", "--data"])
+        .arg(data)
+        .output()
+        .ok()?;
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()?["stats"]["documents"].as_u64()
 }
 
 #[test]

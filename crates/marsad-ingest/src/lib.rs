@@ -277,6 +277,7 @@ pub fn ingest_records(
     opts: &Options,
 ) -> Result<Summary, Error> {
     let start = Instant::now();
+    store.lock_for_writing()?;
     let mut summary = Summary { files: 1, list_every_rejection: true, ..Summary::default() };
     let codec = store.codec();
     let given = Given { format: Some("json".into()), ..Given::default() };
@@ -297,6 +298,7 @@ pub fn ingest_records(
 /// Ingests files and folders into the store.
 pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Summary, Error> {
     let start = Instant::now();
+    store.lock_for_writing()?;
     let run = store.begin_run("ingest")?;
     store.catch_up()?;
     let (files, bad) = source::walk(paths);
@@ -322,11 +324,24 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
             let mut n = 0u64;
             for f in &files {
                 let mut go_on = true;
-                source::read_file(f, source_opts, counter.clone(), &mut |item| {
+                let mut send = |item| {
                     go_on = unit_tx.send((n, item)).is_ok();
                     n += 1;
                     go_on
-                });
+                };
+                // A panic while splitting a file (a bug, maybe in a parser crate) rejects the
+                // rest of that file only; the run goes on with the next.
+                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    source::read_file(f, source_opts, counter.clone(), &mut send)
+                }));
+                if read.is_err() {
+                    send(Item::Rejected(Rejected {
+                        source: f.display().to_string(),
+                        line: 0,
+                        kind: "panic".into(),
+                        message: "reading this file failed part way (a bug: please report it)".into(),
+                    }));
+                }
                 if !go_on {
                     break;
                 }
@@ -402,6 +417,7 @@ pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary
     // No stored analyzer version is empty, so "not empty" selects every document.
     let current = if all { "" } else { ANALYZER_VERSION };
     let start = Instant::now();
+    store.lock_for_writing()?;
     let run = store.begin_run("reanalyze")?;
     store.catch_up()?;
     let total = store.count_stale(current)?;

@@ -43,17 +43,20 @@ pub(crate) fn read_warc(
             }
             continue;
         }
-        let uri = record.header(WarcHeader::TargetURI).map(|u| u.trim_matches(['<', '>']).to_owned());
-        let block_type = record.header(WarcHeader::ContentType).map(|c| c.to_ascii_lowercase()).unwrap_or_default();
-        let record = match record.into_buffered() {
-            Ok(r) => r,
+        let (headers, body) = match record.into_buffered() {
+            Ok(r) => r.into_raw_parts(),
             Err(e) => {
                 emit(reject(name, n, "warc", format!("truncated WARC record: {e}")));
                 return;
             }
         };
+        // Header values as bytes: the crate's `Record::header` panics on one that is not UTF-8
+        // (found by fuzzing).
+        let header = |h: WarcHeader| headers.headers.get(&h).map(|v| String::from_utf8_lossy(v).into_owned());
+        let uri = header(WarcHeader::TargetURI).map(|u| u.trim_matches(['<', '>']).to_owned());
+        let block_type = header(WarcHeader::ContentType).map(|c| c.to_ascii_lowercase()).unwrap_or_default();
         let page = if ty == RecordType::Response && block_type.starts_with("application/http") {
-            match http_payload(record.body()) {
+            match http_payload(&body) {
                 Ok(p) => p,
                 Err(msg) => {
                     if !emit(reject(name, n, "http", msg)) {
@@ -63,7 +66,7 @@ pub(crate) fn read_warc(
                 }
             }
         } else {
-            Payload { content_type: block_type, charset: None, body: record.body().to_vec() }
+            Payload { content_type: block_type, charset: None, body }
         };
         let format = if page.content_type.contains("html") {
             "html"

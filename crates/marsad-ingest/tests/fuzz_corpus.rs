@@ -1,13 +1,14 @@
 //! The fuzz inputs replayed through the fuzz targets' own bodies: the team's seeds
 //! (`fuzz/seeds/<target>/` or the fixture articles, and every input that once crashed a
-//! target) with a few
-//! deterministic mutants each (cut short, bytes flipped, invalid UTF-8 and a right-to-left
-//! override inserted), and a slice of what `cargo fuzz` found and minimized
-//! (`fuzz/corpus/<target>/`). A short fuzz run on every `cargo test`.
+//! target) with a few deterministic mutants each (cut short, bytes flipped, invalid UTF-8 and
+//! a right-to-left override inserted), and a slice of what `cargo fuzz` found and minimized
+//! (archived in `fuzz/corpus.tar.zst`). A short fuzz run on every `cargo test`.
 
 #[path = "../../../fuzz/src/lib.rs"]
 mod targets;
 
+use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// A fuzz target's body.
@@ -71,35 +72,64 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// A slice of what the fuzzer kept: every `stride`-th file from an offset that moves daily.
-fn slice(found: Vec<PathBuf>) -> Vec<PathBuf> {
+/// The corpus `cargo fuzz` kept, by target: `fuzz/corpus.tar.zst` holds `corpus/<target>/<hash>`
+/// (40 MB of inputs, 0.5 MB archived; `scripts/fuzz.sh` unpacks and repacks it).
+fn kept_corpus(fuzz: &Path) -> BTreeMap<String, Vec<(String, Vec<u8>)>> {
+    let path = fuzz.join("corpus.tar.zst");
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut archive = tar::Archive::new(zstd::Decoder::new(file).expect("zstd"));
+    let mut out: BTreeMap<String, Vec<(String, Vec<u8>)>> = BTreeMap::new();
+    for entry in archive.entries().expect("tar entries") {
+        let mut entry = entry.expect("tar entry");
+        let name = entry.path().expect("entry path").to_string_lossy().into_owned();
+        let mut parts = name.trim_start_matches("./").split('/');
+        if let (Some("corpus"), Some(target), Some(file)) = (parts.next(), parts.next(), parts.next())
+            && !file.is_empty()
+        {
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).expect("entry data");
+            out.entry(target.to_owned()).or_default().push((file.to_owned(), data));
+        }
+    }
+    for inputs in out.values_mut() {
+        inputs.sort();
+    }
+    out
+}
+
+/// A slice of what the fuzzer kept: every `stride`-th input from an offset that moves daily.
+fn slice(found: Vec<(String, Vec<u8>)>) -> Vec<(String, Vec<u8>)> {
     let all = std::env::var("MARSAD_FUZZ_CORPUS").is_ok_and(|v| v == "all");
     let stride = if all { 1 } else { found.len().div_ceil(SAMPLE).max(1) };
     let day = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() / 86_400);
     found.into_iter().skip(day as usize % stride).step_by(stride).collect()
 }
 
+/// Runs a target on an input; a panic names the target and where the input came from.
+fn replay(name: &str, target: Target, from: &str, data: &[u8]) {
+    if let Err(panic) = std::panic::catch_unwind(|| target(data)) {
+        let why = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+        panic!("{name} on {from} (input of {} bytes): {why}", data.len());
+    }
+}
+
 #[test]
 fn the_fuzz_corpus_and_its_mutants_run_clean() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz");
+    let mut kept = kept_corpus(&fuzz);
     for (name, target) in TARGETS {
         let seeds = seed_dirs(&fuzz, name).iter().flat_map(|d| files_in(d)).collect::<Vec<_>>();
         assert!(!seeds.is_empty(), "no seeds for {name}");
-        let kept = slice(files_in(&fuzz.join("corpus").join(name)));
-        let inputs = seeds.into_iter().map(|f| (f, true)).chain(kept.into_iter().map(|f| (f, false)));
-        for (f, seed) in inputs {
-            let data = match std::fs::read(&f) {
-                Ok(d) => d,
-                // Removed since listed: `cargo fuzz run` is reducing this corpus right now.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => panic!("{}: {e}", f.display()),
-            };
-            for m in if seed { mutants(&data) } else { vec![data] } {
-                if let Err(panic) = std::panic::catch_unwind(|| target(&m)) {
-                    let why = panic.downcast_ref::<String>().cloned().unwrap_or_default();
-                    panic!("{name} on {} (input of {} bytes): {why}", f.display(), m.len());
-                }
+        for f in seeds {
+            let data = std::fs::read(&f).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+            for m in mutants(&data) {
+                replay(name, target, &f.display().to_string(), &m);
             }
+        }
+        let found = kept.remove(name).unwrap_or_default();
+        assert!(!found.is_empty(), "no kept corpus for {name} in fuzz/corpus.tar.zst");
+        for (file, data) in slice(found) {
+            replay(name, target, &format!("corpus/{name}/{file}"), &data);
         }
     }
 }

@@ -101,8 +101,6 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>, html: bool) -> Re
     // Valid non-ASCII UTF-8 before the first bad byte means UTF-8 with a corrupt byte, not a
     // legacy encoding: Windows-1256 Arabic is invalid UTF-8 from its first Arabic letter on.
     // (Decoding such text as Windows-1256 would turn it into mojibake.)
-    // So is mostly valid UTF-8 with a stray byte before its first letter: as Windows-1256,
-    // every Arabic letter of it would become two letters of mojibake.
     let valid_prefix = std::str::from_utf8(&bytes[..utf8_error]).unwrap_or("");
     if valid_prefix.chars().filter(|c| !c.is_ascii()).count() >= 2 {
         return Err(invalid(
@@ -111,6 +109,8 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>, html: bool) -> Re
             " (the text before it is UTF-8: the input is corrupt, or mixes encodings)",
         ));
     }
+    // So is mostly valid UTF-8 with a stray byte before its first letter: as Windows-1256,
+    // every Arabic letter of it would become two letters of mojibake.
     if mostly_utf8(bytes) {
         return Err(invalid(UTF_8, utf8_error, " (the text around it is UTF-8: the input is corrupt)"));
     }

@@ -35,6 +35,10 @@ pub const MAX_BODY: usize = 32 * 1024 * 1024;
 pub struct Limits {
     /// Longest a query may run before the request gets a 503.
     pub timeout: std::time::Duration,
+    /// Longest a write (`POST /api/documents`: analysis, storing, the story update, and the
+    /// wait for the one writer) may take before the request gets a 408. The write itself
+    /// goes on and is kept: posting the same articles again finds them stored.
+    pub write_timeout: std::time::Duration,
     /// Requests per second one client (IP address) may make, with bursts of twice that; `None`
     /// for no limit.
     pub rate: Option<std::num::NonZeroU32>,
@@ -50,6 +54,7 @@ impl Default for Limits {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Limits {
             timeout: std::time::Duration::from_secs(30),
+            write_timeout: std::time::Duration::from_secs(600),
             rate: std::num::NonZeroU32::new(100),
             readers: (cores * 2).clamp(2, 8),
             cache_bytes: 64 << 20,
@@ -287,7 +292,17 @@ pub fn router(app: App) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "no-referrer"),
     ];
-    let backstop = app.limits.timeout + std::time::Duration::from_secs(5);
+    // Backstops for what the queries' own limit does not cover (a body sent slowly): a read's,
+    // and a write's, which analyzes its articles and waits for the one writer.
+    let timeout = |limit: std::time::Duration| {
+        tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limit + std::time::Duration::from_secs(5),
+        )
+    };
+    let writes = Router::new()
+        .route("/api/documents", axum::routing::post(ingest).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)))
+        .layer(timeout(app.limits.write_timeout));
     let mut router = Router::new()
         .route("/", get(dashboard::index))
         .route("/assets/{*path}", get(dashboard::asset))
@@ -295,7 +310,6 @@ pub fn router(app: App) -> Router {
         .route("/api/health", get(health))
         .route("/api/stories", get(stories))
         .route("/api/stories/{id}", get(story))
-        .route("/api/documents", axum::routing::post(ingest).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)))
         .route("/api/documents/{id}", get(document))
         .route("/api/search", get(search))
         .route("/api/events", get(events))
@@ -306,11 +320,11 @@ pub fn router(app: App) -> Router {
         .route("/api/actors/{id}", get(actor))
         .route("/api/places", get(places))
         .fallback(|| async { ApiError::not_found("no such endpoint (see /api/openapi.json)".into()) })
+        .layer(timeout(app.limits.timeout))
+        .merge(writes)
         .layer(axum::middleware::from_fn_with_state(app.clone(), cached))
         .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit))
-        .layer(tower_http::compression::CompressionLayer::new())
-        // A backstop for what the queries' own limit does not cover (a body sent slowly).
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, backstop));
+        .layer(tower_http::compression::CompressionLayer::new());
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }
@@ -666,8 +680,13 @@ async fn ingest(
     let summary = tokio::task::spawn_blocking(move || {
         let mut s = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
         let opts = marsad_ingest::Options { progress: false, ..marsad_ingest::Options::default() };
-        marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts)
-            .map_err(|e| ApiError::internal(&e.to_string()))
+        marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts).map_err(|e| match e {
+            marsad_ingest::Error::Store(marsad_store::Error::Busy(_)) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "another process is writing to the store; nothing was written: try again later",
+            ),
+            other => ApiError::internal(&other.to_string()),
+        })
     })
     .await;
     // Whatever was committed, also by a failed run, is there for the readers to see.

@@ -375,8 +375,13 @@ fn a_client_over_its_rate_gets_429_with_retry_after() {
 
 #[test]
 fn a_query_over_the_time_limit_gets_503_and_leaves_the_pool_whole() {
-    let limits =
-        marsad_server::Limits { timeout: std::time::Duration::from_micros(1), rate: None, readers: 2, cache_bytes: 0 };
+    let limits = marsad_server::Limits {
+        timeout: std::time::Duration::from_micros(1),
+        rate: None,
+        readers: 2,
+        cache_bytes: 0,
+        ..marsad_server::Limits::default()
+    };
     let addr = spawn(demo_store(), limits);
     let statuses: Vec<(u16, Value)> = std::thread::scope(|scope| {
         let workers: Vec<_> =

@@ -193,6 +193,11 @@ impl SearchIndex {
         Ok(self.writer.as_mut().expect("set above"))
     }
 
+    /// Takes the index's writer lock now rather than at the first write.
+    pub fn lock_for_writing(&mut self) -> Result<(), Error> {
+        self.writer().map(|_| ())
+    }
+
     /// Adds (or replaces) a document.
     pub fn put(&mut self, seq: u64, doc: &Document) -> Result<(), Error> {
         let f = self.fields;

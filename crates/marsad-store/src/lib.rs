@@ -54,6 +54,8 @@ pub enum Error {
     Export(String),
     #[error("a raw record of {0} bytes is too large to store (the limit is 4 GiB)")]
     TooLarge(usize),
+    #[error("{0}: another process is writing to this store (one writer at a time); nothing was written")]
+    Busy(String),
 }
 
 /// Filters shared by search and export. Dates are `YYYY-MM-DD`, inclusive; search filters by
@@ -278,6 +280,16 @@ impl Store {
 
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Takes the store for writing before anything is written: the search index's writer lock,
+    /// which one process holds at a time. Fails with [`Error::Busy`] while another process
+    /// writes (an ingest, a re-analysis, a server that has accepted a write).
+    pub fn lock_for_writing(&mut self) -> Result<(), Error> {
+        self.index.lock_for_writing().map_err(|e| match e {
+            Error::Index(tantivy::TantivyError::LockFailure(..)) => Error::Busy(self.dir.display().to_string()),
+            other => other,
+        })
     }
 
     /// A read-only connection to the same database, for other threads (e.g. to skip stored
