@@ -277,6 +277,25 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Errors made by layers rather than handlers (a backstop's 408, a 405) come without a body:
+/// they get the API's error body like every other.
+async fn error_body(r: Response) -> Response {
+    let status = r.status();
+    if (status.is_client_error() || status.is_server_error()) && !r.headers().contains_key(header::CONTENT_TYPE) {
+        let message = match status {
+            StatusCode::REQUEST_TIMEOUT => "the request took longer than its time limit",
+            other => other.canonical_reason().unwrap_or("error"),
+        };
+        let mut answer = ApiError::new(status, message).into_response();
+        // Keep what the layer said (`Allow`, `Retry-After`), not the length of its empty body.
+        for (name, value) in r.headers().iter().filter(|(n, _)| *n != header::CONTENT_LENGTH) {
+            answer.headers_mut().entry(name).or_insert(value.clone());
+        }
+        return answer;
+    }
+    r
+}
+
 /// The routes of the API and the dashboard, with the limits and the security headers.
 pub fn router(app: App) -> Router {
     use axum::http::HeaderValue;
@@ -324,6 +343,7 @@ pub fn router(app: App) -> Router {
         .merge(writes)
         .layer(axum::middleware::from_fn_with_state(app.clone(), cached))
         .layer(axum::middleware::from_fn_with_state(app.clone(), rate_limit))
+        .layer(axum::middleware::map_response(error_body))
         .layer(tower_http::compression::CompressionLayer::new());
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));

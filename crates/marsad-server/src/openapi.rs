@@ -129,7 +129,9 @@ pub fn document() -> Value {
                     "400": {"$ref": "#/components/responses/Error"},
                     "401": {"$ref": "#/components/responses/Error"},
                     "403": {"$ref": "#/components/responses/Error"},
-                    "413": {"description": "The body is over 32 MiB"}
+                    "408": {"$ref": "#/components/responses/Error"},
+                    "413": {"$ref": "#/components/responses/Error"},
+                    "503": {"$ref": "#/components/responses/Error"}
                 }
             }},
             "/api/documents/{id}": {"get": {"summary": "A document's analysis (marsad.document/1, with the original text), its story and the canonical event of each coded event", "parameters": [id("document id")], "responses": ok("{document, story, canonical_events}", "application/json")}},

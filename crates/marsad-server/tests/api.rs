@@ -105,6 +105,8 @@ fn errors_are_json_and_name_the_problem() {
         ("/api/stories?cursor=xyz", 400),
         ("/api/events?format=xls", 400),
         ("/api/nothing", 404),
+        // Made by the router, not a handler: the same error body.
+        ("/api/documents", 405),
     ] {
         let (s, body) = json(path);
         assert_eq!(s, status, "{path}: {body}");
