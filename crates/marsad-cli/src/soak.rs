@@ -206,13 +206,6 @@ fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Resident memory of a process in bytes (Linux `VmRSS`).
-fn rss(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: u64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
 fn read_articles(path: &std::path::Path) -> Result<Vec<serde_json::Value>> {
     let file = std::fs::File::open(path).with_context(|| format!("{}: cannot open", path.display()))?;
     let reader: Box<dyn Read> = if path.extension().is_some_and(|e| e == "gz") {
@@ -324,7 +317,7 @@ pub fn soak(a: &BenchSoakArgs) -> Result<ExitCode> {
     loop {
         let t = run.elapsed();
         if t >= next {
-            let mb = rss(pid).map_or(f64::NAN, |b| b as f64 / 1e6);
+            let mb = crate::bench::proc_status_bytes(&pid.to_string(), "VmRSS").map_or(f64::NAN, |b| b as f64 / 1e6);
             let requests: u64 = load
                 .tallies
                 .lock()
@@ -368,9 +361,9 @@ fn report(load: &Load, samples: &[(f64, f64)], elapsed: f64) -> Result<ExitCode>
     writeln!(o, "kind        answered   429   failed      /s   p50 ms   p95 ms   max ms")?;
     let (mut failed, mut answered) = (0, 0);
     for ((name, _), t) in MIX.iter().zip(tallies.iter()) {
-        let mut ms = t.ms.clone();
-        ms.sort_by(f32::total_cmp);
-        let q = |p: f64| crate::bench::quantile(&ms.iter().map(|&m| m as f64).collect::<Vec<_>>(), p).unwrap_or(0.0);
+        let mut ms: Vec<f64> = t.ms.iter().map(|&m| m as f64).collect();
+        ms.sort_by(f64::total_cmp);
+        let q = |p: f64| crate::bench::quantile(&ms, p).unwrap_or(0.0);
         writeln!(
             o,
             "{name:<10} {:>9} {:>5} {:>8} {:>7.1} {:>8.1} {:>8.1} {:>8.1}",

@@ -34,25 +34,20 @@ fn whole(data: &Path, what: &str) -> String {
     c["digest"].as_str().expect("digest").to_owned()
 }
 
-/// A small deterministic generator (xorshift64*) for the kill moments.
-struct Moments(u64);
+/// The kill moments: a seeded generator, its seed printed so that a failure can be replayed.
+struct Moments(fastrand::Rng);
 
 impl Moments {
     fn seeded(test: &str) -> Moments {
-        let seed = std::env::var("MARSAD_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64)
-        });
+        let seed =
+            std::env::var("MARSAD_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
         eprintln!("{test}: MARSAD_CRASH_SEED={seed}");
-        Moments(seed | 1)
+        Moments(fastrand::Rng::with_seed(seed))
     }
 
     /// A moment in `0..within`.
     fn next(&mut self, within: Duration) -> Duration {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let unit = (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-        within.mul_f64(unit)
+        within.mul_f64(self.0.f64())
     }
 }
 

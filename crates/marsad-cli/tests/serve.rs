@@ -34,6 +34,17 @@ fn start(args: &[&str]) -> Running {
     Running { child, url }
 }
 
+/// `marsad ingest INPUT --data DATA`, which must succeed.
+fn ingest(data: &std::path::Path, input: &std::path::Path) {
+    let ok = Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .args(["ingest", "--quiet", "--data"])
+        .arg(data)
+        .arg(input)
+        .status()
+        .expect("ingest");
+    assert!(ok.success());
+}
+
 fn get(url: &str) -> serde_json::Value {
     let mut r = ureq::get(url).call().unwrap_or_else(|e| panic!("{url}: {e}"));
     serde_json::from_slice(&r.body_mut().read_to_vec().expect("body")).expect("json")
@@ -65,13 +76,7 @@ fn serve_opens_an_existing_store_and_refuses_a_missing_one() {
     let line = include_str!("../../../data/demo/articles.jsonl").lines().next().expect("an article");
     std::fs::write(&input, line).expect("write");
     let data = tmp.path().join("store");
-    let ok = Command::new(assert_cmd::cargo::cargo_bin("marsad"))
-        .args(["ingest", "--quiet", "--data"])
-        .arg(&data)
-        .arg(&input)
-        .output()
-        .expect("ingest");
-    assert!(ok.status.success());
+    ingest(&data, &input);
     let data = data.to_str().expect("utf8 path");
     let server = start(&["serve", "--bind", "127.0.0.1:0", "--data", data]);
     assert_eq!(get(&format!("{}api/health", server.url))["documents"], 1);
@@ -86,13 +91,7 @@ fn writes_need_the_token_read_only_refuses_them_and_tokens_are_never_printed() {
     let input = tmp.path().join("a.jsonl");
     let mut lines = include_str!("../../../data/demo/articles.jsonl").lines();
     std::fs::write(&input, lines.next().expect("an article")).expect("write");
-    let ok = Command::new(assert_cmd::cargo::cargo_bin("marsad"))
-        .args(["ingest", "--quiet", "--data"])
-        .arg(&data)
-        .arg(&input)
-        .status()
-        .expect("ingest");
-    assert!(ok.success());
+    ingest(&data, &input);
     let (token, wrong) = ("tok-9d2f61c0e4b7a835", "tok-9d2f61c0e4b7a836");
     let token_file = tmp.path().join("token");
     std::fs::write(&token_file, format!("{token}\n")).expect("token file");
@@ -152,8 +151,7 @@ fn a_short_soak_answers_every_request() {
     std::fs::write(&articles, include_str!("../../../data/demo/articles.jsonl")).expect("write");
     let data = tmp.path().join("store");
     let marsad = || Command::new(assert_cmd::cargo::cargo_bin("marsad"));
-    let ok = marsad().args(["ingest", "--quiet", "--data"]).arg(&data).arg(&articles).status().expect("ingest");
-    assert!(ok.success());
+    ingest(&data, &articles);
     let out = marsad()
         .args(["bench", "soak", "--seconds", "15", "--sample", "5", "--clients", "4", "--csv"])
         .arg(tmp.path().join("rss.csv"))
