@@ -36,7 +36,8 @@ pub struct BenchSoakArgs {
     /// address); 0 for no limit. Requests over it get 429, counted apart from failures.
     #[arg(long, default_value_t = 400)]
     pub rate_limit: u32,
-    /// Also write the memory samples here (CSV: seconds, resident MB, requests so far).
+    /// Also write the memory samples here (CSV: seconds, resident MB, of it anonymous and
+    /// file-backed MB, requests so far).
     #[arg(long)]
     pub csv: Option<PathBuf>,
 }
@@ -309,15 +310,17 @@ pub fn soak(a: &BenchSoakArgs) -> Result<ExitCode> {
         None => None,
     };
     if let Some(f) = csv.as_mut() {
-        writeln!(f, "seconds,rss_mb,requests")?;
+        writeln!(f, "seconds,rss_mb,anon_mb,file_mb,requests")?;
     }
     let run = Instant::now();
-    let mut samples: Vec<(f64, f64)> = Vec::new();
+    let mut samples: Vec<Sample> = Vec::new();
     let mut next = Duration::ZERO;
     loop {
         let t = run.elapsed();
         if t >= next {
-            let mb = crate::bench::proc_status_bytes(&pid.to_string(), "VmRSS").map_or(f64::NAN, |b| b as f64 / 1e6);
+            let mb = |key| crate::bench::proc_status_bytes(&pid.to_string(), key).map_or(f64::NAN, |b| b as f64 / 1e6);
+            let sample =
+                Sample { seconds: t.as_secs_f64(), rss: mb("VmRSS"), anon: mb("RssAnon"), file: mb("RssFile") };
             let requests: u64 = load
                 .tallies
                 .lock()
@@ -325,11 +328,14 @@ pub fn soak(a: &BenchSoakArgs) -> Result<ExitCode> {
                 .iter()
                 .map(|t| t.ok + t.failed + t.rate_limited)
                 .sum();
-            println!("soak: {:>6.0} s  rss {mb:>7.1} MB  {requests} requests", t.as_secs_f64());
+            let Sample { seconds, rss, anon, file } = sample;
+            println!(
+                "soak: {seconds:>6.0} s  rss {rss:>7.1} MB (anonymous {anon:.1}, files {file:.1})  {requests} requests"
+            );
             if let Some(f) = csv.as_mut() {
-                writeln!(f, "{:.0},{mb:.1},{requests}", t.as_secs_f64())?;
+                writeln!(f, "{seconds:.0},{rss:.1},{anon:.1},{file:.1},{requests}")?;
             }
-            samples.push((t.as_secs_f64(), mb));
+            samples.push(sample);
             next += Duration::from_secs(a.sample.max(1));
         }
         if t >= Duration::from_secs(a.seconds) {
@@ -355,7 +361,18 @@ fn server_gone(pid: u32) -> bool {
         .map_or(true, |s| s.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')))
 }
 
-fn report(load: &Load, samples: &[(f64, f64)], elapsed: f64) -> Result<ExitCode> {
+/// The server's resident memory at a moment of the run, in MB: all of it, and its parts — the
+/// heap and other anonymous memory, and the mapped store and index files (pages the kernel
+/// may take back).
+#[derive(Clone, Copy)]
+struct Sample {
+    seconds: f64,
+    rss: f64,
+    anon: f64,
+    file: f64,
+}
+
+fn report(load: &Load, samples: &[Sample], elapsed: f64) -> Result<ExitCode> {
     let tallies = load.tallies.lock().unwrap_or_else(|p| p.into_inner());
     let mut o = std::io::stdout().lock();
     writeln!(o, "kind        answered   429   failed      /s   p50 ms   p95 ms   max ms")?;
@@ -378,18 +395,24 @@ fn report(load: &Load, samples: &[(f64, f64)], elapsed: f64) -> Result<ExitCode>
         failed += t.failed;
         answered += t.ok;
     }
-    let mb: Vec<f64> = samples.iter().map(|s| s.1).filter(|m| m.is_finite()).collect();
-    let peak = mb.iter().copied().fold(0.0, f64::max);
-    // Growth over the second half: a least-squares slope, in MB per 10 minutes.
-    let half: Vec<(f64, f64)> = samples.iter().copied().filter(|(t, m)| *t >= elapsed / 2.0 && m.is_finite()).collect();
-    let slope = least_squares_slope(&half).map_or("n/a".to_owned(), |s| format!("{:+.1} MB per 10 min", s * 600.0));
-    writeln!(
-        o,
-        "memory: first {:.1} MB, last {:.1} MB, peak {peak:.1} MB; second half {slope} ({} samples)",
-        mb.first().copied().unwrap_or(f64::NAN),
-        mb.last().copied().unwrap_or(f64::NAN),
-        mb.len()
-    )?;
+    for (name, anonymous) in [("resident", false), ("anonymous", true)] {
+        let points: Vec<(f64, f64)> = samples
+            .iter()
+            .map(|s| (s.seconds, if anonymous { s.anon } else { s.rss }))
+            .filter(|(_, m)| m.is_finite())
+            .collect();
+        let peak = points.iter().map(|p| p.1).fold(0.0, f64::max);
+        // Growth over the second half: a least-squares slope, in MB per 10 minutes.
+        let half: Vec<(f64, f64)> = points.iter().copied().filter(|(t, _)| *t >= elapsed / 2.0).collect();
+        let slope = least_squares_slope(&half).map_or("n/a".to_owned(), |s| format!("{:+.1} MB per 10 min", s * 600.0));
+        writeln!(
+            o,
+            "memory ({name}): first {:.1} MB, last {:.1} MB, peak {peak:.1} MB; second half {slope} ({} samples)",
+            points.first().map_or(f64::NAN, |p| p.1),
+            points.last().map_or(f64::NAN, |p| p.1),
+            points.len()
+        )?;
+    }
     writeln!(
         o,
         "soak: {answered} answered, {failed} failed in {elapsed:.0} s; {} articles posted",

@@ -11,19 +11,17 @@
 use crate::{Error, Filter};
 use marsad_core::Document;
 use marsad_text::{Tokenizer as TextTokenizer, search_terms};
+use rustc_hash::FxHashMap;
 use std::ops::Bound;
 use std::path::Path;
-use tantivy::aggregation::agg_req::Aggregations;
-use tantivy::aggregation::agg_result::AggregationResults;
-use tantivy::aggregation::{AggContextParams, AggregationCollector};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// The name the analyzer is registered under.
 const ANALYZER: &str = "marsad_ar";
@@ -304,26 +302,20 @@ impl SearchIndex {
     pub fn search(&self, text: &str, filter: &Filter, limit: usize, offset: usize) -> Result<RawResults, Error> {
         let query = self.query(text, filter)?;
         let searcher = self.searcher();
-        let aggs: Aggregations = serde_json::from_value(serde_json::json!({
-            "type": {"terms": {"field": "type", "size": 30}},
-            "country": {"terms": {"field": "country", "size": 30}},
-            "outlet": {"terms": {"field": "outlet", "size": 30}},
-            "actor": {"terms": {"field": "actor", "size": 30}},
-            "month": {"terms": {"field": "month", "size": 120, "order": {"_key": "asc"}}},
-        }))?;
-        let agg = AggregationCollector::from_aggs(
-            aggs,
-            AggContextParams::new(Default::default(), self.index.tokenizers().clone()),
-        );
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        let (hits, total, facets): (Vec<(f32, DocAddress)>, usize, AggregationResults) =
-            searcher.search(&query, &(top, Count, agg))?;
+        let (hits, total, facets) = searcher.search(&query, &(top, Count, FacetCollector))?;
+        // Each hit's seq from its segment's fast field, not from the document store (whose
+        // readers keep a cache of decompressed blocks per segment and per reading handle).
+        let mut columns = FxHashMap::default();
         let mut out = Vec::with_capacity(hits.len());
         for (score, addr) in hits.into_iter().take(limit) {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            if let Some(seq) = doc.get_first(self.fields.seq).and_then(|v| v.as_u64()) {
-                out.push((seq, score));
-            }
+            let column = match columns.entry(addr.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("seq")?)
+                }
+            };
+            out.extend(column.first(addr.doc_id).map(|seq| (seq, score)));
         }
         let snippets = if text.trim().is_empty() {
             None
@@ -332,7 +324,7 @@ impl SearchIndex {
             g.set_max_num_chars(240);
             Some(g)
         };
-        Ok(RawResults { hits: out, total, facets: parse_facets(&facets)?, snippets })
+        Ok(RawResults { hits: out, total, facets: list_facets(facets), snippets })
     }
 }
 
@@ -344,30 +336,103 @@ pub struct RawResults {
     pub snippets: Option<SnippetGenerator>,
 }
 
-fn parse_facets(results: &AggregationResults) -> Result<crate::Facets, Error> {
-    let v = serde_json::to_value(results)?;
-    let buckets = |name: &str| -> Vec<crate::FacetCount> {
-        v.get(name)
-            .and_then(|a| a.get("buckets"))
-            .and_then(|b| b.as_array())
-            .map(|bs| {
-                bs.iter()
-                    .filter_map(|b| {
-                        Some(crate::FacetCount {
-                            value: b.get("key")?.as_str()?.to_owned(),
-                            count: b.get("doc_count")?.as_u64()?,
-                            label: None,
-                        })
-                    })
-                    .collect()
+/// The facet fields: (name, how many values are listed, listed by value rather than by count).
+const FACETS: [(&str, usize, bool); 5] =
+    [("type", 30, false), ("country", 30, false), ("outlet", 30, false), ("actor", 30, false), ("month", 120, true)];
+
+/// Counts of the matching documents per value of each facet field, read as term ordinals from
+/// the fields' columns. (tantivy's terms aggregation did the same through its generic
+/// aggregation machinery, at a fifth of a search's time on common words.)
+struct FacetCollector;
+
+struct FacetSegment {
+    columns: Vec<Option<tantivy::columnar::StrColumn>>,
+    counts: Vec<Vec<u32>>,
+}
+
+/// Per facet field, (value, documents).
+type FacetFruit = Vec<FxHashMap<String, u64>>;
+
+impl tantivy::collector::Collector for FacetCollector {
+    type Fruit = FacetFruit;
+    type Child = FacetSegment;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<FacetSegment> {
+        let columns = FACETS.iter().map(|(name, ..)| segment.fast_fields().str(name)).collect::<Result<Vec<_>, _>>()?;
+        let counts = columns.iter().map(|c| vec![0; c.as_ref().map_or(0, |c| c.num_terms())]).collect();
+        Ok(FacetSegment { columns, counts })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<FacetFruit>) -> tantivy::Result<FacetFruit> {
+        let mut all: FacetFruit = vec![FxHashMap::default(); FACETS.len()];
+        for fruit in fruits {
+            for (into, from) in all.iter_mut().zip(fruit) {
+                for (value, n) in from {
+                    *into.entry(value).or_default() += n;
+                }
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for FacetSegment {
+    type Fruit = FacetFruit;
+
+    fn collect(&mut self, doc: tantivy::DocId, _: tantivy::Score) {
+        for (column, counts) in self.columns.iter().zip(&mut self.counts) {
+            if let Some(column) = column {
+                for ord in column.term_ords(doc) {
+                    counts[ord as usize] += 1;
+                }
+            }
+        }
+    }
+
+    fn harvest(self) -> FacetFruit {
+        self.columns
+            .iter()
+            .zip(self.counts)
+            .map(|(column, counts)| {
+                let mut out = FxHashMap::default();
+                let Some(column) = column else { return out };
+                let (ords, mut n): (Vec<u64>, Vec<u32>) =
+                    counts.into_iter().enumerate().filter(|(_, n)| *n > 0).map(|(o, n)| (o as u64, n)).unzip();
+                n.reverse();
+                // The values of the counted ordinals in one pass over the column's dictionary
+                // (one lookup per ordinal was a fifth of a search's time on the actor column).
+                let _ = column.dictionary().sorted_ords_to_term_cb(&ords, |value| {
+                    if let Some(n) = n.pop() {
+                        out.insert(String::from_utf8_lossy(value).into_owned(), u64::from(n));
+                    }
+                });
+                out
             })
-            .unwrap_or_default()
-    };
-    Ok(crate::Facets {
-        event_type: buckets("type"),
-        country: buckets("country"),
-        outlet: buckets("outlet"),
-        actor: buckets("actor"),
-        month: buckets("month"),
-    })
+            .collect()
+    }
+}
+
+/// The facets as listed: the most frequent values first (ties by value), months in order.
+fn list_facets(counts: FacetFruit) -> crate::Facets {
+    let mut lists = counts.into_iter().zip(FACETS).map(|(counts, (_, size, by_value))| {
+        let mut list: Vec<crate::FacetCount> =
+            counts.into_iter().map(|(value, count)| crate::FacetCount { value, count, label: None }).collect();
+        if by_value {
+            list.sort_by(|a, b| a.value.cmp(&b.value));
+        } else {
+            list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        }
+        list.truncate(size);
+        list
+    });
+    let mut next = || lists.next().unwrap_or_default();
+    crate::Facets { event_type: next(), country: next(), outlet: next(), actor: next(), month: next() }
 }

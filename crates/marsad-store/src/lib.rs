@@ -219,6 +219,26 @@ pub struct Stats {
 /// Bytes of an article's body a search snippet is first looked for in.
 const SNIPPET_SCAN: usize = 1200;
 
+/// The snippet of a search hit. Looked for in the opening of the body first (tokenizing
+/// whole bodies was most of a search's time), then in stretches twice as long each time, each
+/// starting at the word where the last one was cut.
+fn snippet(g: &tantivy::snippet::SnippetGenerator, body: &str) -> tantivy::snippet::Snippet {
+    let (mut start, mut len) = (0, SNIPPET_SCAN);
+    loop {
+        let mut end = (start + len).min(body.len());
+        while !body.is_char_boundary(end) {
+            end -= 1;
+        }
+        let s = g.snippet(&body[start..end]);
+        if !s.highlighted().is_empty() || end == body.len() {
+            return s;
+        }
+        let cut = body[start..end].rfind(char::is_whitespace).map_or(end, |i| start + i);
+        start = if cut > start { cut } else { end };
+        len *= 2;
+    }
+}
+
 /// The embedded store of one data directory.
 pub struct Store {
     dir: PathBuf,
@@ -230,6 +250,8 @@ pub struct Store {
     codec: Codec,
     /// The signatures of the stored originals, loaded at the first [`Store::put`].
     near: Option<NearDuplicates>,
+    /// The clusterers as the last story update left them, kept for the next update.
+    clustering: Option<Box<stories::Clustering>>,
 }
 
 fn now() -> String {
@@ -267,7 +289,16 @@ impl Store {
                 }
             }
         }
-        Ok(Store { dir: dir.to_owned(), conn, index, unflushed: Vec::new(), dicts, codec, near: None })
+        Ok(Store {
+            dir: dir.to_owned(),
+            conn,
+            index,
+            unflushed: Vec::new(),
+            dicts,
+            codec,
+            near: None,
+            clustering: None,
+        })
     }
 
     /// Opens an existing store for reading (search, export); refuses a directory without one.
@@ -671,17 +702,7 @@ impl Store {
             let snippet = match &raw.snippets {
                 Some(g) => {
                     let body = self.dicts.body(&z)?;
-                    // The opening of a long article first: tokenizing whole bodies for snippets
-                    // was most of a search's time; the rest only when the opening has no match.
-                    let mut end = SNIPPET_SCAN.min(body.len());
-                    while !body.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    let opening = &body[..end];
-                    let s = match g.snippet(opening) {
-                        s if s.highlighted().is_empty() && opening.len() < body.len() => g.snippet(&body),
-                        s => s,
-                    };
+                    let s = snippet(g, &body);
                     Some(Snippet {
                         text: s.fragment().to_owned(),
                         highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),

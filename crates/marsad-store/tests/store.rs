@@ -87,6 +87,22 @@ fn snippets_highlight_the_words_as_written() {
 }
 
 #[test]
+fn a_snippet_is_found_far_into_a_long_body() {
+    // 9 KB of text before the only mention of the searched word, cut so that no stretch the
+    // snippet is looked for in ends on a word boundary by chance.
+    let filler = "وتواصلت الاجتماعات في العاصمة لبحث الملفات الاقتصادية والخدمية العالقة منذ أشهر. ".repeat(60);
+    let text = format!("{filler}وفي ختام اليوم أعلن المجلس المحلي في بلدة الزبداني عن افتتاح سوق جديدة.");
+    let (_dir, store) = store_with(&[&record("long-1", "صحيفة أ", "2024-03-01", "نشرة الأسبوع", &text)]);
+    let r = store.search("الزبداني", &Filter::default(), 5, 0).expect("search");
+    let s = r.hits[0].snippet.as_ref().expect("snippet");
+    let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+    assert_eq!(marked, ["الزبداني"], "{}", s.text);
+    // A word only in the title: the body has nothing to highlight.
+    let r = store.search("نشرة", &Filter::default(), 5, 0).expect("search");
+    assert!(r.hits[0].snippet.as_ref().is_none_or(|s| s.highlights.is_empty()));
+}
+
+#[test]
 fn facets_and_filters_over_the_demo_corpus() {
     let (_dir, store) = store_with(&[demo()]);
     let all = store.search("", &Filter::default(), 100, 0).expect("search");
@@ -114,6 +130,30 @@ fn facets_and_filters_over_the_demo_corpus() {
         );
     }
     assert!(r.hits.iter().any(|h| h.id.starts_with("sd-omdurman")));
+    // Every listed value's count is the number of documents its filter keeps, most first.
+    let facets = store.search("قصف", &Filter::default(), 1, 0).expect("search").facets;
+    let listed: [(&str, &Vec<marsad_store::FacetCount>); 4] = [
+        ("country", &facets.country),
+        ("type", &facets.event_type),
+        ("outlet", &facets.outlet),
+        ("actor", &facets.actor),
+    ];
+    for (field, list) in listed {
+        assert!(!list.is_empty(), "{field}");
+        assert!(list.windows(2).all(|w| w[0].count >= w[1].count), "{field}: {list:?}");
+        for f in list {
+            let mut filter = Filter::default();
+            let value = Some(f.value.clone());
+            match field {
+                "country" => filter.country = value,
+                "type" => filter.event_type = value,
+                "outlet" => filter.outlet = value,
+                _ => filter.actor = value,
+            }
+            let kept = store.search("قصف", &filter, 1, 0).expect("search").total as u64;
+            assert_eq!(kept, f.count, "{field} {}", f.value);
+        }
+    }
     // Paging.
     let p1 = store.search("", &Filter::default(), 10, 0).expect("p1").hits;
     let p2 = store.search("", &Filter::default(), 10, 10).expect("p2").hits;

@@ -14,6 +14,9 @@ pub struct Lexicon {
     freq: FxHashMap<Box<str>, u32>,
     no_split: FxHashSet<Box<str>>,
     hosts: FxHashMap<Box<str>, Box<str>>,
+    /// The segmentations of the word forms seen, shared by every thread that tokenizes with
+    /// this lexicon (see [`crate::tokenize`]).
+    pub(crate) segments: crate::tokenize::SegmentMemo,
 }
 
 static EMBEDDED: LazyLock<Lexicon> = LazyLock::new(|| Lexicon::parse(WORDFREQ, NO_SPLIT, HOSTS));
@@ -55,7 +58,7 @@ impl Lexicon {
             .filter_map(|l| l.split_once('\t'))
             .map(|(s, n)| (Box::from(s.trim()), Box::from(n.trim())))
             .collect();
-        Lexicon { freq, no_split, hosts }
+        Lexicon { freq, no_split, hosts, segments: crate::tokenize::SegmentMemo::default() }
     }
 
     /// How many word forms have frequencies.

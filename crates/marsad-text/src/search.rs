@@ -7,9 +7,7 @@
 //! Latin words are lower-cased; numbers keep their key (Arabic-Indic digits folded).
 //! Punctuation makes no term; positions count words, so phrase queries see word order.
 
-use crate::keys::{full_key, stem_key, word_span, words};
-use crate::stem::light10;
-use crate::tokenize::{TokenKind, Tokenizer};
+use crate::tokenize::{Tokenizer, words};
 use marsad_core::Span;
 
 /// One term of a text: its span in the text, its word position and its text.
@@ -20,23 +18,14 @@ pub struct SearchTerm {
     pub term: String,
 }
 
-/// The search terms of `text`, in order.
+/// The search terms of `text`, in order. Each word's term comes from the lexicon's memo of
+/// segmentations, without building the word's tokens (this runs over every indexed body and
+/// every search hit's snippet).
 pub fn search_terms(tokenizer: &Tokenizer<'_>, text: &str) -> Vec<SearchTerm> {
-    let tokens = tokenizer.tokenize(text);
-    let mut out = Vec::with_capacity(tokens.len());
-    for (position, pieces) in words(&tokens).enumerate() {
-        let term = match pieces[0].kind {
-            TokenKind::Punct | TokenKind::Symbol => continue,
-            TokenKind::Latin => full_key(pieces).to_lowercase(),
-            TokenKind::Number => full_key(pieces),
-            TokenKind::Word => {
-                let stem = stem_key(pieces);
-                let base = if stem.is_empty() { full_key(pieces) } else { stem };
-                light10(&base).to_owned()
-            }
-        };
-        if !term.is_empty() {
-            out.push(SearchTerm { span: word_span(pieces), position, term });
+    let mut out = Vec::new();
+    for (position, w) in words(text, Span::new(0, text.len())).enumerate() {
+        if let Some((span, term)) = tokenizer.search_term(text, w) {
+            out.push(SearchTerm { span, position, term });
         }
     }
     out

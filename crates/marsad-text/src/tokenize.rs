@@ -209,23 +209,30 @@ fn scan_number(s: &str, mut pos: usize) -> usize {
 /// A piece of a cached segmentation: span within the word, role, norm, key.
 type CachedPiece = (Span, PieceRole, Arc<str>, Arc<str>);
 
-/// Word forms repeat (Zipf), so each thread keeps the segmentation of the forms it has seen:
-/// a memo of a pure function, bounded, and reset when another lexicon is used.
-struct SegmentCache {
-    lexicon: usize,
-    words: rustc_hash::FxHashMap<Box<str>, Vec<CachedPiece>>,
+/// Word forms repeat (Zipf), so a lexicon keeps the segmentation of the forms seen: a memo of
+/// a pure function, one for all threads, bounded by a count of forms and keeping the frequent
+/// ones when full. (One memo per thread, as before, grew to 60 MB in every thread of a
+/// server's blocking pool.)
+pub(crate) struct SegmentMemo(quick_cache::sync::Cache<Box<str>, Arc<Segmented>>);
+
+/// A word form's segmentation, and its search term (see [`crate::search`]), derived from it
+/// once.
+pub(crate) struct Segmented {
+    pieces: Box<[CachedPiece]>,
+    search_term: Box<str>,
 }
 
-const SEGMENT_CACHE_WORDS: usize = 200_000;
+const SEGMENT_MEMO_WORDS: usize = 200_000;
 
-thread_local! {
-    static SEGMENT_CACHE: std::cell::RefCell<SegmentCache> =
-        std::cell::RefCell::new(SegmentCache { lexicon: 0, words: rustc_hash::FxHashMap::default() });
+impl Default for SegmentMemo {
+    fn default() -> Self {
+        SegmentMemo(quick_cache::sync::Cache::new(SEGMENT_MEMO_WORDS))
+    }
 }
 
-/// Empties this thread's segmentation memo (benchmarks use it to measure cold passes).
+/// Empties the embedded lexicon's segmentation memo (benchmarks use it to measure cold passes).
 pub fn clear_segment_cache() {
-    SEGMENT_CACHE.with_borrow_mut(|c| c.words.clear());
+    Lexicon::embedded().segments.0.clear();
 }
 
 /// Splits text into tokens with clitic segmentation. Holds the lexicon it decides with.
@@ -265,6 +272,48 @@ impl<'l> Tokenizer<'l> {
         }
     }
 
+    /// The segmentation of an Arabic word form, from the lexicon's memo.
+    fn segmented(&self, surface: &str) -> Arc<Segmented> {
+        let memo = &self.lexicon.segments.0;
+        memo.get(surface).unwrap_or_else(|| {
+            let pieces: Box<[CachedPiece]> = segment_word(self.lexicon, surface)
+                .into_iter()
+                .map(|p| {
+                    let key: Arc<str> = lossy(&p.norm).into();
+                    let norm: Arc<str> = p.norm.as_str().into();
+                    (p.span, p.role, norm, key)
+                })
+                .collect();
+            // The light10 stem of the stem pieces' key, else of the whole word's key.
+            let keys = |stem_only: bool| -> String {
+                pieces.iter().filter(|p| !stem_only || p.1 == PieceRole::Stem).map(|p| &*p.3).collect()
+            };
+            let stem = keys(true);
+            let base = if stem.is_empty() { keys(false) } else { stem };
+            let segmented = Arc::new(Segmented { search_term: crate::stem::light10(&base).into(), pieces });
+            memo.insert(Box::from(surface), Arc::clone(&segmented));
+            segmented
+        })
+    }
+
+    /// A word's search term (see [`crate::search`]) and its span within the text, or `None`
+    /// for punctuation, symbols and a word that makes no term.
+    pub(crate) fn search_term(&self, text: &str, w: Word) -> Option<(Span, String)> {
+        let surface = w.span.slice(text);
+        let term = match w.kind {
+            TokenKind::Punct | TokenKind::Symbol => return None,
+            TokenKind::Latin => lossy(&Normalizer::lossless().normalize(surface)).to_lowercase(),
+            TokenKind::Number => lossy(&Normalizer::lossless().normalize(surface)),
+            TokenKind::Word => {
+                let segmented = self.segmented(surface);
+                let (first, last) = (segmented.pieces.first()?, segmented.pieces.last()?);
+                let span = Span::new(first.0.start, last.0.end).shifted(w.span.start);
+                return (!segmented.search_term.is_empty()).then(|| (span, segmented.search_term.to_string()));
+            }
+        };
+        (!term.is_empty()).then_some((w.span, term))
+    }
+
     /// Appends the tokens of one word.
     pub fn push_word(&self, text: &str, w: Word, index: u32, out: &mut Vec<Token>) {
         let surface = w.span.slice(text);
@@ -281,37 +330,17 @@ impl<'l> Tokenizer<'l> {
             });
             return;
         }
-        let lexicon_id = self.lexicon as *const Lexicon as usize;
-        SEGMENT_CACHE.with_borrow_mut(|cache| {
-            if cache.lexicon != lexicon_id || cache.words.len() >= SEGMENT_CACHE_WORDS {
-                cache.words.clear();
-                cache.lexicon = lexicon_id;
-            }
-            if !cache.words.contains_key(surface) {
-                let pieces = segment_word(self.lexicon, surface)
-                    .into_iter()
-                    .map(|p| {
-                        let key: Arc<str> = lossy(&p.norm).into();
-                        let norm: Arc<str> = p.norm.as_str().into();
-                        (p.span, p.role, norm, key)
-                    })
-                    .collect();
-                cache.words.insert(Box::from(surface), pieces);
-            }
-            let Some(pieces) = cache.words.get(surface) else {
-                return;
-            };
-            for (span, role, norm, key) in pieces.iter() {
-                out.push(Token {
-                    span: span.shifted(w.span.start),
-                    kind: TokenKind::Word,
-                    role: *role,
-                    word: index,
-                    norm: Arc::clone(norm),
-                    key: Arc::clone(key),
-                });
-            }
-        });
+        let segmented = self.segmented(surface);
+        for (span, role, norm, key) in &segmented.pieces {
+            out.push(Token {
+                span: span.shifted(w.span.start),
+                kind: TokenKind::Word,
+                role: *role,
+                word: index,
+                norm: Arc::clone(norm),
+                key: Arc::clone(key),
+            });
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! in bounds, on char boundaries and in order; cleaning accounts for every byte.
 
 use marsad_core::{Role, Span};
-use marsad_text::{CleanInput, Cleaner, Normalizer, Tokenizer, split_sentences};
+use marsad_text::{CleanInput, Cleaner, Normalizer, SearchTerm, Tokenizer, search_terms, split_sentences};
 use proptest::prelude::*;
 
 /// Text that looks like web-extracted Arabic news: letters, diacritics, tatweel, joiners,
@@ -29,8 +29,53 @@ fn assert_span_ok(text: &str, s: Span, what: &str) {
     assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end), "{what} {s} not on char boundaries");
 }
 
+/// The search terms as the tokens define them: each word's pieces, the light10 stem of its
+/// stem pieces' key (else of its whole key), Latin lower-cased, punctuation skipped, positions
+/// counting words. `search_terms` takes a shorter road through the segmentation memo.
+fn terms_from_tokens(text: &str) -> Vec<SearchTerm> {
+    use marsad_text::TokenKind;
+    use marsad_text::keys::{full_key, stem_key, word_span, words};
+    let tokens = Tokenizer::default().tokenize(text);
+    let mut out = Vec::new();
+    for (position, pieces) in words(&tokens).enumerate() {
+        let term = match pieces[0].kind {
+            TokenKind::Punct | TokenKind::Symbol => continue,
+            TokenKind::Latin => full_key(pieces).to_lowercase(),
+            TokenKind::Number => full_key(pieces),
+            TokenKind::Word => {
+                let stem = stem_key(pieces);
+                let base = if stem.is_empty() { full_key(pieces) } else { stem };
+                marsad_text::light10(&base).to_owned()
+            }
+        };
+        if !term.is_empty() {
+            out.push(SearchTerm { span: word_span(pieces), position, term });
+        }
+    }
+    out
+}
+
+#[test]
+fn search_terms_are_the_tokens_terms_over_the_demo_articles() {
+    let articles = include_str!("../../../data/demo/articles.jsonl");
+    let mut n = 0;
+    for line in articles.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line).expect("demo article");
+        let text = v["text"].as_str().expect("text");
+        let terms = search_terms(&Tokenizer::default(), text);
+        assert_eq!(terms, terms_from_tokens(text));
+        n += terms.len();
+    }
+    assert!(n > 10_000, "{n} terms");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn search_terms_are_the_tokens_terms(s in arabicish()) {
+        prop_assert_eq!(search_terms(&Tokenizer::default(), &s), terms_from_tokens(&s));
+    }
 
     #[test]
     fn normalization_is_idempotent(s in arabicish()) {
