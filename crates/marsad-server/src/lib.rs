@@ -70,6 +70,7 @@ type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 #[derive(Clone)]
 pub struct App {
     store: Arc<Mutex<Store>>,
+    writer: WriterThread,
     readers: Arc<Readers>,
     analyzer: Arc<std::sync::OnceLock<marsad_pipeline::Analyzer>>,
     token: Option<Arc<str>>,
@@ -79,6 +80,38 @@ pub struct App {
     /// The canonical events' facts that timelines count, and the write generation they were
     /// read at.
     facts: Arc<FactsSlot>,
+}
+
+/// The one thread that writes. Posted articles are analyzed there: the analyzers keep
+/// per-thread memos (word analyses, feature scores), which in the blocking pool's threads
+/// were made again in every thread that happened to take a post, and grew the server's memory
+/// over hours of posts.
+#[derive(Clone)]
+struct WriterThread(std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>);
+
+impl WriterThread {
+    fn start() -> std::io::Result<WriterThread> {
+        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        // Runs until the last handle of the app is dropped; a job that panics ends only itself
+        // (its caller sees the reply dropped).
+        std::thread::Builder::new().name("marsad-writer".into()).spawn(move || {
+            for job in rx {
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            }
+        })?;
+        Ok(WriterThread(tx))
+    }
+
+    /// Runs `f` on the writer thread, after the writes queued before it.
+    async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.0
+            .send(Box::new(move || {
+                let _ = tx.send(f());
+            }))
+            .map_err(|_| ApiError::internal("the writer thread is not running"))?;
+        rx.await.map_err(|_| ApiError::internal("the write failed unexpectedly (see the server's log)"))
+    }
 }
 
 type FactsSlot = tokio::sync::Mutex<Option<(u64, Arc<marsad_store::EventFacts>)>>;
@@ -127,6 +160,7 @@ impl App {
             (limits.cache_bytes > 0).then(|| Arc::new(Cache::with_weighter(4096, limits.cache_bytes, BodyWeight)));
         Ok(App {
             store: Arc::new(Mutex::new(store)),
+            writer: WriterThread::start().map_err(|e| marsad_store::Error::Io("the writer thread".into(), e))?,
             readers: Arc::new(readers),
             analyzer: Arc::default(),
             token: None,
@@ -296,6 +330,20 @@ async fn error_body(r: Response) -> Response {
     r
 }
 
+/// Refuses a body whose announced length is over the limit before any of it is read: the
+/// client learns it at once, and is not cut off while it still sends.
+async fn refuse_announced_oversize(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let announced = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    match announced {
+        Some(n) if n > MAX_BODY as u64 => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("request body: {n} bytes announced, over the limit of {MAX_BODY} bytes"),
+        )
+        .into_response(),
+        _ => next.run(req).await,
+    }
+}
+
 /// The routes of the API and the dashboard, with the limits and the security headers.
 pub fn router(app: App) -> Router {
     use axum::http::HeaderValue;
@@ -319,9 +367,10 @@ pub fn router(app: App) -> Router {
             limit + std::time::Duration::from_secs(5),
         )
     };
-    let writes = Router::new()
-        .route("/api/documents", axum::routing::post(ingest).layer(axum::extract::DefaultBodyLimit::max(MAX_BODY)))
-        .layer(timeout(app.limits.write_timeout));
+    let post_documents = axum::routing::post(ingest)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn(refuse_announced_oversize));
+    let writes = Router::new().route("/api/documents", post_documents).layer(timeout(app.limits.write_timeout));
     let mut router = Router::new()
         .route("/", get(dashboard::index))
         .route("/assets/{*path}", get(dashboard::asset))
@@ -697,18 +746,20 @@ async fn ingest(
     let body = body.map_err(|e| ApiError::new(e.status(), format!("request body: {}", e.body_text())))?;
     let records = marsad_input::json::request_records(&body).map_err(ApiError::bad_request)?;
     let (store, analyzer) = (app.store.clone(), app.analyzer.clone());
-    let summary = tokio::task::spawn_blocking(move || {
-        let mut s = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
-        let opts = marsad_ingest::Options { progress: false, ..marsad_ingest::Options::default() };
-        marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts).map_err(|e| match e {
-            marsad_ingest::Error::Store(marsad_store::Error::Busy(_)) => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "another process is writing to the store; nothing was written: try again later",
-            ),
-            other => ApiError::internal(&other.to_string()),
+    let summary = app
+        .writer
+        .run(move || {
+            let mut s = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
+            let opts = marsad_ingest::Options { progress: false, ..marsad_ingest::Options::default() };
+            marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts).map_err(|e| match e {
+                marsad_ingest::Error::Store(marsad_store::Error::Busy(_)) => ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "another process is writing to the store; nothing was written: try again later",
+                ),
+                other => ApiError::internal(&other.to_string()),
+            })
         })
-    })
-    .await;
+        .await;
     // Whatever was committed, also by a failed run, is there for the readers to see.
     app.readers.written();
     let summary = summary??;
