@@ -6,11 +6,12 @@
 #
 #   scripts/load-api.sh DATA_DIR [SECONDS]      (needs Debian's wrk)
 #   CACHE_MB=0 scripts/load-api.sh …             every answer computed afresh (no answer cache)
+#   KINDS=search MARSAD=/path/to/marsad …        one kind only, another build (A/B comparisons)
 set -euo pipefail
 DATA=${1:?usage: scripts/load-api.sh DATA_DIR [SECONDS]}
 SECONDS_EACH=${2:-20}
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-MARSAD="$ROOT/target/release/marsad"
+MARSAD="${MARSAD:-$ROOT/target/release/marsad}"
 [ -x "$MARSAD" ] || cargo build --release -p marsad-cli --manifest-path "$ROOT/Cargo.toml"
 TMP=$(mktemp -d)
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$TMP"' EXIT
@@ -51,7 +52,7 @@ enc() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[
     done
   done
 } > "$TMP/timeline"
-for kind in events search timeline; do
+for kind in ${KINDS:-events search timeline}; do
   printf '%-9s %3d paths: ' "$kind" "$(wc -l < "$TMP/$kind")"
   PATHS="$TMP/$kind" wrk -t2 -c32 -d"${SECONDS_EACH}s" --timeout 10s -s "$ROOT/scripts/load/random-paths.lua" \
     "http://127.0.0.1:$PORT" | tail -1
