@@ -36,6 +36,10 @@ pub struct BenchSoakArgs {
     /// address); 0 for no limit. Requests over it get 429, counted apart from failures.
     #[arg(long, default_value_t = 400)]
     pub rate_limit: u32,
+    /// Reads only: no articles posted (to tell the memory reads hold from what a growing
+    /// store adds).
+    #[arg(long)]
+    pub reads_only: bool,
     /// Also write the memory samples here (CSV: seconds, resident MB, of it anonymous and
     /// file-backed MB, requests so far).
     #[arg(long)]
@@ -74,6 +78,7 @@ struct Load {
     tallies: Mutex<Vec<Tally>>,
     failures: Mutex<Vec<String>>,
     stop: AtomicBool,
+    reads_only: bool,
 }
 
 const TYPES: [&str; 6] = [
@@ -133,6 +138,9 @@ impl Load {
         let total: u32 = MIX.iter().map(|(_, w)| w).sum();
         while !self.stop.load(Ordering::Relaxed) {
             let k = kind(rng.u32(..total));
+            if self.reads_only && MIX[k].0 == "ingest" {
+                continue;
+            }
             let (path, body) = self.request(k, &mut rng);
             let url = format!("{}{path}", self.base);
             let start = Instant::now();
@@ -291,6 +299,7 @@ pub fn soak(a: &BenchSoakArgs) -> Result<ExitCode> {
         tallies: Mutex::new(MIX.iter().map(|_| Tally::default()).collect()),
         failures: Mutex::new(Vec::new()),
         stop: AtomicBool::new(false),
+        reads_only: a.reads_only,
     });
     println!(
         "soak: {} clients for {} s against marsad serve (pid {pid}) on {addr}; {} stories, {} documents to open",
