@@ -235,6 +235,13 @@ pub fn clear_segment_cache() {
     Lexicon::embedded().segments.0.clear();
 }
 
+/// The norm and key of a word taken whole (Latin, numbers, punctuation: no clitics).
+fn whole_word(surface: &str) -> (String, String) {
+    let norm = Normalizer::lossless().normalize(surface);
+    let key = lossy(&norm);
+    (norm, key)
+}
+
 /// Splits text into tokens with clitic segmentation. Holds the lexicon it decides with.
 #[derive(Clone, Copy)]
 pub struct Tokenizer<'l> {
@@ -302,8 +309,8 @@ impl<'l> Tokenizer<'l> {
         let surface = w.span.slice(text);
         let term = match w.kind {
             TokenKind::Punct | TokenKind::Symbol => return None,
-            TokenKind::Latin => lossy(&Normalizer::lossless().normalize(surface)).to_lowercase(),
-            TokenKind::Number => lossy(&Normalizer::lossless().normalize(surface)),
+            TokenKind::Latin => whole_word(surface).1.to_lowercase(),
+            TokenKind::Number => whole_word(surface).1,
             TokenKind::Word => {
                 let segmented = self.segmented(surface);
                 let (first, last) = (segmented.pieces.first()?, segmented.pieces.last()?);
@@ -318,8 +325,7 @@ impl<'l> Tokenizer<'l> {
     pub fn push_word(&self, text: &str, w: Word, index: u32, out: &mut Vec<Token>) {
         let surface = w.span.slice(text);
         if w.kind != TokenKind::Word {
-            let norm = Normalizer::lossless().normalize(surface);
-            let key = lossy(&norm);
+            let (norm, key) = whole_word(surface);
             out.push(Token {
                 span: w.span,
                 kind: w.kind,
