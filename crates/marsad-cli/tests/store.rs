@@ -173,11 +173,7 @@ fn status_or_none(data: &Path) -> Option<u64> {
     if !data.join("marsad.db").exists() {
         return None;
     }
-    let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("marsad"))
-        .args(["status", "--format", "json", "--data"])
-        .arg(data)
-        .output()
-        .ok()?;
+    let out = marsad().args(["status", "--format", "json", "--data"]).arg(data).output().ok()?;
     serde_json::from_slice::<serde_json::Value>(&out.stdout).ok()?["stats"]["documents"].as_u64()
 }
 
