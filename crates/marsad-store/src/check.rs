@@ -7,6 +7,7 @@
 
 use crate::codec::Content;
 use crate::{Error, Store};
+use rusqlite::OptionalExtension;
 use rusqlite::types::ValueRef;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -82,6 +83,22 @@ fn hash_value(h: &mut blake3::Hasher, v: ValueRef<'_>) {
 }
 
 impl Store {
+    /// What is wrong with a document's stored opening (see `openings` in the schema), if
+    /// anything. Openings are derived from the analysis, so the digest leaves them out.
+    fn opening_problem(&self, seq: u64, body: &str) -> Result<Option<String>, Error> {
+        let mut stmt = self.conn.prepare_cached("SELECT body_bytes, opening FROM openings WHERE doc_seq = ?1")?;
+        let Some((bytes, z)) =
+            stmt.query_row([seq], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?))).optional()?
+        else {
+            return Ok(Some("no opening stored".into()));
+        };
+        Ok(match self.dicts.text(&z) {
+            Ok(text) if bytes == body.len() as u64 && text == crate::opening(body) => None,
+            Ok(_) => Some("its stored opening is not its body's".into()),
+            Err(e) => Some(format!("its opening cannot be read: {e}")),
+        })
+    }
+
     /// Checks the store and computes its digest (reads everything: seconds per 10,000
     /// documents). Writes nothing.
     pub fn check(&self) -> Result<Check, Error> {
@@ -146,7 +163,11 @@ impl Store {
                     }
                 };
                 match content.document() {
-                    Ok(doc) if doc.id == id => {}
+                    Ok(doc) if doc.id == id => {
+                        if let Some(problem) = self.opening_problem(seq, &doc.body)? {
+                            out.problems.push(format!("document {id}: {problem}"));
+                        }
+                    }
                     Ok(doc) => out.problems.push(format!("document {id}: its analysis is of {:?}", doc.id)),
                     Err(e) => out.problems.push(format!("document {id}: analysis cannot be read: {e}")),
                 }

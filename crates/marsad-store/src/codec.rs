@@ -66,6 +66,12 @@ impl Dictionaries {
         Ok(out)
     }
 
+    /// A frame of UTF-8 text, decompressed.
+    pub(crate) fn text(&self, z: &[u8]) -> Result<String, Error> {
+        String::from_utf8(self.decompress(z)?)
+            .map_err(|e| Error::Io("stored text".into(), std::io::Error::new(std::io::ErrorKind::InvalidData, e)))
+    }
+
     /// A reader of a frame's decompressed bytes, for readers that need only its beginning.
     fn reader<'a>(&'a self, z: &'a [u8]) -> Result<Box<dyn Read + 'a>, Error> {
         let io = |e| Error::Io("stored content".into(), e);

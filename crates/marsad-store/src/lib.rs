@@ -156,6 +156,8 @@ pub struct Prepared {
     pub origin: Origin,
     analyzer: String,
     content: Vec<u8>,
+    /// The body's length and its compressed opening.
+    opening: (u64, Vec<u8>),
     /// The clustering profile (postcard, compressed like content) and the body's MinHash
     /// signature.
     profile: Vec<u8>,
@@ -169,7 +171,8 @@ impl Prepared {
         let tokenizer = marsad_text::Tokenizer::default();
         let (profile, signature) = Profile::with_signature(&doc, &tokenizer);
         let profile = codec.compress(&profile.to_bytes())?;
-        Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content, profile, signature })
+        let opening = pack_opening(codec, &doc.body)?;
+        Ok(Prepared { doc, origin, analyzer: analyzer.to_owned(), content, opening, profile, signature })
     }
 }
 
@@ -216,27 +219,94 @@ pub struct Stats {
     pub by_analyzer: BTreeMap<String, u64>,
 }
 
-/// Bytes of an article's body a search snippet is first looked for in.
-const SNIPPET_SCAN: usize = 1200;
+/// Bytes of an article's body stored apart as its opening, where search snippets are looked
+/// for first.
+const OPENING: usize = 1200;
 
-/// The snippet of a search hit. Looked for in the opening of the body first (tokenizing
-/// whole bodies was most of a search's time), then in stretches twice as long each time, each
-/// starting at the word where the last one was cut.
-fn snippet(g: &tantivy::snippet::SnippetGenerator, body: &str) -> tantivy::snippet::Snippet {
-    let (mut start, mut len) = (0, SNIPPET_SCAN);
-    loop {
+/// The opening of a body: at most its first [`OPENING`] bytes, cut after the last whole word
+/// (all of it when shorter).
+fn opening(body: &str) -> &str {
+    if body.len() <= OPENING {
+        return body;
+    }
+    let mut end = OPENING;
+    while !body.is_char_boundary(end) {
+        end -= 1;
+    }
+    match body[..end].rfind(char::is_whitespace) {
+        Some(i) if i > 0 => &body[..i],
+        _ => &body[..end],
+    }
+}
+
+/// The snippet of a search hit. Looked for in the body's stored opening first (tokenizing
+/// whole bodies was most of a search's time, and reading the body means decompressing the
+/// whole content); when not there, in the rest of the body, in stretches twice as long each
+/// time, each starting at the word where the last one was cut. A hit whose body never has the
+/// words (a match in the title) gets the opening's first fragment.
+fn snippet(
+    g: &tantivy::snippet::SnippetGenerator,
+    opening: &str,
+    body_bytes: usize,
+    body: impl FnOnce() -> Result<String, Error>,
+) -> Result<tantivy::snippet::Snippet, Error> {
+    let first = g.snippet(opening);
+    if !first.highlighted().is_empty() || opening.len() >= body_bytes {
+        return Ok(first);
+    }
+    let body = body()?;
+    let (mut start, mut len) = (opening.len().min(body.len()), 2 * OPENING);
+    while start < body.len() {
         let mut end = (start + len).min(body.len());
         while !body.is_char_boundary(end) {
             end -= 1;
         }
         let s = g.snippet(&body[start..end]);
-        if !s.highlighted().is_empty() || end == body.len() {
-            return s;
+        if !s.highlighted().is_empty() {
+            return Ok(s);
         }
         let cut = body[start..end].rfind(char::is_whitespace).map_or(end, |i| start + i);
         start = if cut > start { cut } else { end };
         len *= 2;
     }
+    Ok(first)
+}
+
+/// Compresses the opening of a body for the `openings` table: (body length, frame).
+fn pack_opening(codec: &Codec, body: &str) -> Result<(u64, Vec<u8>), Error> {
+    Ok((body.len() as u64, codec.compress(opening(body).as_bytes())?))
+}
+
+/// The dictionaries stored content may be compressed with, and the codec of the newest.
+fn load_dictionaries(conn: &Connection) -> Result<(Dictionaries, Codec), Error> {
+    let mut dicts = Dictionaries::default();
+    let mut codec = Codec::default();
+    let mut stmt = conn.prepare("SELECT dict FROM dictionaries ORDER BY created, id")?;
+    for bytes in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+        if let Some((_, c)) = dicts.add(&bytes?) {
+            codec = c;
+        }
+    }
+    Ok((dicts, codec))
+}
+
+/// Stores a document's opening, replacing the one of an earlier analysis.
+const OPENING_UPSERT: &str = "INSERT INTO openings (doc_seq, body_bytes, opening) VALUES (?1, ?2, ?3) \
+     ON CONFLICT (doc_seq) DO UPDATE SET body_bytes = ?2, opening = ?3";
+
+/// Fills the `openings` table of a store migrated to schema 4 from its documents' content.
+fn fill_openings(tx: &rusqlite::Transaction<'_>) -> Result<(), Error> {
+    let (dicts, codec) = load_dictionaries(tx)?;
+    let mut insert = tx.prepare(OPENING_UPSERT)?;
+    let mut stmt = tx.prepare("SELECT seq, content FROM documents")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let seq: u64 = r.get(0)?;
+        let z = r.get_ref(1)?.as_blob().map_err(rusqlite::Error::from)?;
+        let (bytes, opening) = pack_opening(&codec, &dicts.body(z)?)?;
+        insert.execute(params![seq, bytes, opening])?;
+    }
+    Ok(())
 }
 
 /// The embedded store of one data directory.
@@ -277,18 +347,12 @@ impl Store {
         conn.pragma_update(None, "mmap_size", 1i64 << 30)?;
         conn.pragma_update(None, "cache_size", -16_384)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        schema::migrate(&mut conn)?;
+        schema::migrate(&mut conn, |tx, version| match version {
+            4 => fill_openings(tx),
+            _ => Ok(()),
+        })?;
         let index = SearchIndex::open(&dir.join("search"))?;
-        let mut dicts = Dictionaries::default();
-        let mut codec = Codec::default();
-        {
-            let mut stmt = conn.prepare("SELECT dict FROM dictionaries ORDER BY created, id")?;
-            for bytes in stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
-                if let Some((_, c)) = dicts.add(&bytes?) {
-                    codec = c;
-                }
-            }
-        }
+        let (dicts, codec) = load_dictionaries(&conn)?;
         Ok(Store {
             dir: dir.to_owned(),
             conn,
@@ -420,6 +484,7 @@ impl Store {
                 )?;
                 let mut profile =
                     tx.prepare_cached("INSERT INTO profiles (doc_seq, signature, profile) VALUES (?1, ?2, ?3)")?;
+                let mut opening = tx.prepare_cached(OPENING_UPSERT)?;
                 for p in batch {
                     let d = &p.doc;
                     let original = p.signature.as_deref().and_then(|s| near.original(s)).map(|(seq, _)| seq);
@@ -452,6 +517,7 @@ impl Store {
                             .filter(|_| original.is_none())
                             .map(marsad_cluster::profile::signature_bytes);
                         profile.execute(params![seq, signature, p.profile])?;
+                        opening.execute(params![seq, p.opening.0, p.opening.1])?;
                         if let (None, Some(sig)) = (original, &p.signature) {
                             near.insert(seq, sig.clone());
                         }
@@ -488,6 +554,7 @@ impl Store {
                     "INSERT INTO profiles (doc_seq, signature, profile) VALUES (?1, ?2, ?3) \
                      ON CONFLICT (doc_seq) DO UPDATE SET profile = ?3",
                 )?;
+                let mut opening = tx.prepare_cached(OPENING_UPSERT)?;
                 for (seq, p) in batch {
                     let is_duplicate: bool = duplicate.query_row([seq], |r| r.get(0))?;
                     let d = &p.doc;
@@ -508,6 +575,7 @@ impl Store {
                     write_rows(&tx, *seq, d, is_duplicate)?;
                     let signature = p.signature.as_deref().map(marsad_cluster::profile::signature_bytes);
                     profile.execute(params![seq, signature, p.profile])?;
+                    opening.execute(params![seq, p.opening.0, p.opening.1])?;
                 }
             }
             tx.commit()?;
@@ -681,9 +749,11 @@ impl Store {
     pub fn search(&self, query: &str, filter: &Filter, limit: usize, offset: usize) -> Result<SearchResults, Error> {
         let raw = self.index.search(query, filter, limit, offset)?;
         let mut hits = Vec::with_capacity(raw.hits.len());
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, title, outlet, published, url, content FROM documents WHERE seq = ?1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT d.id, d.title, d.outlet, d.published, d.url, o.body_bytes, o.opening \
+             FROM documents d LEFT JOIN openings o ON o.doc_seq = d.seq WHERE d.seq = ?1",
+        )?;
+        let mut content = self.conn.prepare_cached("SELECT content FROM documents WHERE seq = ?1")?;
         for (seq, score) in raw.hits {
             let row = stmt
                 .query_row([seq], |r| {
@@ -693,16 +763,21 @@ impl Store {
                         r.get::<_, Option<String>>(2)?,
                         r.get::<_, Option<String>>(3)?,
                         r.get::<_, Option<String>>(4)?,
-                        r.get::<_, Vec<u8>>(5)?,
+                        r.get::<_, Option<u64>>(5)?,
+                        r.get::<_, Option<Vec<u8>>>(6)?,
                     ))
                 })
                 .optional()?;
             // A hit whose document is gone (deleted since the index was committed) is skipped.
-            let Some((id, title, outlet, published, url, z)) = row else { continue };
+            let Some((id, title, outlet, published, url, body_bytes, opening)) = row else { continue };
             let snippet = match &raw.snippets {
                 Some(g) => {
-                    let body = self.dicts.body(&z)?;
-                    let s = snippet(g, &body);
+                    let text = opening.map(|z| self.dicts.text(&z)).transpose()?.unwrap_or_default();
+                    let body_bytes = body_bytes.map_or(usize::MAX, |n| n as usize);
+                    let s = snippet(g, &text, body_bytes, || {
+                        let z: Vec<u8> = content.query_row([seq], |r| r.get(0))?;
+                        self.dicts.body(&z)
+                    })?;
                     Some(Snippet {
                         text: s.fragment().to_owned(),
                         highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),

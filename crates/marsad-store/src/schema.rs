@@ -232,12 +232,27 @@ CREATE TABLE cluster_state (
     r#"
 CREATE INDEX canonical_events_timeline ON canonical_events(date, event_type, sub_event_type, country, actor1, actor2, fatalities);
 "#,
+    // 4: the opening of each document's body, apart from its content, for search snippets
+    // (most are found there; reading it is a small row and a small frame instead of the whole
+    // content's). Filled for the stored documents by the step's own code (`lib.rs`).
+    r#"
+CREATE TABLE openings (
+    doc_seq    INTEGER PRIMARY KEY REFERENCES documents(seq) ON DELETE CASCADE,
+    body_bytes INTEGER NOT NULL,  -- the whole body's length: the opening is all of it when equal
+    opening    BLOB NOT NULL      -- its first bytes, cut at a space, compressed like the content
+);
+"#,
 ];
 
 /// Brings the schema up to date; returns the version the store had before. Each step reads the
 /// version inside a write transaction, so two processes opening a new store at once (an ingest
-/// and a status) never both apply the same migration.
-pub fn migrate(conn: &mut Connection) -> Result<u32, crate::Error> {
+/// and a status) never both apply the same migration. `fill` runs in the step's transaction
+/// after its script, with the version it brings the store to, for what SQL alone cannot
+/// compute (rows derived from the stored content).
+pub fn migrate(
+    conn: &mut Connection,
+    fill: impl Fn(&rusqlite::Transaction<'_>, u32) -> Result<(), crate::Error>,
+) -> Result<u32, crate::Error> {
     let latest = MIGRATIONS.len() as u32;
     let mut before = None;
     loop {
@@ -252,6 +267,7 @@ pub fn migrate(conn: &mut Connection) -> Result<u32, crate::Error> {
             return Ok(before.unwrap_or(version));
         }
         tx.execute_batch(MIGRATIONS[version as usize])?;
+        fill(&tx, version + 1)?;
         tx.pragma_update(None, "user_version", version + 1)?;
         tx.commit()?;
     }

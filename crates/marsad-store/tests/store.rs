@@ -241,6 +241,10 @@ fn replacing_an_analysis_updates_rows_and_index() {
     store.flush().expect("flush");
     assert_eq!(ids(&store, "الرقة", &Filter::default()), Vec::<String>::new());
     assert_eq!(ids(&store, "معرض", &Filter::default()), ["t-1"]);
+    // The snippet is of the new body (its opening replaced with it).
+    let hit = store.search("معرض", &Filter::default(), 5, 0).expect("search").hits.remove(0);
+    assert_eq!(hit.snippet.expect("snippet").text, "افتتح معرض للكتاب في دمشق");
+    assert!(store.check().expect("check").problems.is_empty());
     let after = store.stats().expect("stats");
     assert_eq!((after.documents, after.indexed), (before.documents, before.indexed));
     assert_eq!(store.count_stale(ANALYZER_VERSION).expect("stale"), 0);
@@ -293,6 +297,11 @@ fn check_finds_what_is_broken_and_digests_what_is_held() {
     let conn = rusqlite::Connection::open(dir.path().join("marsad.db")).expect("db");
     conn.execute("UPDATE documents SET content = x'00010203' WHERE seq = 2", []).expect("corrupt");
     conn.execute("INSERT INTO event_mentions (doc_seq, idx, canonical) VALUES (1, 7, 999)", []).expect("dangle");
+    conn.execute(
+        "UPDATE openings SET opening = (SELECT opening FROM openings WHERE doc_seq = 3) WHERE doc_seq = 1",
+        [],
+    )
+    .expect("swap an opening");
     drop(conn);
     {
         let index = tantivy::Index::open_in_dir(dir.path().join("search")).expect("index");
@@ -306,4 +315,46 @@ fn check_finds_what_is_broken_and_digests_what_is_held() {
     assert!(problems.contains("content cannot be read"), "{problems}");
     assert!(problems.contains("1 event mentions of a missing canonical event"), "{problems}");
     assert!(problems.contains("neither in the search index nor pending (seq 3"), "{problems}");
+    assert!(problems.contains("document t-1: its stored opening is not its body's"), "{problems}");
+}
+
+#[test]
+fn a_store_of_schema_3_gets_its_openings_on_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let long =
+        format!("{}وفي الختام زار الوفد مدينة الزبداني.", "وتواصلت الاجتماعات في العاصمة لبحث الملفات. ".repeat(40));
+    let text = [inline(), record("long-1", "صحيفة أ", "2024-03-01", "نشرة", &long)].join("\n");
+    let snippets = |store: &Store, q: &str| -> Vec<(String, Vec<String>)> {
+        let r = store.search(q, &Filter::default(), 10, 0).expect("search");
+        let mut v: Vec<_> = r
+            .hits
+            .iter()
+            .map(|h| {
+                let s = h.snippet.as_ref().expect("snippet");
+                (h.id.clone(), s.highlights.iter().map(|&(a, b)| s.text[a..b].to_owned()).collect())
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = {
+        let mut store = Store::open(dir.path()).expect("open");
+        store.put(&prepare(&text, "a.jsonl")).expect("put");
+        store.flush().expect("flush");
+        (snippets(&store, "الرقة"), snippets(&store, "الزبداني"), store.check().expect("check").digest)
+    };
+    assert_eq!(before.0, [("t-1".to_owned(), vec!["بالرقة".to_owned()])]);
+    assert_eq!(before.1, [("long-1".to_owned(), vec!["الزبداني".to_owned()])]);
+    // Back to schema 3, as a store written before openings were stored.
+    let conn = rusqlite::Connection::open(dir.path().join("marsad.db")).expect("db");
+    conn.execute_batch("DROP TABLE openings; PRAGMA user_version = 3;").expect("downgrade");
+    drop(conn);
+    let store = Store::open(dir.path()).expect("migrate");
+    let c = store.check().expect("check");
+    assert!(c.problems.is_empty(), "{:?}", c.problems);
+    assert_eq!(c.digest, before.2);
+    assert_eq!((snippets(&store, "الرقة"), snippets(&store, "الزبداني"), c.digest), before);
+    let conn = rusqlite::Connection::open(dir.path().join("marsad.db")).expect("db");
+    let rows: u64 = conn.query_row("SELECT count(*) FROM openings", [], |r| r.get(0)).expect("openings");
+    assert_eq!(rows, 4);
 }
