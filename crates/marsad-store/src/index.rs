@@ -8,6 +8,7 @@
 //! documents pending, and the next writer indexes them again (delete by `seq`, then add), so
 //! the index always converges to the store.
 
+use crate::snippet::{Highlighter, Match};
 use crate::{Error, Filter};
 use marsad_core::Document;
 use marsad_text::{Tokenizer as TextTokenizer, search_terms};
@@ -19,9 +20,8 @@ use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQu
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 /// The name the analyzer is registered under.
 const ANALYZER: &str = "marsad_ar";
@@ -297,9 +297,9 @@ impl SearchIndex {
         Ok(Box::new(BooleanQuery::new(clauses)))
     }
 
-    /// Runs a search: the best `limit` hits after `offset` as (seq, score), the number of
-    /// matching documents, the facets, and a snippet maker for the hits.
-    pub fn search(&self, text: &str, filter: &Filter, limit: usize, offset: usize) -> Result<RawResults, Error> {
+    /// Runs a search: the best `limit` hits after `offset`, the number of
+    /// matching documents, the facets, and what makes the hits' snippets.
+    pub(crate) fn search(&self, text: &str, filter: &Filter, limit: usize, offset: usize) -> Result<RawResults, Error> {
         let query = self.query(text, filter)?;
         let searcher = self.searcher();
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
@@ -308,32 +308,44 @@ impl SearchIndex {
         // readers keep a cache of decompressed blocks per segment and per reading handle).
         let mut columns = FxHashMap::default();
         let mut out = Vec::with_capacity(hits.len());
-        for (score, addr) in hits.into_iter().take(limit) {
+        let hits: Vec<(f32, DocAddress)> = hits.into_iter().take(limit).collect();
+        let highlighter =
+            if text.trim().is_empty() { None } else { Some(Highlighter::new(&searcher, &*query, self.fields.body)?) };
+        let addrs: Vec<DocAddress> = hits.iter().map(|h| h.1).collect();
+        let mut matches = match &highlighter {
+            Some(h) => h.matches(&searcher, &addrs)?,
+            None => vec![Vec::new(); hits.len()],
+        };
+        for (&(score, addr), matches) in hits.iter().zip(&mut matches) {
             let column = match columns.entry(addr.segment_ord) {
                 std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
                 std::collections::hash_map::Entry::Vacant(e) => {
                     e.insert(searcher.segment_reader(addr.segment_ord).fast_fields().u64("seq")?)
                 }
             };
-            out.extend(column.first(addr.doc_id).map(|seq| (seq, score)));
+            if let Some(seq) = column.first(addr.doc_id) {
+                out.push(RawHit { seq, score, matches: std::mem::take(matches) });
+            }
         }
-        let snippets = if text.trim().is_empty() {
-            None
-        } else {
-            let mut g = SnippetGenerator::create(&searcher, &*query, self.fields.body)?;
-            g.set_max_num_chars(240);
-            Some(g)
-        };
-        Ok(RawResults { hits: out, total, facets: list_facets(facets), snippets })
+        Ok(RawResults { hits: out, total, facets: list_facets(facets), highlighter })
     }
 }
 
 /// Search results as the index knows them; the store adds the documents' fields.
-pub struct RawResults {
-    pub hits: Vec<(u64, f32)>,
+pub(crate) struct RawResults {
+    pub hits: Vec<RawHit>,
     pub total: usize,
     pub facets: crate::Facets,
-    pub snippets: Option<SnippetGenerator>,
+    /// What makes the hits' snippets, for a query with text.
+    pub highlighter: Option<Highlighter>,
+}
+
+/// A hit as the index knows it.
+pub(crate) struct RawHit {
+    pub seq: u64,
+    pub score: f32,
+    /// The query's terms in its body, by position.
+    pub matches: Vec<Match>,
 }
 
 /// The facet fields: (name, how many values are listed, listed by value rather than by count).
@@ -435,4 +447,69 @@ fn list_facets(counts: FacetFruit) -> crate::Facets {
     });
     let mut next = || lists.next().unwrap_or_default();
     crate::Facets { event_type: next(), country: next(), outlet: next(), actor: next(), month: next() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::snippet::SnippetGenerator;
+
+    /// The demo articles' texts, as bodies.
+    fn bodies() -> Vec<String> {
+        include_str!("../../../data/demo/articles.jsonl")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["text"].as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn snippets_from_positions_are_tantivys_from_tokens() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut index = SearchIndex::open(dir.path()).expect("open");
+        let bodies = bodies();
+        assert!(bodies.len() >= 40);
+        for (seq, body) in bodies.iter().enumerate() {
+            index.put(seq as u64, &Document { body: body.clone(), ..Document::default() }).expect("put");
+        }
+        index.commit().expect("commit");
+        // Queries of one and two words, and phrases, taken from the bodies.
+        let mut queries = Vec::new();
+        for body in &bodies {
+            let ws: Vec<&str> = body.split_whitespace().filter(|w| w.chars().count() >= 4).collect();
+            for pair in ws.chunks(2).step_by(37) {
+                queries.push(pair[0].to_owned());
+                if let [a, b] = pair {
+                    queries.push(format!("{a} {b}"));
+                    queries.push(format!("\"{a} {b}\""));
+                }
+            }
+        }
+        let tokenizer = TextTokenizer::default();
+        let (mut compared, mut highlighted) = (0, 0);
+        for q in &queries {
+            let raw = index.search(q, &Filter::default(), 50, 0).expect("search");
+            let h = raw.highlighter.as_ref().expect("a query with text");
+            let query = index.query(q, &Filter::default()).expect("query");
+            let mut theirs =
+                SnippetGenerator::create(&index.searcher(), &*query, index.fields.body).expect("generator");
+            theirs.set_max_num_chars(240);
+            for hit in &raw.hits {
+                let body = &bodies[hit.seq as usize];
+                let ours = h.snippet(&tokenizer, body, &hit.matches);
+                let t = theirs.snippet(body);
+                let t_highlights: Vec<(usize, usize)> = t.highlighted().iter().map(|r| (r.start, r.end)).collect();
+                compared += 1;
+                if t_highlights.is_empty() {
+                    // A match in the title only: tantivy gives nothing, marsad the opening.
+                    assert!(ours.highlights.is_empty(), "{q}: {ours:?}");
+                    assert!(body.starts_with(&ours.text), "{q}: {ours:?}");
+                    continue;
+                }
+                highlighted += 1;
+                assert_eq!((ours.text.as_str(), &ours.highlights), (t.fragment(), &t_highlights), "{q}");
+            }
+        }
+        assert!(compared > 500 && highlighted > 400, "{compared} hits compared, {highlighted} with highlights");
+    }
 }

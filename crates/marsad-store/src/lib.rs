@@ -12,6 +12,7 @@ mod export;
 mod facts;
 mod index;
 mod schema;
+mod snippet;
 mod stories;
 
 pub use browse::{ActorDetail, ActorName, ActorRow, NameQuery, PlaceRow, Point, Points};
@@ -27,6 +28,7 @@ pub use stories::{
 };
 
 use codec::{Content, Dictionaries};
+use index::RawHit;
 use marsad_cluster::{NearDuplicates, Profile};
 use marsad_core::{Document, export::coded};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -237,39 +239,6 @@ fn opening(body: &str) -> &str {
         Some(i) if i > 0 => &body[..i],
         _ => &body[..end],
     }
-}
-
-/// The snippet of a search hit. Looked for in the body's stored opening first (tokenizing
-/// whole bodies was most of a search's time, and reading the body means decompressing the
-/// whole content); when not there, in the rest of the body, in stretches twice as long each
-/// time, each starting at the word where the last one was cut. A hit whose body never has the
-/// words (a match in the title) gets the opening's first fragment.
-fn snippet(
-    g: &tantivy::snippet::SnippetGenerator,
-    opening: &str,
-    body_bytes: usize,
-    body: impl FnOnce() -> Result<String, Error>,
-) -> Result<tantivy::snippet::Snippet, Error> {
-    let first = g.snippet(opening);
-    if !first.highlighted().is_empty() || opening.len() >= body_bytes {
-        return Ok(first);
-    }
-    let body = body()?;
-    let (mut start, mut len) = (opening.len().min(body.len()), 2 * OPENING);
-    while start < body.len() {
-        let mut end = (start + len).min(body.len());
-        while !body.is_char_boundary(end) {
-            end -= 1;
-        }
-        let s = g.snippet(&body[start..end]);
-        if !s.highlighted().is_empty() {
-            return Ok(s);
-        }
-        let cut = body[start..end].rfind(char::is_whitespace).map_or(end, |i| start + i);
-        start = if cut > start { cut } else { end };
-        len *= 2;
-    }
-    Ok(first)
 }
 
 /// Compresses the opening of a body for the `openings` table: (body length, frame).
@@ -754,7 +723,8 @@ impl Store {
              FROM documents d LEFT JOIN openings o ON o.doc_seq = d.seq WHERE d.seq = ?1",
         )?;
         let mut content = self.conn.prepare_cached("SELECT content FROM documents WHERE seq = ?1")?;
-        for (seq, score) in raw.hits {
+        let tokenizer = marsad_text::Tokenizer::default();
+        for RawHit { seq, score, matches } in raw.hits {
             let row = stmt
                 .query_row([seq], |r| {
                     Ok((
@@ -770,18 +740,19 @@ impl Store {
                 .optional()?;
             // A hit whose document is gone (deleted since the index was committed) is skipped.
             let Some((id, title, outlet, published, url, body_bytes, opening)) = row else { continue };
-            let snippet = match &raw.snippets {
-                Some(g) => {
+            let snippet = match &raw.highlighter {
+                Some(h) => {
                     let text = opening.map(|z| self.dicts.text(&z)).transpose()?.unwrap_or_default();
-                    let body_bytes = body_bytes.map_or(usize::MAX, |n| n as usize);
-                    let s = snippet(g, &text, body_bytes, || {
+                    let mut s = h.snippet(&tokenizer, &text, &matches);
+                    // The words are further in than the opening (or no opening is stored).
+                    if s.highlights.is_empty()
+                        && !matches.is_empty()
+                        && body_bytes.is_none_or(|n| n > text.len() as u64)
+                    {
                         let z: Vec<u8> = content.query_row([seq], |r| r.get(0))?;
-                        self.dicts.body(&z)
-                    })?;
-                    Some(Snippet {
-                        text: s.fragment().to_owned(),
-                        highlights: s.highlighted().iter().map(|r| (r.start, r.end)).collect(),
-                    })
+                        s = h.snippet(&tokenizer, &self.dicts.body(&z)?, &matches);
+                    }
+                    Some(Snippet { text: s.text, highlights: s.highlights })
                 }
                 None => None,
             };

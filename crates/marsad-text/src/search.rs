@@ -7,7 +7,7 @@
 //! Latin words are lower-cased; numbers keep their key (Arabic-Indic digits folded).
 //! Punctuation makes no term; positions count words, so phrase queries see word order.
 
-use crate::tokenize::{Tokenizer, words};
+use crate::tokenize::{Tokenizer, Word, words};
 use marsad_core::Span;
 
 /// One term of a text: its span in the text, its word position and its text.
@@ -29,6 +29,12 @@ pub fn search_terms(tokenizer: &Tokenizer<'_>, text: &str) -> Vec<SearchTerm> {
         }
     }
     out
+}
+
+/// The term of one word of `text` (a word of [`words`]; see [`search_terms`]) and the span of
+/// what makes it, or `None` for punctuation, symbols and a word that makes no term.
+pub fn word_term(tokenizer: &Tokenizer<'_>, text: &str, w: Word) -> Option<(Span, String)> {
+    tokenizer.search_term(text, w)
 }
 
 #[cfg(test)]
