@@ -8,6 +8,9 @@ use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::OnceLock;
 
+/// The bundled demo articles.
+const DEMO: &str = include_str!("../../../data/demo/articles.jsonl");
+
 /// The server of this test binary's read tests: a store of the demo corpus.
 fn server() -> SocketAddr {
     static ADDR: OnceLock<SocketAddr> = OnceLock::new();
@@ -398,16 +401,25 @@ fn a_client_over_its_rate_gets_429_with_retry_after() {
 #[test]
 fn a_query_over_the_time_limit_gets_503_and_leaves_the_pool_whole() {
     let limits = marsad_server::Limits {
-        timeout: std::time::Duration::from_micros(1),
+        timeout: std::time::Duration::from_millis(1),
         rate: None,
         readers: 2,
         cache_bytes: 0,
         ..marsad_server::Limits::default()
     };
     let addr = spawn(demo_store(), limits);
+    // A search that takes far longer than the limit (the timer's tick, 1 ms): every word of
+    // the demo articles (300 of them), any of them, every article with its snippet.
+    let mut words: Vec<&str> = DEMO.split(|c: char| !c.is_alphabetic()).filter(|w| w.chars().count() >= 4).collect();
+    words.sort_unstable();
+    words.dedup();
+    words.truncate(300);
+    let q: String = words.join(" OR ").bytes().map(|b| format!("%{b:02X}")).collect();
+    let path = format!("/api/search?limit=100&q={q}");
+    // Without the limit it is answered (about 0.4 s in a debug build).
+    assert_eq!(json_at(server(), &path).0, 200);
     let statuses: Vec<(u16, Value)> = std::thread::scope(|scope| {
-        let workers: Vec<_> =
-            (0..8).map(|_| scope.spawn(move || json_at(addr, "/api/search?q=%D9%82%D8%B5%D9%81"))).collect();
+        let workers: Vec<_> = (0..8).map(|_| scope.spawn(|| json_at(addr, &path))).collect();
         workers.into_iter().map(|w| w.join().expect("worker")).collect()
     });
     for (status, body) in statuses {
