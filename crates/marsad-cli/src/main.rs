@@ -13,6 +13,7 @@ mod serve;
 mod soak;
 mod store;
 mod stories;
+mod stream;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -54,6 +55,9 @@ enum Command {
     /// Read files and folders (text, HTML, JSON, JSONL, .gz/.zst, WARC), analyze them on all
     /// cores and keep them in the data directory; idempotent and resumable.
     Ingest(store::IngestArgs),
+    /// Take articles from a NATS JetStream stream (`marsad ingest --to nats://…` publishes
+    /// them), analyze and store them, and acknowledge them once stored; any number may run.
+    Worker(stream::WorkerArgs),
     /// Full-text search of the stored articles with marsad's Arabic analyzer, with facets.
     Search(store::SearchArgs),
     /// Export the stored events: ACLED-column CSV, PLOVER-style JSONL, GeoJSON or Parquet.
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Ingest(a) => store::ingest(&a),
+        Command::Worker(a) => stream::worker(&a),
         Command::Search(a) => store::search(&a),
         Command::Export(a) => store::export(&a),
         Command::Reanalyze(a) => store::reanalyze(&a),

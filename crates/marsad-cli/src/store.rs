@@ -57,6 +57,12 @@ pub struct IngestArgs {
     /// default today).
     #[arg(long)]
     pub clock: Option<String>,
+    /// Publish the records to a NATS JetStream stream (nats://host:port, several separated by
+    /// commas) for `marsad worker` to store, instead of storing them here.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    #[command(flatten)]
+    pub stream: crate::stream::StreamArgs,
 }
 
 #[derive(Args, Clone, Default)]
@@ -215,6 +221,10 @@ pub fn ingest(a: &IngestArgs) -> Result<ExitCode> {
     }
     for (k, v) in &a.meta {
         given.meta.set(k, v).map_err(anyhow::Error::msg)?;
+    }
+    if let Some(url) = &a.to {
+        let opts = marsad_ingest::SourceOptions { given, max_bytes: a.max_bytes };
+        return crate::stream::publish(url, &a.stream, &a.paths, &opts, a.format);
     }
     let clock = crate::stories::clock(a.clock.as_deref())?;
     let mut opts = Options { batch: a.batch, progress: !a.quiet, clock: Some(clock), ..Options::default() };

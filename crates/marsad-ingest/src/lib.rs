@@ -295,6 +295,49 @@ pub fn ingest_records(
     Ok(summary)
 }
 
+/// Analyzes units taken from elsewhere (a message stream) on `opts.threads` threads and
+/// stores them, with their rejections, in the order given, in transactions of `opts.batch`
+/// documents; documents stored already are skipped. Once this returns, what it stored is
+/// durable (the caller may acknowledge the units); the search index takes the documents at
+/// the next [`Store::flush`] (they are listed as pending until then, so a crash loses none).
+pub fn store_units(
+    store: &mut Store,
+    analyzer: &OnceLock<Analyzer>,
+    units: Vec<Unit>,
+    opts: &Options,
+) -> Result<Summary, Error> {
+    let start = Instant::now();
+    store.lock_for_writing()?;
+    let mut summary = Summary { records: units.len() as u64, ..Summary::default() };
+    let codec = store.codec();
+    let next = AtomicU64::new(0);
+    let results: Vec<OnceLock<Vec<Outcome>>> = units.iter().map(|_| OnceLock::new()).collect();
+    let threads = opts.threads.clamp(1, units.len().max(1));
+    let probes: Vec<_> = (0..threads).map(|_| store.reader()).collect::<Result<_, _>>()?;
+    std::thread::scope(|s| {
+        for probe in probes {
+            let (next, results, units, codec, analyzer) = (&next, &results, &units, &codec, analyzer);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
+                    let Some(unit) = units.get(i) else { break };
+                    let skip = &mut |id: &str| probe.contains(id).unwrap_or(false);
+                    let _ = results[i].set(analyze_unit(analyzer, codec, unit.clone(), opts.source.max_bytes, skip));
+                }
+            });
+        }
+    });
+    let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
+    for outcomes in results.into_iter().filter_map(OnceLock::into_inner) {
+        for o in outcomes {
+            writer.push(o, &mut summary)?;
+        }
+    }
+    writer.write(&mut summary)?;
+    summary.finish(start);
+    Ok(summary)
+}
+
 /// Ingests files and folders into the store.
 pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Summary, Error> {
     let start = Instant::now();
