@@ -94,6 +94,8 @@ pub fn publish(
 }
 
 pub fn worker(a: &WorkerArgs) -> Result<ExitCode> {
+    let from = a.stream.at(&a.from);
+    from.addresses()?;
     let mut store =
         Store::open(&a.data.dir).with_context(|| format!("opening the store in {}", a.data.dir.display()))?;
     let mut ingest = marsad_ingest::Options {
@@ -112,7 +114,7 @@ pub fn worker(a: &WorkerArgs) -> Result<ExitCode> {
         until_idle: a.until_idle,
         consumer: a.consumer.clone(),
     };
-    let out = marsad_stream::work(&mut store, &a.stream.at(&a.from), &opts)?;
+    let out = marsad_stream::work(&mut store, &from, &opts)?;
     let mut o = std::io::stdout().lock();
     if a.format == PrintFormat::Json {
         writeln!(o, "{}", serde_json::to_string_pretty(&out)?)?;

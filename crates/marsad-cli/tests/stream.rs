@@ -220,3 +220,27 @@ fn workers_killed_and_a_node_restarted_lose_nothing_and_store_nothing_twice() {
         assert_eq!(x, y, "{id}: analyses differ");
     }
 }
+
+#[test]
+fn a_stream_that_cannot_be_reached_is_a_clear_error() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = tmp.path().join("a.txt");
+    std::fs::write(&input, "خبر قصير عن اجتماع في دمشق.").expect("write");
+    let closed = format!("nats://127.0.0.1:{}", free_port());
+    for (args, expected) in [
+        (vec!["ingest", "--to", closed.as_str(), input.to_str().expect("path")], "cannot connect"),
+        (
+            vec!["worker", "--from", "nats://bad host", "--data", tmp.path().to_str().expect("path")],
+            "not a NATS address",
+        ),
+    ] {
+        let start = Instant::now();
+        let out = Command::new(bin()).args(&args).output().expect("run marsad");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(expected) && err.contains("nats://"), "{args:?}: {err}");
+        assert!(start.elapsed() < Duration::from_secs(30), "{args:?} took {:?}", start.elapsed());
+    }
+    // Nothing was created for the worker that could not start.
+    assert!(!tmp.path().join("marsad.db").exists());
+}

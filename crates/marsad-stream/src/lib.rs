@@ -55,17 +55,20 @@ impl Stream {
         Error::Nats { url: self.url.clone(), message: format!("{what}: {e}") }
     }
 
-    async fn connect(&self) -> Result<jetstream::Context, Error> {
-        let addrs: Vec<async_nats::ServerAddr> = self
-            .url
+    /// The servers' addresses; an error names the one that is not an address.
+    pub fn addresses(&self) -> Result<Vec<async_nats::ServerAddr>, Error> {
+        self.url
             .split(',')
-            .map(|u| u.trim().parse::<async_nats::ServerAddr>())
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.error("not a NATS address", e))?;
+            .map(|u| u.trim().parse::<async_nats::ServerAddr>().map_err(|e| self.error("not a NATS address", e)))
+            .collect()
+    }
+
+    async fn connect(&self) -> Result<jetstream::Context, Error> {
+        let addrs = self.addresses()?;
+        // The first connection tries each server once (none answering is an error); later the
+        // client keeps reconnecting, to whichever node answers, while nodes restart.
         let client = async_nats::ConnectOptions::new()
-            .connection_timeout(Duration::from_secs(10))
-            // Keep trying while a node restarts: the client fails over to the others.
-            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(5))
             .max_reconnects(None)
             .connect(addrs)
             .await
@@ -83,14 +86,13 @@ impl Stream {
             duplicate_window: Duration::from_secs(3600),
             ..stream::Config::default()
         };
-        // A stream is created by one client while a cluster elects its leader: try again.
-        let mut tries = 0;
+        // A cluster just started may still be electing the leader of its JetStream: try
+        // again for a while.
+        let start = Instant::now();
         loop {
             match js.get_or_create_stream(config.clone()).await {
                 Ok(s) => return Ok(s),
-                Err(e) if tries < 30 => {
-                    tries += 1;
-                    let _ = e;
+                Err(_) if start.elapsed() < Duration::from_secs(20) => {
                     tokio::time::sleep(Duration::from_millis(500)).await;
                 }
                 Err(e) => return Err(self.error(&format!("stream {}", self.name), e)),
