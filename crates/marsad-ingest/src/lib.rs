@@ -295,43 +295,80 @@ pub fn ingest_records(
     Ok(summary)
 }
 
-/// Analyzes units taken from elsewhere (a message stream) on `opts.threads` threads and
-/// stores them, with their rejections, in the order given, in transactions of `opts.batch`
-/// documents; documents stored already are skipped. Once this returns, what it stored is
-/// durable (the caller may acknowledge the units); the search index takes the documents at
-/// the next [`Store::flush`] (they are listed as pending until then, so a crash loses none).
-pub fn store_units(
-    store: &mut Store,
-    analyzer: &OnceLock<Analyzer>,
-    units: Vec<Unit>,
-    opts: &Options,
-) -> Result<Summary, Error> {
+/// Analysis threads that live across calls of [`store_units`], so that what each remembers of
+/// the word forms it analyzed (segmentations, the tagger's word features) stays warm: a pool
+/// made per batch would start cold every time.
+pub struct Analysts {
+    jobs: Option<crossbeam_channel::Sender<Job>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+struct Job {
+    index: usize,
+    unit: Unit,
+    codec: Codec,
+    max_bytes: usize,
+    reply: crossbeam_channel::Sender<(usize, Vec<Outcome>)>,
+}
+
+impl Analysts {
+    /// `threads` analysts over `store` (each with a read handle, to skip stored documents).
+    pub fn new(store: &Store, threads: usize) -> Result<Analysts, Error> {
+        let (tx, rx) = unbounded::<Job>();
+        let analyzer = Arc::new(OnceLock::new());
+        let mut handles = Vec::new();
+        for i in 0..threads.max(1) {
+            let (rx, analyzer, probe) = (rx.clone(), Arc::clone(&analyzer), store.reader()?);
+            let handle = std::thread::Builder::new()
+                .name(format!("marsad-analyst-{i}"))
+                .spawn(move || {
+                    for job in rx {
+                        let skip = &mut |id: &str| probe.contains(id).unwrap_or(false);
+                        let outcomes = analyze_unit(&analyzer, &job.codec, job.unit, job.max_bytes, skip);
+                        let _ = job.reply.send((job.index, outcomes));
+                    }
+                })
+                .map_err(|e| Error::Usage(format!("cannot start an analysis thread: {e}")))?;
+            handles.push(handle);
+        }
+        Ok(Analysts { jobs: Some(tx), threads: handles })
+    }
+}
+
+impl Drop for Analysts {
+    fn drop(&mut self) {
+        self.jobs = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Analyzes units taken from elsewhere (a message stream) with `analysts` and stores them,
+/// with their rejections, in the order given, in transactions of `opts.batch` documents;
+/// documents stored already are skipped. Once this returns, what it stored is durable (the
+/// caller may acknowledge the units); the search index takes the documents at the next
+/// [`Store::flush`] (they are listed as pending until then, so a crash loses none).
+pub fn store_units(store: &mut Store, analysts: &Analysts, units: Vec<Unit>, opts: &Options) -> Result<Summary, Error> {
     let start = Instant::now();
     store.lock_for_writing()?;
     let mut summary = Summary { records: units.len() as u64, ..Summary::default() };
+    let n = units.len();
+    let (reply, results) = unbounded();
+    let jobs = analysts.jobs.as_ref().ok_or_else(|| Error::Usage("the analysts have stopped".into()))?;
     let codec = store.codec();
-    let next = AtomicU64::new(0);
-    let results: Vec<OnceLock<Vec<Outcome>>> = units.iter().map(|_| OnceLock::new()).collect();
-    let threads = opts.threads.clamp(1, units.len().max(1));
-    let probes: Vec<_> = (0..threads).map(|_| store.reader()).collect::<Result<_, _>>()?;
-    std::thread::scope(|s| {
-        for probe in probes {
-            let (next, results, units, codec, analyzer) = (&next, &results, &units, &codec, analyzer);
-            s.spawn(move || {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                    let Some(unit) = units.get(i) else { break };
-                    let skip = &mut |id: &str| probe.contains(id).unwrap_or(false);
-                    let _ = results[i].set(analyze_unit(analyzer, codec, unit.clone(), opts.source.max_bytes, skip));
-                }
-            });
-        }
-    });
+    for (index, unit) in units.into_iter().enumerate() {
+        let job = Job { index, unit, codec: codec.clone(), max_bytes: opts.source.max_bytes, reply: reply.clone() };
+        jobs.send(job).map_err(|_| Error::Usage("the analysts have stopped".into()))?;
+    }
+    drop(reply);
+    let mut outcomes: Vec<Option<Vec<Outcome>>> = (0..n).map(|_| None).collect();
+    for (i, o) in results {
+        outcomes[i] = Some(o);
+    }
     let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
-    for outcomes in results.into_iter().filter_map(OnceLock::into_inner) {
-        for o in outcomes {
-            writer.push(o, &mut summary)?;
-        }
+    for o in outcomes.into_iter().flatten().flatten() {
+        writer.push(o, &mut summary)?;
     }
     writer.write(&mut summary)?;
     summary.finish(start);

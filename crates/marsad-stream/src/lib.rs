@@ -19,7 +19,6 @@ use marsad_ingest::{Options, Summary};
 use marsad_store::{Rejected, Store};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
@@ -266,7 +265,7 @@ pub fn work(store: &mut Store, from: &Stream, opts: &WorkOptions) -> Result<Work
     let start = Instant::now();
     store.lock_for_writing()?;
     store.catch_up()?;
-    let analyzer = OnceLock::new();
+    let analysts = marsad_ingest::Analysts::new(store, opts.ingest.threads)?;
     let mut out = Worked::default();
     let runtime = runtime()?;
     runtime.block_on(async {
@@ -290,7 +289,7 @@ pub fn work(store: &mut Store, from: &Stream, opts: &WorkOptions) -> Result<Work
         loop {
             // The stream's side can fail for a while (a node restarting, a leader being
             // elected): such a step is tried again, up to a limit; the store's side cannot.
-            let step = step(store, from, &consumer, &analyzer, opts, &mut dirty, &mut out).await;
+            let step = step(store, from, &consumer, &analysts, opts, &mut dirty, &mut out).await;
             match step {
                 Ok(Step::Idle) => break,
                 Ok(Step::Went) => failing_since = None,
@@ -326,7 +325,7 @@ async fn step(
     store: &mut Store,
     from: &Stream,
     consumer: &consumer::PullConsumer,
-    analyzer: &OnceLock<marsad_pipeline::Analyzer>,
+    analysts: &marsad_ingest::Analysts,
     opts: &WorkOptions,
     dirty: &mut bool,
     out: &mut Worked,
@@ -334,7 +333,8 @@ async fn step(
     let mut batch = consumer
         .fetch()
         .max_messages(opts.batch.max(1))
-        .expires(Duration::from_secs(1))
+        // A worker that stops when idle asks briefly; one that waits for more, longer.
+        .expires(if opts.until_idle { Duration::from_millis(250) } else { Duration::from_secs(5) })
         .messages()
         .await
         .map_err(|e| from.error("fetching", e))?;
@@ -377,15 +377,15 @@ async fn step(
     if !unreadable.is_empty() {
         store.reject(&unreadable)?;
     }
-    let s = marsad_ingest::store_units(store, analyzer, units, &opts.ingest)?;
+    let s = marsad_ingest::store_units(store, analysts, units, &opts.ingest)?;
     add(&mut out.stored, &s);
     *dirty |= s.documents > 0;
     // Stored (committed): only now may the stream forget them. An acknowledgement lost on
     // the way brings the message again, and the store skips it then.
-    for m in &messages {
-        m.double_ack().await.map_err(|e| from.error("acknowledging", e))?;
-        out.messages += 1;
-    }
+    futures_util::future::try_join_all(messages.iter().map(|m| m.double_ack()))
+        .await
+        .map_err(|e| from.error("acknowledging", e))?;
+    out.messages += messages.len() as u64;
     Ok(Step::Went)
 }
 
