@@ -65,15 +65,40 @@ impl Clusters {
 }
 
 /// A CRF model's weights, read once from the model file (crfs' own dump) so that tagging
-/// needs no per-feature string: features are formatted into one reused buffer and looked up.
-/// Hand-written inference (state scores + Viterbi over ≤ 9 labels) because crfs' tagger takes
-/// an owned `String` per feature, which cost more than everything else in recognition. A test
-/// holds it equal to crfs' tagger.
+/// needs no per-feature string: a feature's name is hashed as it is formatted, and its
+/// weights are looked up by that hash. Hand-written inference (state scores + Viterbi over ≤ 9
+/// labels) because crfs' tagger takes an owned `String` per feature, which cost more than
+/// everything else in recognition. A test holds it equal to crfs' tagger.
 pub struct Weights {
     labels: Vec<String>,
     /// trans[i * n + j]: score of label j following label i.
     trans: Vec<f64>,
-    state: FxHashMap<Box<str>, Vec<(u16, f64)>>,
+    /// A feature name's hash → its range in `weights`.
+    state: FxHashMap<u64, (u32, u32)>,
+    /// (label, weight) of every state feature, each feature's together.
+    weights: Vec<(u16, f64)>,
+}
+
+/// FNV-1a (64 bits) of a feature's name, fed piece by piece as the name is formatted: the same
+/// value as over the whole name, without building it. Two of the model's names that hashed
+/// alike would be refused when it loads; an unknown name that hashes like a known one (odds
+/// about 1 in 10^13 per name) would take its weights.
+struct NameHash(u64);
+
+impl std::fmt::Write for NameHash {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        for b in s.bytes() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
+    }
+}
+
+fn name_hash(name: std::fmt::Arguments<'_>) -> u64 {
+    use std::fmt::Write;
+    let mut h = NameHash(0xcbf2_9ce4_8422_2325);
+    let _ = h.write_fmt(name);
+    h.0
 }
 
 impl Weights {
@@ -109,7 +134,19 @@ impl Weights {
                 state.entry(Box::from(source)).or_default().push((t, w));
             }
         }
-        Ok(Weights { labels, trans, state })
+        let mut index = FxHashMap::default();
+        let mut weights = Vec::new();
+        for (name, ws) in state {
+            let range = (weights.len() as u32, (weights.len() + ws.len()) as u32);
+            weights.extend(ws);
+            if index.insert(name_hash(format_args!("{name}")), range).is_some() {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!("two features of the model hash alike (one is {name:?})"),
+                ));
+            }
+        }
+        Ok(Weights { labels, trans, state: index, weights })
     }
 
     /// The best label sequence for per-word state scores (`scores[i * n + label]`).
@@ -145,7 +182,6 @@ impl Weights {
 struct ScoreSink<'w> {
     weights: &'w Weights,
     scores: Vec<f64>,
-    buf: String,
 }
 
 impl features::FeatureSink for ScoreSink<'_> {
@@ -154,12 +190,9 @@ impl features::FeatureSink for ScoreSink<'_> {
     }
 
     fn feat(&mut self, name: std::fmt::Arguments<'_>) {
-        use std::fmt::Write;
-        self.buf.clear();
-        let _ = self.buf.write_fmt(name);
-        if let Some(ws) = self.weights.state.get(self.buf.as_str()) {
+        if let Some(&(from, to)) = self.weights.state.get(&name_hash(name)) {
             let base = self.scores.len() - self.weights.labels.len();
-            for &(label, w) in ws {
+            for &(label, w) in &self.weights.weights[from as usize..to as usize] {
                 self.scores[base + label as usize] += w;
             }
         }
@@ -243,18 +276,20 @@ impl CrfTagger {
                     cache.1.insert(Box::from(*w), parts.into_boxed_slice());
                 }
             }
+            // Each word's remembered scores, looked up once (each serves five positions).
+            let remembered: Vec<Option<&[f64]>> = words.iter().map(|w| cache.1.get(*w).map(|c| &**c)).collect();
             for i in 0..n {
                 let row = &mut scores[i * nl..(i + 1) * nl];
                 let own = self.score(|s| features::position_features(prepared, i, &self.features, s));
                 add(row, &own);
-                if let Some(c) = cache.1.get(words[i]) {
+                if let Some(c) = remembered[i] {
                     add(row, &c[..nl]);
                 }
                 for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
                     let j = i as isize + o;
                     if j >= 0
                         && (j as usize) < n
-                        && let Some(c) = cache.1.get(words[j as usize])
+                        && let Some(c) = remembered[j as usize]
                     {
                         add(row, &c[(k + 1) * nl..(k + 2) * nl]);
                     }
@@ -266,7 +301,7 @@ impl CrfTagger {
 
     /// The label scores of the features one call emits.
     fn score(&self, emit: impl FnOnce(&mut ScoreSink<'_>)) -> Vec<f64> {
-        let mut sink = ScoreSink { weights: &self.weights, scores: Vec::new(), buf: String::with_capacity(64) };
+        let mut sink = ScoreSink { weights: &self.weights, scores: Vec::new() };
         features::FeatureSink::begin_item(&mut sink);
         emit(&mut sink);
         sink.scores
