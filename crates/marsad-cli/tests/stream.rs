@@ -164,6 +164,12 @@ fn workers_killed_and_a_node_restarted_lose_nothing_and_store_nothing_twice() {
 
     let published = marsad(&["ingest", "--to", &url, "--replicas", "3", input]);
     assert!(published.contains(&format!("{} records, 0 already in the stream", ids.len())), "{published}");
+    // A record over the server's message limit (1 MiB) is reported, not published.
+    let big = tmp.path().join("big.jsonl");
+    let text = "خبر طويل جدا. ".repeat(50_000);
+    std::fs::write(&big, serde_json::json!({"id": "big", "text": text}).to_string()).expect("write");
+    let refused = marsad(&["ingest", "--to", &url, big.to_str().expect("path")]);
+    assert!(refused.contains("0 records, 0 already in the stream, 1 rejected"), "{refused}");
 
     let data = tmp.path().join("store");
     let worker = |extra: &[&str]| -> Child {
