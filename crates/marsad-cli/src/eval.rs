@@ -36,7 +36,8 @@ pub struct EvalGsrArgs {
     /// Which event type the file labels.
     #[arg(long = "type", value_enum)]
     pub event_type: GsrType,
-    /// Print the sentences marsad gets wrong.
+    /// Print each sentence that is positive in the gold or for marsad (TP, FP, FN), with the
+    /// triggers found, for error analysis.
     #[arg(short, long)]
     pub verbose: bool,
 }
@@ -167,7 +168,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
             (true, false) => fn_ += 1,
             (false, false) => tn += 1,
         }
-        if a.verbose && gold != found {
+        if a.verbose && (gold || found) {
             let triggers: Vec<String> = doc
                 .events
                 .iter()
@@ -175,7 +176,11 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
                 .collect();
             println!(
                 "{} {} {}: {text}",
-                if found { "FP" } else { "FN" },
+                match (gold, found) {
+                    (true, true) => "TP",
+                    (false, true) => "FP",
+                    _ => "FN",
+                },
                 record.get(id_col).unwrap_or(""),
                 triggers.join(" ")
             );
