@@ -286,7 +286,17 @@ pub fn work(store: &mut Store, from: &Stream, opts: &WorkOptions) -> Result<Work
             .map_err(|e| from.error(&format!("consumer {}", opts.consumer), e))?;
         let mut dirty = false;
         let mut failing_since: Option<Instant> = None;
+        let mut reported = (Instant::now(), 0u64);
         loop {
+            // A line on standard error now and then, for whoever watches a long-running worker.
+            if reported.0.elapsed() > REPORT_EVERY && out.messages > reported.1 {
+                let s = &out.stored;
+                eprintln!(
+                    "marsad: worker: {} messages so far: {} documents added, {} stored before, {} rejected",
+                    out.messages, s.documents, s.existing, s.rejected
+                );
+                reported = (Instant::now(), out.messages);
+            }
             // The stream's side can fail for a while (a node restarting, a leader being
             // elected): such a step is tried again, up to a limit; the store's side cannot.
             let step = step(store, from, &consumer, &analysts, opts, &mut dirty, &mut out).await;
@@ -310,6 +320,9 @@ pub fn work(store: &mut Store, from: &Stream, opts: &WorkOptions) -> Result<Work
     out.seconds = start.elapsed().as_secs_f64();
     Ok(out)
 }
+
+/// How often a worker reports its progress.
+const REPORT_EVERY: Duration = Duration::from_secs(30);
 
 /// How long a worker keeps trying while the stream fails.
 const STREAM_PATIENCE: Duration = Duration::from_secs(120);
