@@ -56,7 +56,7 @@ enum Command {
     /// cores and keep them in the data directory; idempotent and resumable.
     Ingest(store::IngestArgs),
     /// Take articles from a NATS JetStream stream (`marsad ingest --to nats://…` publishes
-    /// them), analyze and store them, and acknowledge them once stored; any number may run.
+    /// them), analyze and store them, and acknowledge them once stored.
     Worker(stream::WorkerArgs),
     /// Full-text search of the stored articles with marsad's Arabic analyzer, with facets.
     Search(store::SearchArgs),

@@ -366,8 +366,14 @@ pub fn store_units(store: &mut Store, analysts: &Analysts, units: Vec<Unit>, opt
     for (i, o) in results {
         outcomes[i] = Some(o);
     }
+    // Every unit must come back (analysis failures come back as rejections): the caller
+    // acknowledges them all once this returns.
+    let outcomes: Vec<Vec<Outcome>> = outcomes
+        .into_iter()
+        .collect::<Option<_>>()
+        .ok_or_else(|| Error::Usage("an analysis thread stopped before its units were analyzed".into()))?;
     let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
-    for o in outcomes.into_iter().flatten().flatten() {
+    for o in outcomes.into_iter().flatten() {
         writer.push(o, &mut summary)?;
     }
     writer.write(&mut summary)?;
