@@ -33,8 +33,10 @@ fn nats_server() -> Option<PathBuf> {
     found
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+/// `n` distinct free ports (all held at once while they are chosen, so none comes twice).
+fn free_ports(n: usize) -> Vec<u16> {
+    let held: Vec<TcpListener> = (0..n).map(|_| TcpListener::bind("127.0.0.1:0").expect("a free port")).collect();
+    held.iter().map(|l| l.local_addr().expect("address").port()).collect()
 }
 
 /// A JetStream cluster of three nodes on loopback; killed when dropped.
@@ -47,7 +49,7 @@ struct Cluster {
 
 impl Cluster {
     fn start(server: PathBuf) -> Cluster {
-        let ports: Vec<(u16, u16, u16)> = (0..3).map(|_| (free_port(), free_port(), free_port())).collect();
+        let ports: Vec<(u16, u16, u16)> = free_ports(9).chunks(3).map(|p| (p[0], p[1], p[2])).collect();
         let mut c = Cluster { server, dir: tempfile::tempdir().expect("tmp"), ports, nodes: vec![None, None, None] };
         for i in 0..3 {
             c.run(i);
@@ -232,7 +234,7 @@ fn a_stream_that_cannot_be_reached_is_a_clear_error() {
     let tmp = tempfile::tempdir().expect("tmp");
     let input = tmp.path().join("a.txt");
     std::fs::write(&input, "خبر قصير عن اجتماع في دمشق.").expect("write");
-    let closed = format!("nats://127.0.0.1:{}", free_port());
+    let closed = format!("nats://127.0.0.1:{}", free_ports(1)[0]);
     for (args, expected) in [
         (vec!["ingest", "--to", closed.as_str(), input.to_str().expect("path")], "cannot connect"),
         (
