@@ -12,6 +12,7 @@
 //! where it was read (`source`, `line`) and what was given beside it, a newline, then the raw
 //! record's bytes, verbatim (any encoding).
 
+use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt;
 use marsad_ingest::source::{Given, Item, SourceOptions, Unit};
@@ -173,12 +174,11 @@ pub fn publish(to: &Stream, paths: &[PathBuf], opts: &SourceOptions) -> Result<P
                         continue;
                     }
                 };
-                let payload = encode(&unit);
+                let payload: bytes::Bytes = encode(&unit).into();
                 let id = blake3::hash(&payload).to_hex().to_string();
-                let message = jetstream::message::PublishMessage::build().payload(payload.into()).message_id(id);
-                match js.send_publish(subject.clone(), message).await {
-                    Ok(ack) => acks.push_back(ack),
-                    Err(e) if e.kind() == jetstream::context::PublishErrorKind::MaxPayloadExceeded => {
+                match send(&js, &subject, &payload, &id).await {
+                    Ok(ack) => acks.push_back((ack, payload, id)),
+                    Err(e) if e.kind() == PublishErrorKind::MaxPayloadExceeded => {
                         out.rejections.push(Rejected {
                             source: unit.source,
                             line: unit.line.unwrap_or(0),
@@ -190,19 +190,63 @@ pub fn publish(to: &Stream, paths: &[PathBuf], opts: &SourceOptions) -> Result<P
                     Err(e) => return Err(to.error("publishing", e)),
                 }
                 if acks.len() >= IN_FLIGHT
-                    && let Some(ack) = acks.pop_front()
+                    && let Some(pending) = acks.pop_front()
                 {
-                    count(&mut out, ack.await.map_err(|e| to.error("publishing", e))?);
+                    count(&mut out, confirm(&js, &subject, pending).await.map_err(|e| to.error("publishing", e))?);
                 }
             }
-            while let Some(ack) = acks.pop_front() {
-                count(&mut out, ack.await.map_err(|e| to.error("publishing", e))?);
+            while let Some(pending) = acks.pop_front() {
+                count(&mut out, confirm(&js, &subject, pending).await.map_err(|e| to.error("publishing", e))?);
             }
             Ok(())
         })
     })?;
     out.seconds = start.elapsed().as_secs_f64();
     Ok(out)
+}
+
+/// How long publishing keeps trying while the stream cannot take a message (its leader being
+/// elected just after it was created, a node restarting).
+const PUBLISH_PATIENCE: Duration = Duration::from_secs(30);
+
+/// Sends one message, trying again while the stream has no leader to take it.
+async fn send(
+    js: &jetstream::Context,
+    subject: &str,
+    payload: &bytes::Bytes,
+    id: &str,
+) -> Result<jetstream::context::PublishAckFuture, jetstream::context::PublishError> {
+    let start = Instant::now();
+    loop {
+        let message = jetstream::message::PublishMessage::build().payload(payload.clone()).message_id(id);
+        match js.send_publish(subject.to_owned(), message).await {
+            Err(e) if e.kind() != PublishErrorKind::MaxPayloadExceeded && start.elapsed() < PUBLISH_PATIENCE => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Waits for a message's acknowledgement; a message the stream did not confirm (no leader
+/// yet, a timeout) is sent again: its id makes a second copy a duplicate, not a new message.
+async fn confirm(
+    js: &jetstream::Context,
+    subject: &str,
+    (ack, payload, id): (jetstream::context::PublishAckFuture, bytes::Bytes, String),
+) -> Result<jetstream::publish::PublishAck, jetstream::context::PublishError> {
+    let start = Instant::now();
+    let mut ack = ack;
+    loop {
+        match ack.await {
+            Ok(a) => return Ok(a),
+            Err(_) if start.elapsed() < PUBLISH_PATIENCE => {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                ack = send(js, subject, &payload, &id).await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 fn count(out: &mut Published, ack: jetstream::publish::PublishAck) {
