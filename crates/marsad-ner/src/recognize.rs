@@ -144,6 +144,17 @@ impl<'a> Recognizer<'a> {
                     });
                 }
             }
+            // A place the tagger finds inside a knowledge-base name, with words of the name on
+            // both sides, is a part of that name (سوريا in قوات سوريا الديمقراطية): the whole,
+            // curated name is kept. (A place that ends a name, as in الحكومة السعودية, stays
+            // the tagger's: ANERcorp marks it apart, and so do readers.)
+            let known: Vec<Span> = cands.iter().filter(|c| c.source == Source::Knowledge).map(|c| c.span).collect();
+            cands.retain(|c| {
+                let place = matches!(c.entity_type, EntityType::LOC | EntityType::GPE);
+                c.source != Source::Tagger
+                    || !place
+                    || !known.iter().any(|k| k.start < c.span.start && c.span.end < k.end)
+            });
             // Trust first, then length.
             cands.sort_by_key(|c| (c.source, std::cmp::Reverse(c.span.len()), c.span.start));
             let mut taken: Vec<Candidate> = Vec::new();
@@ -273,6 +284,27 @@ mod tests {
         assert_eq!(full.entity_type, EntityType::PER);
         let short = e.iter().find(|e| e.text == "بالي").expect("short form");
         assert_eq!(short.name_ar.as_deref(), Some("مصطفى بالي"));
+    }
+
+    #[test]
+    fn a_place_inside_a_known_name_is_part_of_it_and_one_that_ends_it_is_not() {
+        struct Places;
+        impl Tagger for Places {
+            fn tag(&self, text: &str, _tokens: &[marsad_text::Token]) -> Vec<(Span, EntityType)> {
+                ["سوريا", "السعودية"]
+                    .iter()
+                    .flat_map(|p| text.match_indices(p).map(|(at, w)| (Span::new(at, at + w.len()), EntityType::GPE)))
+                    .collect()
+            }
+        }
+        let r = Recognizer::new(KnowledgeBase::embedded(), Some(&Places));
+        let text = "هاجمت قوات سوريا الديمقراطية مواقع للتنظيم، ورحبت الحكومة السعودية بالهجوم.";
+        let tokens = marsad_text::Tokenizer::default().tokenize(text);
+        let e = r.recognize_tokens(text, &tokens, &[Span::new(0, text.len())]);
+        let found: Vec<(&str, Option<&str>)> = e.iter().map(|e| (e.text.as_str(), e.id.as_deref())).collect();
+        assert!(found.contains(&("قوات سوريا الديمقراطية", Some("syr-reb-sdf"))), "{found:?}");
+        assert!(found.contains(&("السعودية", None)), "{found:?}");
+        assert!(!found.iter().any(|f| f.0 == "سوريا"), "{found:?}");
     }
 
     #[test]
