@@ -91,6 +91,56 @@ struct ActorCand {
 
 /// How specific an event type is when one sentence holds several triggers: the weapon
 /// (explosions) first, then fighting, attacks on civilians, riots, protests, developments.
+/// Clitic-free keys of words naming armed people or places (the target of an attack that makes
+/// it a clash).
+const ARMED_TARGETS: [&str; 24] = [
+    "عنصر",
+    "عناصر",
+    "جندي",
+    "جنود",
+    "جنديا",
+    "مقاتل",
+    "مقاتلين",
+    "مقاتلي",
+    "مسلح",
+    "مسلحين",
+    "مسلحي",
+    "شرطي",
+    "شرطيا",
+    "حاجز",
+    "حاجزا",
+    "ثكنه",
+    "دوريه",
+    "متشدد",
+    "متشددين",
+    "متمرد",
+    "متمردين",
+    "ضابط",
+    "ضباط",
+    "عسكريين",
+];
+
+/// Clitic-free keys of words naming civilians as victims (not سكان, مواطنون: as often the
+/// witnesses a report quotes).
+/// (The singular مدني is left out: الدفاع المدني, المجتمع المدني.)
+const CIVILIAN_TARGETS: [&str; 9] = ["مدنيين", "مدنيا", "مدنيون", "اطفال", "طفل", "طفلا", "نساء", "امراه", "مصلين"];
+
+/// Clitic-free keys of weapons that make an attack remote violence, with its sub-event type.
+const REMOTE_WEAPONS: [(&str, &str); 12] = [
+    ("قصف", "Shelling/artillery/missile attack"),
+    ("مدفعي", "Shelling/artillery/missile attack"),
+    ("قذيفه", "Shelling/artillery/missile attack"),
+    ("قذايف", "Shelling/artillery/missile attack"),
+    ("صاروخ", "Shelling/artillery/missile attack"),
+    ("صواريخ", "Shelling/artillery/missile attack"),
+    ("غاره", "Air/drone strike"),
+    ("غارات", "Air/drone strike"),
+    ("مسيره", "Air/drone strike"),
+    ("عبوه", "Remote explosive/landmine/IED"),
+    ("لغم", "Remote explosive/landmine/IED"),
+    ("تفجير", "Remote explosive/landmine/IED"),
+];
+
 fn precedence(event_type: &str) -> usize {
     lexicon::ACLED.iter().position(|(t, _)| *t == event_type).map_or(9, |i| [1, 0, 2, 4, 3, 5][i])
 }
@@ -208,6 +258,41 @@ impl<'l> Extractor<'l> {
                     })
                 });
             }
+            // Violence the word does not type (قتل, مقتل, هجوم, هاجم) is typed by who it struck,
+            // when the words after it name them: armed men (عناصر, جنود, حاجز) → an armed
+            // clash, civilians (مدنيين, أطفال) → an attack on civilians; otherwise it is counts
+            // only.
+            let mut by_target: Option<(String, String)> = None;
+            if groups.is_empty()
+                && let Some(h) = in_sentence.iter().copied().find(|h| {
+                    row(h).kind == TriggerKind::Casualty && row(h).plover.as_ref().is_some_and(|p| p.0 == "ASSAULT")
+                })
+            {
+                let struck = |list: &[&str]| {
+                    keys.iter()
+                        .flatten()
+                        .filter(|k| inside(k.span) && k.span.start >= h.span.end)
+                        .any(|k| list.contains(&k.key.as_str()))
+                };
+                let weapon = keys
+                    .iter()
+                    .flatten()
+                    .filter(|k| inside(k.span))
+                    .find_map(|k| REMOTE_WEAPONS.iter().find(|w| w.0 == k.key.as_str()).map(|w| w.1));
+                let typed = if let Some(sub) = weapon {
+                    Some(("Explosions/Remote violence", sub))
+                } else if struck(&CIVILIAN_TARGETS) {
+                    Some(("Violence against civilians", "Attack"))
+                } else if struck(&ARMED_TARGETS) {
+                    Some(("Battles", "Armed clash"))
+                } else {
+                    None
+                };
+                if let Some((t, sub)) = typed {
+                    by_target = Some((t.to_owned(), sub.to_owned()));
+                    groups.push((own_place(h), vec![h]));
+                }
+            }
             if groups.is_empty() {
                 last_place = sentence_place.or(last_place);
                 continue;
@@ -223,8 +308,10 @@ impl<'l> Extractor<'l> {
                     continue;
                 };
                 let t: &Trigger = row(trigger);
-                let TriggerKind::Event { event_type, sub_event_type } = &t.kind else {
-                    continue;
+                let (event_type, sub_event_type) = match (&t.kind, &by_target) {
+                    (TriggerKind::Event { event_type, sub_event_type }, _) => (event_type, sub_event_type),
+                    (TriggerKind::Casualty, Some((event_type, sub_event_type))) => (event_type, sub_event_type),
+                    _ => continue,
                 };
                 let modality = in_sentence
                     .iter()
@@ -247,7 +334,20 @@ impl<'l> Extractor<'l> {
                         Modality::Asserted => 5,
                     })
                     .unwrap_or(Modality::Asserted);
-                let (actor1, actor2) = pick_actors(input, keys, &actors, *s, trigger, t.pos.starts_with("verb"));
+                let (mut actor1, mut actor2) =
+                    pick_actors(input, keys, &actors, *s, trigger, t.pos.starts_with("verb"));
+                // Civilians struck are the attack's target, not its actor (قتل ثلاثة مدنيين).
+                let civilians = |e: &Entity| {
+                    marsad_text::lossy(&e.text)
+                        .split_whitespace()
+                        .any(|w| CIVILIAN_TARGETS.contains(&w.strip_prefix("ال").unwrap_or(w)))
+                };
+                if t.kind == TriggerKind::Casualty
+                    && event_type == "Violence against civilians"
+                    && actor1.as_ref().is_some_and(civilians)
+                {
+                    (actor1, actor2) = (actor2.filter(|a| !civilians(a)), actor1);
+                }
                 let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
                 // Counts go with the sentence's first event; arrests also with the arrest word.
                 let counts = if group_index == 0 { self.counts(&count_hits, *s, &numbers) } else { Counts::default() };

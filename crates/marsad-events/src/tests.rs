@@ -308,3 +308,39 @@ fn titles_generic_heads_and_uncued_quotations_find_their_speaker() {
     assert_eq!(by("المدنيين قتلوا").as_deref(), Some("منظمة العفو الدولية"), "{q:#?}");
     assert_eq!(by("لن نصمت").as_deref(), Some("منظمة العفو الدولية"), "{q:#?}");
 }
+
+#[test]
+fn violence_a_word_does_not_type_is_typed_by_its_weapon_or_whom_it_struck() {
+    let typed = |text: &str, entities: &[Entity]| -> Vec<(String, Option<String>, Option<String>)> {
+        let tokens = Tokenizer::default().tokenize(text);
+        let sentences = marsad_text::split_sentences(text, Span::new(0, text.len()));
+        Extractor::embedded()
+            .extract(&EventInput {
+                text,
+                tokens: &tokens,
+                sentences: &sentences,
+                entities,
+                places: &[],
+                published: Some("2024-03-02"),
+            })
+            .into_iter()
+            .filter_map(|e| {
+                let a = e.acled?;
+                Some((a.sub_event_type, e.actor1.map(|x| x.text), e.actor2.map(|x| x.text)))
+            })
+            .collect()
+    };
+    // Armed men struck: a clash.
+    let clash = typed("قتل خمسة من عناصر الشرطة في هجوم على حاجز أمس.", &[]);
+    assert_eq!(clash.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["Armed clash"], "{clash:?}");
+    // Civilians struck: an attack on them, the civilians its target, not its actor.
+    let text = "قتل ثلاثة مدنيين بينهم طفلان في هجوم لمسلحين على قرية أمس.";
+    let attack = typed(text, &[entity("مدنيين", text, EntityType::NORP, Some("civilians"))]);
+    assert_eq!(attack.len(), 1, "{attack:?}");
+    assert_eq!((attack[0].0.as_str(), attack[0].2.as_deref()), ("Attack", Some("مدنيين")), "{attack:?}");
+    // A weapon named types it, whoever was struck.
+    let remote = typed("استهدف القصف المدفعي البلدة أمس ما أدى إلى مقتل أربعة مدنيين.", &[]);
+    assert_eq!(remote.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["Shelling/artillery/missile attack"]);
+    // Nobody named after the word, no weapon: counts only, no event.
+    assert!(typed("قال سكان إن خمسة قتلوا أمس.", &[]).is_empty());
+}
