@@ -89,8 +89,6 @@ struct ActorCand {
     capital: bool,
 }
 
-/// How specific an event type is when one sentence holds several triggers: the weapon
-/// (explosions) first, then fighting, attacks on civilians, riots, protests, developments.
 /// Clitic-free keys of words naming armed people or places (the target of an attack that makes
 /// it a clash).
 const ARMED_TARGETS: [&str; 24] = [
@@ -121,8 +119,7 @@ const ARMED_TARGETS: [&str; 24] = [
 ];
 
 /// Clitic-free keys of words naming civilians as victims (not سكان, مواطنون: as often the
-/// witnesses a report quotes).
-/// (The singular مدني is left out: الدفاع المدني, المجتمع المدني.)
+/// witnesses a report quotes; not the singular مدني: الدفاع المدني, المجتمع المدني).
 const CIVILIAN_TARGETS: [&str; 9] = ["مدنيين", "مدنيا", "مدنيون", "اطفال", "طفل", "طفلا", "نساء", "امراه", "مصلين"];
 
 /// Clitic-free keys of weapons that make an attack remote violence, with its sub-event type.
@@ -141,6 +138,8 @@ const REMOTE_WEAPONS: [(&str, &str); 12] = [
     ("تفجير", "Remote explosive/landmine/IED"),
 ];
 
+/// How specific an event type is when one sentence holds several triggers: the weapon
+/// (explosions) first, then fighting, attacks on civilians, riots, protests, developments.
 fn precedence(event_type: &str) -> usize {
     lexicon::ACLED.iter().position(|(t, _)| *t == event_type).map_or(9, |i| [1, 0, 2, 4, 3, 5][i])
 }
@@ -258,10 +257,11 @@ impl<'l> Extractor<'l> {
                     })
                 });
             }
-            // Violence the word does not type (قتل, مقتل, هجوم, هاجم) is typed by who it struck,
-            // when the words after it name them: armed men (عناصر, جنود, حاجز) → an armed
-            // clash, civilians (مدنيين, أطفال) → an attack on civilians; otherwise it is counts
-            // only.
+            // Violence the word does not type (قتل, مقتل, هجوم, استهدف), in a sentence with no
+            // typed word, is typed by the weapon the sentence names (قصف, غارة, عبوة → remote
+            // violence), else by whom the words after it say it struck: armed men (عناصر, جنود,
+            // حاجز) → an armed clash, civilians (مدنيين, أطفال) → an attack on civilians;
+            // otherwise it is counts only.
             let mut by_target: Option<(String, String)> = None;
             if groups.is_empty()
                 && let Some(h) = in_sentence.iter().copied().find(|h| {
