@@ -178,6 +178,12 @@ pub struct CheckArgs {
     pub format: PrintFormat,
 }
 
+/// A rejected record as the reports name it: where (file and line), what, and its kind.
+pub(crate) fn rejection(r: &marsad_store::Rejected) -> String {
+    let at = if r.line > 0 { format!(": line {}", r.line) } else { String::new() };
+    format!("{}{at}: {} ({})", r.source, r.message, r.kind)
+}
+
 fn print_summary(what: &str, s: &Summary, format: PrintFormat) -> Result<()> {
     let mut o = std::io::stdout().lock();
     if format == PrintFormat::Json {
@@ -185,8 +191,7 @@ fn print_summary(what: &str, s: &Summary, format: PrintFormat) -> Result<()> {
         return Ok(());
     }
     for r in &s.rejections {
-        let at = if r.line > 0 { format!(": line {}", r.line) } else { String::new() };
-        eprintln!("marsad: rejected {}{at}: {} ({})", r.source, r.message, r.kind);
+        eprintln!("marsad: rejected {}", rejection(r));
     }
     if s.rejected > s.rejections.len() as u64 {
         eprintln!("marsad: … {} more rejected (marsad status --rejected N)", s.rejected - s.rejections.len() as u64);
@@ -387,8 +392,7 @@ pub fn status(a: &StatusArgs) -> Result<ExitCode> {
         writeln!(o, "analyzer    {v}{current}: {n}")?;
     }
     for r in rejected {
-        let at = if r.line > 0 { format!(": line {}", r.line) } else { String::new() };
-        writeln!(o, "rejected    {}{at}: {} ({})", r.source, r.message, r.kind)?;
+        writeln!(o, "rejected    {}", rejection(&r))?;
     }
     Ok(ExitCode::SUCCESS)
 }

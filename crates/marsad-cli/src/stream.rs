@@ -76,8 +76,7 @@ pub fn publish(
         return Ok(ExitCode::SUCCESS);
     }
     for r in &out.rejections {
-        let at = if r.line > 0 { format!(": line {}", r.line) } else { String::new() };
-        eprintln!("marsad: rejected {}{at}: {} ({})", r.source, r.message, r.kind);
+        eprintln!("marsad: rejected {}", crate::store::rejection(r));
     }
     writeln!(
         o,

@@ -101,6 +101,18 @@ impl Summary {
         self.articles_per_s = if self.seconds > 0.0 { self.documents as f64 / self.seconds } else { 0.0 };
     }
 
+    /// Adds another run's counts to these (a worker's batches), keeping the first rejections.
+    pub fn add(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.records += other.records;
+        self.documents += other.documents;
+        self.existing += other.existing;
+        self.rejected += other.rejected;
+        self.events += other.events;
+        let room = SHOWN_REJECTIONS.saturating_sub(self.rejections.len());
+        self.rejections.extend(other.rejections.iter().take(room).cloned());
+    }
+
     fn note_rejected(&mut self, r: &Rejected) {
         self.rejected += 1;
         if self.list_every_rejection || self.rejections.len() < SHOWN_REJECTIONS {

@@ -435,7 +435,7 @@ async fn step(
         store.reject(&unreadable)?;
     }
     let s = marsad_ingest::store_units(store, analysts, units, &opts.ingest)?;
-    add(&mut out.stored, &s);
+    out.stored.add(&s);
     *dirty |= s.documents > 0;
     // Stored (committed): only now may the stream forget them. An acknowledgement lost on
     // the way brings the message again, and the store skips it then.
@@ -444,15 +444,6 @@ async fn step(
         .map_err(|e| from.error("acknowledging", e))?;
     out.messages += messages.len() as u64;
     Ok(Step::Went)
-}
-
-fn add(total: &mut Summary, s: &Summary) {
-    total.records += s.records;
-    total.documents += s.documents;
-    total.existing += s.existing;
-    total.rejected += s.rejected;
-    total.events += s.events;
-    total.rejections.extend(s.rejections.iter().take(20usize.saturating_sub(total.rejections.len())).cloned());
 }
 
 #[cfg(test)]
