@@ -15,7 +15,7 @@ pub use source::{Given, SourceOptions};
 use crossbeam_channel::{bounded, unbounded};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
-use marsad_store::{Codec, Origin, Prepared, Rejected, Store, StoriesUpdate};
+use marsad_store::{Backend, Codec, Origin, Prepared, Rejected, Store, StoriesUpdate};
 use serde::Serialize;
 use source::{Item, Unit};
 use std::collections::BTreeMap;
@@ -217,7 +217,7 @@ fn progress_bar(enabled: bool, total: u64, what: &str) -> ProgressBar {
 
 /// Batches of documents and rejections on their way to the store.
 struct Writer<'s> {
-    store: &'s mut Store,
+    store: &'s mut dyn Backend,
     docs: Vec<Prepared>,
     rejected: Vec<Rejected>,
     batch: usize,
@@ -325,12 +325,12 @@ struct Job {
 
 impl Analysts {
     /// `threads` analysts over `store` (each with a read handle, to skip stored documents).
-    pub fn new(store: &Store, threads: usize) -> Result<Analysts, Error> {
+    pub fn new(store: &dyn Backend, threads: usize) -> Result<Analysts, Error> {
         let (tx, rx) = unbounded::<Job>();
         let analyzer = Arc::new(OnceLock::new());
         let mut handles = Vec::new();
         for i in 0..threads.max(1) {
-            let (rx, analyzer, probe) = (rx.clone(), Arc::clone(&analyzer), store.reader()?);
+            let (rx, analyzer, mut probe) = (rx.clone(), Arc::clone(&analyzer), store.prober()?);
             let handle = std::thread::Builder::new()
                 .name(format!("marsad-analyst-{i}"))
                 .spawn(move || {
@@ -360,8 +360,13 @@ impl Drop for Analysts {
 /// with their rejections, in the order given, in transactions of `opts.batch` documents;
 /// documents stored already are skipped. Once this returns, what it stored is durable (the
 /// caller may acknowledge the units); the search index takes the documents at the next
-/// [`Store::flush`] (they are listed as pending until then, so a crash loses none).
-pub fn store_units(store: &mut Store, analysts: &Analysts, units: Vec<Unit>, opts: &Options) -> Result<Summary, Error> {
+/// [`Backend::flush`] (they are listed as pending until then, so a crash loses none).
+pub fn store_units(
+    store: &mut dyn Backend,
+    analysts: &Analysts,
+    units: Vec<Unit>,
+    opts: &Options,
+) -> Result<Summary, Error> {
     let start = Instant::now();
     store.lock_for_writing()?;
     let mut summary = Summary { records: units.len() as u64, ..Summary::default() };
@@ -394,7 +399,7 @@ pub fn store_units(store: &mut Store, analysts: &Analysts, units: Vec<Unit>, opt
 }
 
 /// Ingests files and folders into the store.
-pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Summary, Error> {
+pub fn ingest(store: &mut dyn Backend, paths: &[PathBuf], opts: &Options) -> Result<Summary, Error> {
     let start = Instant::now();
     store.lock_for_writing()?;
     let run = store.begin_run("ingest")?;
@@ -412,7 +417,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
     }
     let (unit_tx, unit_rx) = bounded::<(u64, Item)>(threads * 8);
     let (out_tx, out_rx) = unbounded::<(u64, Vec<Outcome>)>();
-    let probes: Vec<_> = (0..threads).map(|_| writer.store.reader()).collect::<Result<_, _>>()?;
+    let probes: Vec<_> = (0..threads).map(|_| writer.store.prober()).collect::<Result<_, _>>()?;
     // The store's codec changes once, when it trains its dictionary; workers pick it up.
     let codec = RwLock::new(writer.store.codec());
     let result = std::thread::scope(|s| -> Result<(), Error> {
@@ -445,7 +450,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
                 }
             }
         });
-        for probe in probes {
+        for mut probe in probes {
             let (rx, tx, analyzer, codec) = (unit_rx.clone(), out_tx.clone(), &analyzer, &codec);
             let max = opts.source.max_bytes;
             s.spawn(move || {
@@ -504,7 +509,7 @@ pub fn ingest(store: &mut Store, paths: &[PathBuf], opts: &Options) -> Result<Su
     summary.stories = Some(store.update_stories(opts.clock())?);
     store.checkpoint()?;
     summary.finish(start);
-    store.end_run(run, &summary)?;
+    store.end_run(run, &serde_json::to_value(&summary).map_err(marsad_store::Error::from)?)?;
     Ok(summary)
 }
 

@@ -133,30 +133,63 @@ fn index_doc(f: &Fields, seq: u64, doc: &Document) -> TantivyDocument {
             d.add_text(f.month, m);
         }
     }
-    let mut types = Vec::new();
-    let mut subtypes = Vec::new();
-    let mut countries = Vec::new();
-    let mut actors = Vec::new();
-    for (_, e) in marsad_core::export::coded(doc) {
-        if let Some(a) = &e.acled {
-            types.push(a.event_type.as_str());
-            subtypes.push(a.sub_event_type.as_str());
-        }
-        countries.extend(e.place.as_ref().and_then(|p| p.country.as_deref()));
-    }
-    countries.extend(
-        doc.places.iter().filter(|p| p.via == marsad_core::PlaceVia::Name).filter_map(|p| p.country.as_deref()),
-    );
-    actors.extend(doc.entities.iter().filter_map(|e| e.id.as_deref()));
-    for (field, mut values) in [(f.types, types), (f.subtypes, subtypes), (f.countries, countries), (f.actors, actors)]
+    let v = FacetValues::of(doc);
+    for (field, values) in
+        [(f.types, v.types), (f.subtypes, v.subtypes), (f.countries, v.countries), (f.actors, v.actors)]
     {
-        values.sort_unstable();
-        values.dedup();
         for v in values {
             d.add_text(field, v);
         }
     }
     d
+}
+
+/// What a document is filtered and faceted by beside its outlet and date, each list sorted
+/// and without repeats.
+pub(crate) struct FacetValues<'d> {
+    /// ACLED event types and sub-event types of its coded events.
+    pub types: Vec<&'d str>,
+    pub subtypes: Vec<&'d str>,
+    /// Countries of its coded events and of the places it names.
+    pub countries: Vec<&'d str>,
+    /// Linked actors it names.
+    pub actors: Vec<&'d str>,
+}
+
+impl FacetValues<'_> {
+    pub(crate) fn of(doc: &Document) -> FacetValues<'_> {
+        let mut v = FacetValues { types: Vec::new(), subtypes: Vec::new(), countries: Vec::new(), actors: Vec::new() };
+        for (_, e) in marsad_core::export::coded(doc) {
+            if let Some(a) = &e.acled {
+                v.types.push(a.event_type.as_str());
+                v.subtypes.push(a.sub_event_type.as_str());
+            }
+            v.countries.extend(e.place.as_ref().and_then(|p| p.country.as_deref()));
+        }
+        v.countries.extend(
+            doc.places.iter().filter(|p| p.via == marsad_core::PlaceVia::Name).filter_map(|p| p.country.as_deref()),
+        );
+        v.actors.extend(doc.entities.iter().filter_map(|e| e.id.as_deref()));
+        for list in [&mut v.types, &mut v.subtypes, &mut v.countries, &mut v.actors] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        v
+    }
+}
+
+/// A search's text parsed as the embedded index parses it (all words required, `"phrases"`,
+/// OR, `-`, `field:value`) but without an index and without the title's boost: for a store
+/// that translates the query into its own language. Returns the schema its terms' fields are
+/// of.
+pub(crate) fn parse_text(text: &str) -> (Schema, Box<dyn Query>) {
+    let (schema, f) = schema();
+    let tokenizers = tantivy::tokenizer::TokenizerManager::default();
+    tokenizers.register(ANALYZER, MarsadTokenizer);
+    let mut parser = QueryParser::new(schema.clone(), vec![f.title, f.body], tokenizers);
+    parser.set_conjunction_by_default();
+    let (q, _unread) = parser.parse_query_lenient(text);
+    (schema, q)
 }
 
 /// The search index of a store.
@@ -349,7 +382,7 @@ pub(crate) struct RawHit {
 }
 
 /// The facet fields: (name, how many values are listed, listed by value rather than by count).
-const FACETS: [(&str, usize, bool); 5] =
+pub(crate) const FACETS: [(&str, usize, bool); 5] =
     [("type", 30, false), ("country", 30, false), ("outlet", 30, false), ("actor", 30, false), ("month", 120, true)];
 
 /// Counts of the matching documents per value of each facet field, read as term ordinals from

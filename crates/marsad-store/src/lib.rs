@@ -5,16 +5,19 @@
 //! Writes are batched in transactions; a document's id is unique, so storing one twice adds
 //! nothing. Raw records and analyses are zstd-compressed.
 
+mod backend;
 mod browse;
 mod check;
 mod codec;
 mod export;
 mod facts;
 mod index;
+pub mod pg;
 mod schema;
 mod snippet;
 mod stories;
 
+pub use backend::{Backend, Prober};
 pub use browse::{ActorDetail, ActorName, ActorRow, NameQuery, PlaceRow, Point, Points};
 pub use check::Check;
 pub use codec::Codec;
@@ -56,6 +59,10 @@ pub enum Error {
     Export(String),
     #[error("a raw record of {0} bytes is too large to store (the limit is 4 GiB)")]
     TooLarge(usize),
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("cannot connect to {0}: {1}")]
+    Connect(String, String),
     #[error("{0}: another process is writing to this store (one writer at a time); nothing was written")]
     Busy(String),
 }
@@ -153,6 +160,7 @@ pub struct Origin {
 
 /// A document ready to store: its analysis and origin, with the compressed columns computed
 /// (on the analysis threads, not the writer).
+#[derive(Clone)]
 pub struct Prepared {
     pub doc: Document,
     pub origin: Origin,
@@ -219,6 +227,25 @@ pub struct Stats {
     /// Bytes of the data directory on disk.
     pub disk_bytes: u64,
     pub by_analyzer: BTreeMap<String, u64>,
+}
+
+impl Stats {
+    /// The counts every store makes with the same SQL (`count` runs a query of one number).
+    pub(crate) fn counted(mut count: impl FnMut(&str) -> Result<u64, Error>) -> Result<Stats, Error> {
+        Ok(Stats {
+            documents: count("SELECT count(*) FROM documents")?,
+            events: count("SELECT count(*) FROM events")?,
+            entities: count("SELECT count(*) FROM entities")?,
+            places: count("SELECT count(*) FROM places")?,
+            quotes: count("SELECT count(*) FROM quotes")?,
+            rejected: count("SELECT count(*) FROM rejected")?,
+            near_duplicates: count("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL")?,
+            stories: count("SELECT count(*) FROM stories")?,
+            canonical_events: count("SELECT count(*) FROM canonical_events")?,
+            raw_bytes: count("SELECT coalesce(sum(bytes), 0) FROM documents")?,
+            ..Stats::default()
+        })
+    }
 }
 
 /// Bytes of an article's body stored apart as its opening, where search snippets are looked
@@ -293,7 +320,7 @@ pub struct Store {
     clustering: Option<Box<stories::Clustering>>,
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
@@ -697,20 +724,11 @@ impl Store {
             }
         }
         Ok(Stats {
-            documents: count("SELECT count(*) FROM documents")?,
-            events: count("SELECT count(*) FROM events")?,
-            entities: count("SELECT count(*) FROM entities")?,
-            places: count("SELECT count(*) FROM places")?,
-            quotes: count("SELECT count(*) FROM quotes")?,
-            rejected: count("SELECT count(*) FROM rejected")?,
-            near_duplicates: count("SELECT count(*) FROM documents WHERE duplicate_of IS NOT NULL")?,
-            stories: count("SELECT count(*) FROM stories")?,
-            canonical_events: count("SELECT count(*) FROM canonical_events")?,
             unclustered: self.unclustered()?,
             indexed: self.index.num_docs(),
-            raw_bytes: count("SELECT coalesce(sum(bytes), 0) FROM documents")?,
             disk_bytes: dir_size(&self.dir),
             by_analyzer,
+            ..Stats::counted(count)?
         })
     }
 
@@ -806,59 +824,136 @@ fn dir_size(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// The query rows of a document's analysis: coded events (none for a near-duplicate: its
-/// original's are the event data), entities, places, quotes.
+/// A coded event's row.
+pub(crate) struct EventRow<'d> {
+    pub idx: u64,
+    pub event_type: &'d str,
+    pub sub_event_type: &'d str,
+    pub modality: String,
+    pub date: Option<&'d str>,
+    pub country: Option<&'d str>,
+    pub admin1: Option<&'d str>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub actor1: Option<&'d str>,
+    pub actor2: Option<&'d str>,
+    pub fatalities: Option<u32>,
+}
+
+/// A quote's row.
+pub(crate) struct QuoteRow<'d> {
+    pub idx: u64,
+    pub speaker_id: Option<&'d str>,
+    pub speaker: Option<&'d str>,
+    pub cue: Option<&'d str>,
+    pub channel: Option<&'d str>,
+    pub start: u64,
+    pub end: u64,
+}
+
+/// The rows queries filter a document's analysis by, as every store writes them: coded events
+/// (none for a near-duplicate: its original's are the event data), linked actors and resolved
+/// places with their mention counts (by id), quotes.
+pub(crate) struct AnalysisRows<'d> {
+    pub events: Vec<EventRow<'d>>,
+    pub actors: BTreeMap<&'d str, (&'d marsad_core::Entity, u64)>,
+    pub places: BTreeMap<&'d str, (&'d marsad_core::Place, u64)>,
+    pub quotes: Vec<QuoteRow<'d>>,
+}
+
+impl AnalysisRows<'_> {
+    pub(crate) fn of(d: &Document, duplicate: bool) -> Result<AnalysisRows<'_>, Error> {
+        let mut events = Vec::new();
+        for (i, e) in coded(d).filter(|_| !duplicate) {
+            let Some(acled) = &e.acled else { continue };
+            let place = e.place.as_ref();
+            events.push(EventRow {
+                idx: i as u64,
+                event_type: &acled.event_type,
+                sub_event_type: &acled.sub_event_type,
+                modality: serde_json::to_value(e.modality)?.as_str().unwrap_or_default().to_owned(),
+                date: e.date.as_deref(),
+                country: place.and_then(|p| p.country.as_deref()),
+                admin1: place.and_then(|p| p.admin1.as_deref()),
+                lat: place.and_then(|p| p.lat),
+                lon: place.and_then(|p| p.lon),
+                actor1: e.actor1.as_ref().and_then(|a| a.id.as_deref()),
+                actor2: e.actor2.as_ref().and_then(|a| a.id.as_deref()),
+                fatalities: e.fatalities,
+            });
+        }
+        let mut actors: BTreeMap<&str, (&marsad_core::Entity, u64)> = BTreeMap::new();
+        for e in &d.entities {
+            if let Some(id) = e.id.as_deref() {
+                actors.entry(id).or_insert((e, 0)).1 += 1;
+            }
+        }
+        let mut places: BTreeMap<&str, (&marsad_core::Place, u64)> = BTreeMap::new();
+        for p in &d.places {
+            if let Some(id) = p.geonames_id.as_deref() {
+                places.entry(id).or_insert((p, 0)).1 += 1;
+            }
+        }
+        let quotes = d
+            .quotes
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let sp = q.speaker.as_ref();
+                QuoteRow {
+                    idx: i as u64,
+                    speaker_id: sp.and_then(|s| s.id.as_deref()),
+                    speaker: sp.map(|s| s.text.as_str()),
+                    cue: q.cue.as_deref(),
+                    channel: q.channel.as_deref(),
+                    start: q.start as u64,
+                    end: q.end as u64,
+                }
+            })
+            .collect();
+        Ok(AnalysisRows { events, actors, places, quotes })
+    }
+}
+
+/// Writes the query rows of a document's analysis ([`AnalysisRows`]) and lists it for the index.
 fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document, duplicate: bool) -> Result<(), Error> {
+    let rows = AnalysisRows::of(d, duplicate)?;
     let mut ev = tx.prepare_cached(
         "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
          actor1, actor2, fatalities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )?;
-    for (i, e) in coded(d).filter(|_| !duplicate) {
-        let Some(acled) = &e.acled else { continue };
-        let place = e.place.as_ref();
+    for e in &rows.events {
         ev.execute(params![
             seq,
-            i as u64,
-            acled.event_type,
-            acled.sub_event_type,
-            serde_json::to_value(e.modality)?.as_str().unwrap_or_default(),
+            e.idx,
+            e.event_type,
+            e.sub_event_type,
+            e.modality,
             e.date,
-            place.and_then(|p| p.country.as_deref()),
-            place.and_then(|p| p.admin1.as_deref()),
-            place.and_then(|p| p.lat),
-            place.and_then(|p| p.lon),
-            e.actor1.as_ref().and_then(|a| a.id.as_deref()),
-            e.actor2.as_ref().and_then(|a| a.id.as_deref()),
+            e.country,
+            e.admin1,
+            e.lat,
+            e.lon,
+            e.actor1,
+            e.actor2,
             e.fatalities,
         ])?;
-    }
-    let mut actors: BTreeMap<&str, (&marsad_core::Entity, u64)> = BTreeMap::new();
-    for e in &d.entities {
-        if let Some(id) = e.id.as_deref() {
-            actors.entry(id).or_insert((e, 0)).1 += 1;
-        }
     }
     let mut en = tx.prepare_cached("INSERT INTO entities (doc_seq, actor_id, mentions) VALUES (?1, ?2, ?3)")?;
     let mut actor = tx.prepare_cached(
         "INSERT INTO actors (id, type, name_ar, name_en, kind) VALUES (?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (id) DO UPDATE SET type = ?2, name_ar = ?3, name_en = ?4, kind = ?5",
     )?;
-    for (id, (e, n)) in &actors {
+    for (id, (e, n)) in &rows.actors {
         en.execute(params![seq, id, n])?;
         actor.execute(params![id, format!("{:?}", e.entity_type), e.name_ar, e.name_en, e.kind])?;
-    }
-    let mut places: BTreeMap<&str, (&marsad_core::Place, u64)> = BTreeMap::new();
-    for p in &d.places {
-        if let Some(id) = p.geonames_id.as_deref() {
-            places.entry(id).or_insert((p, 0)).1 += 1;
-        }
     }
     let mut pl = tx.prepare_cached("INSERT INTO places (doc_seq, place_id, mentions) VALUES (?1, ?2, ?3)")?;
     let mut gaz = tx.prepare_cached(
         "INSERT OR REPLACE INTO gazetteer (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
-    for (id, (p, n)) in &places {
+    for (id, (p, n)) in &rows.places {
         pl.execute(params![seq, id, n])?;
         gaz.execute(params![
             id,
@@ -877,18 +972,8 @@ fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document, duplicate:
         "INSERT INTO quotes (doc_seq, idx, speaker_id, speaker, cue, channel, start, end) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?;
-    for (i, q) in d.quotes.iter().enumerate() {
-        let sp = q.speaker.as_ref();
-        qu.execute(params![
-            seq,
-            i as u64,
-            sp.and_then(|s| s.id.as_deref()),
-            sp.map(|s| s.text.as_str()),
-            q.cue,
-            q.channel,
-            q.start as u64,
-            q.end as u64
-        ])?;
+    for q in &rows.quotes {
+        qu.execute(params![seq, q.idx, q.speaker_id, q.speaker, q.cue, q.channel, q.start, q.end])?;
     }
     tx.prepare_cached("INSERT OR IGNORE INTO pending_index (seq) VALUES (?1)")?.execute([seq])?;
     Ok(())

@@ -28,8 +28,9 @@ pub(crate) struct Match {
 
 /// The query's terms of one field, with their weights.
 pub(crate) struct Highlighter {
-    field: Field,
-    terms: Vec<(Term, Score)>,
+    /// The index field the terms are of (none: matches are found in the text itself).
+    field: Option<Field>,
+    terms: Vec<(String, Score)>,
 }
 
 /// A snippet: a fragment of the body and the byte ranges of the matched words in it.
@@ -51,28 +52,44 @@ impl Highlighter {
         let mut weighted = Vec::with_capacity(terms.len());
         for term in terms {
             let n = searcher.doc_freq(&term)?;
-            if n > 0 {
-                weighted.push((term, 1.0 / (1.0 + n as Score)));
+            if let (true, Some(text)) = (n > 0, term.value().as_str()) {
+                weighted.push((text.to_owned(), 1.0 / (1.0 + n as Score)));
             }
         }
-        Ok(Highlighter { field, terms: weighted })
+        Ok(Highlighter { field: Some(field), terms: weighted })
+    }
+
+    /// A highlighter of these terms, each weighing the same, whose matches are found by
+    /// segmenting the text ([`Highlighter::matches_in`]): for a store without positions.
+    pub(crate) fn of_terms(terms: Vec<String>) -> Highlighter {
+        Highlighter { field: None, terms: terms.into_iter().map(|t| (t, 1.0)).collect() }
+    }
+
+    /// The matches of the terms in `text`, found by segmenting all of it.
+    pub(crate) fn matches_in(&self, tokenizer: &Tokenizer<'_>, text: &str) -> Vec<Match> {
+        marsad_text::search::search_terms(tokenizer, text)
+            .into_iter()
+            .filter_map(|t| {
+                let term = self.terms.iter().position(|(w, _)| *w == t.term)?;
+                Some(Match { position: t.position as u32, term })
+            })
+            .collect()
     }
 
     /// The matches in each hit's body, by position, from the postings (read once per segment
     /// and term, seeking through that segment's hits in order).
     pub(crate) fn matches(&self, searcher: &Searcher, hits: &[DocAddress]) -> Result<Vec<Vec<Match>>, Error> {
         let mut out = vec![Vec::new(); hits.len()];
-        if self.terms.is_empty() {
-            return Ok(out);
-        }
+        let Some(field) = self.field.filter(|_| !self.terms.is_empty()) else { return Ok(out) };
         let mut order: Vec<usize> = (0..hits.len()).collect();
         order.sort_by_key(|&i| hits[i]);
         let mut positions = Vec::new();
         for segment in order.chunk_by(|&a, &b| hits[a].segment_ord == hits[b].segment_ord) {
-            let inverted = searcher.segment_reader(hits[segment[0]].segment_ord).inverted_index(self.field)?;
-            for (t, (term, _)) in self.terms.iter().enumerate() {
+            let inverted = searcher.segment_reader(hits[segment[0]].segment_ord).inverted_index(field)?;
+            for (t, (text, _)) in self.terms.iter().enumerate() {
+                let term = Term::from_field_text(field, text);
                 let Some(mut postings) = inverted
-                    .read_postings(term, IndexRecordOption::WithFreqsAndPositions)
+                    .read_postings(&term, IndexRecordOption::WithFreqsAndPositions)
                     .map_err(tantivy::TantivyError::from)?
                 else {
                     continue;
@@ -121,7 +138,7 @@ impl Highlighter {
                 // index written by another version of the analyzer may count otherwise).
                 let Some((span, term)) = word_term(tokenizer, text, w) else { continue };
                 let (expected, weight) = &self.terms[m.term];
-                if expected.value().as_str() == Some(term.as_str()) {
+                if *expected == term {
                     fragment.score += weight;
                     fragment.highlights.push((span.start, span.end));
                 }

@@ -13,7 +13,7 @@ use marsad_cluster::framing::{FramingHit, Lexicon};
 use marsad_cluster::profile::EventFacts;
 use marsad_cluster::{Clusterer, Config, Mention, Merger, Profile, day_string};
 use rusqlite::{OptionalExtension, params};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -182,8 +182,8 @@ fn pack(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 /// state took 0.4 s and a few hundred MB of short-lived allocations per update on the 72k
 /// store, which a server taking posts one after another paid each time.
 pub(crate) struct Clustering {
-    clusterer: Clusterer,
-    merger: Merger,
+    pub clusterer: Clusterer,
+    pub merger: Merger,
     last: u64,
     /// SQLite's `data_version` after the update's commit: another connection's commit
     /// changes it, and then the stored state is read again.
@@ -192,6 +192,240 @@ pub(crate) struct Clustering {
 
 fn unpack(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     zstd::stream::decode_all(bytes).map_err(|e| Error::Io("cluster state".into(), e))
+}
+
+/// A document as the clustering step takes it, in store order.
+pub(crate) struct ToCluster {
+    pub seq: u64,
+    /// The original it copies, if it is a near-duplicate.
+    pub duplicate_of: Option<u64>,
+    pub profile: Profile,
+}
+
+/// What one update changes, for a store to write.
+pub(crate) struct Changes {
+    /// (document, story, similarity).
+    pub members: Vec<(u64, u64, f32)>,
+    /// (document, event index, canonical event).
+    pub mentions: Vec<(u64, u32, u64)>,
+    /// Canonical events to write again.
+    pub events: BTreeSet<u64>,
+    /// Stories documents joined: their rows to write again.
+    pub stories: BTreeSet<u64>,
+    pub update: StoriesUpdate,
+}
+
+impl Clustering {
+    /// Reads the clusterers from their stored state (`state` gives a state's bytes by name),
+    /// or starts them anew with `config`.
+    pub(crate) fn from_state(
+        mut state: impl FnMut(&str) -> Result<Option<Vec<u8>>, Error>,
+        config: Option<Config>,
+    ) -> Result<Clustering, Error> {
+        let clusterer = match state(STATE_STORIES)?.map(|b| unpack(&b)).transpose()? {
+            Some(b) => Clusterer::from_bytes(&b).map_err(|e| corrupt("story state", e))?,
+            None => Clusterer::new(config.unwrap_or_default()),
+        };
+        let merger = match state(STATE_EVENTS)?.map(|b| unpack(&b)).transpose()? {
+            Some(b) => Merger::from_bytes(&b).map_err(|e| corrupt("event state", e))?,
+            None => Merger::default(),
+        };
+        let last = state(STATE_LAST)?
+            .map(|b| unpack(&b))
+            .transpose()?
+            .and_then(|b| std::str::from_utf8(&b).ok().and_then(|s| s.parse().ok()))
+            .unwrap_or(0);
+        Ok(Clustering { clusterer, merger, last, data_version: 0 })
+    }
+
+    /// The state to store after an update: (name, compressed bytes).
+    pub(crate) fn state(&self) -> Result<[(&'static str, Vec<u8>); 3], Error> {
+        Ok([
+            (STATE_STORIES, pack(&self.clusterer.to_bytes())?),
+            (STATE_EVENTS, pack(&self.merger.to_bytes())?),
+            (STATE_LAST, pack(self.last.to_string().as_bytes())?),
+        ])
+    }
+
+    /// Takes `docs` through the story clusterer and the event merger. A near-duplicate joins
+    /// its original's story (`story_of` says which story a document stored before this update
+    /// is in) and brings no events.
+    pub(crate) fn advance(
+        &mut self,
+        docs: Vec<ToCluster>,
+        clock: i32,
+        mut story_of: impl FnMut(u64) -> Result<Option<u64>, Error>,
+    ) -> Result<Changes, Error> {
+        let (stories_before, events_before) = (self.clusterer.stories().len(), self.merger.events().len());
+        let mut c = Changes {
+            members: Vec::with_capacity(docs.len()),
+            mentions: Vec::new(),
+            events: BTreeSet::new(),
+            stories: BTreeSet::new(),
+            update: StoriesUpdate::default(),
+        };
+        let mut joined: FxHashMap<u64, u64> = FxHashMap::default();
+        for ToCluster { seq, duplicate_of, profile } in docs {
+            self.last = self.last.max(seq);
+            c.update.documents += 1;
+            if let Some(original) = duplicate_of {
+                let story = match joined.get(&original) {
+                    Some(s) => Some(*s),
+                    None => story_of(original)?,
+                };
+                if let Some(story) = story {
+                    c.update.duplicates += 1;
+                    c.members.push((seq, story, 1.0));
+                    c.stories.insert(story);
+                    joined.insert(seq, story);
+                    continue;
+                }
+            }
+            let a = self.clusterer.add(seq, &profile, clock);
+            c.members.push((seq, a.story, a.similarity));
+            joined.insert(seq, a.story);
+            c.stories.insert(a.story);
+            for e in &profile.events {
+                let id = self.merger.add(Mention {
+                    seq,
+                    story: a.story,
+                    outlet: profile.outlet.clone(),
+                    article_day: profile.day.unwrap_or(clock),
+                    event: e.clone(),
+                });
+                c.mentions.push((seq, e.idx, id));
+                c.events.insert(id);
+                c.update.mentions += 1;
+            }
+        }
+        c.update.new_stories = (self.clusterer.stories().len() - stories_before) as u64;
+        c.update.new_events = (self.merger.events().len() - events_before) as u64;
+        Ok(c)
+    }
+
+    /// Fills an update's totals and time.
+    pub(crate) fn totals(&self, update: &mut StoriesUpdate, started: std::time::Instant) {
+        update.stories = self.clusterer.stories().len() as u64;
+        update.events = self.merger.events().len() as u64;
+        update.seconds = started.elapsed().as_secs_f64();
+    }
+}
+
+/// A canonical event's row.
+pub(crate) struct CanonicalRow {
+    pub story: u64,
+    pub event_type: String,
+    pub sub_event_type: String,
+    pub date: String,
+    pub country: Option<String>,
+    pub admin1: Option<String>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub actor1: Option<String>,
+    pub actor2: Option<String>,
+    pub fatalities: Option<u32>,
+    pub mentions: u64,
+    pub articles: u64,
+    /// JSON array of outlets.
+    pub sources: String,
+    pub rep_seq: u64,
+    pub rep_idx: u32,
+    /// JSON: every report of a count, the disagreements, the place.
+    pub summary: String,
+}
+
+impl CanonicalRow {
+    pub(crate) fn of(merger: &Merger, id: u64, clock: i32) -> Result<Option<CanonicalRow>, Error> {
+        let Some((c, s)) = merger.event(id).and_then(|c| Some((c, c.summary()?))) else { return Ok(None) };
+        let v = &s.values;
+        let place = v.place.as_ref();
+        Ok(Some(CanonicalRow {
+            story: c.story(),
+            event_type: v.event_type.clone(),
+            sub_event_type: v.sub_event_type.clone(),
+            date: day_string(v.day.unwrap_or(clock)),
+            country: place.and_then(|p| p.country.clone()),
+            admin1: place.and_then(|p| p.admin1.clone()),
+            lat: place.and_then(|p| p.lat),
+            lon: place.and_then(|p| p.lon),
+            actor1: v.actor1.clone(),
+            actor2: v.actor2.clone(),
+            fatalities: v.fatalities,
+            mentions: c.mentions.len() as u64,
+            articles: s.articles as u64,
+            sources: serde_json::to_string(&s.sources)?,
+            rep_seq: c.mentions[s.representative].seq,
+            rep_idx: v.idx,
+            summary: serde_json::to_string(&serde_json::json!({
+                "fatality_reports": s.fatality_reports,
+                "injury_reports": s.injury_reports,
+                "disagreements": s.disagreements,
+                "location": place.and_then(|p| p.name.clone()),
+                "place_id": place.and_then(|p| p.id.clone()),
+                "precision": v.precision,
+            }))?,
+        }))
+    }
+}
+
+/// A story's label and span, from its strongest features (`name` gives the name of an actor
+/// or place id).
+pub(crate) struct StoryLabel {
+    pub label_en: String,
+    pub first_day: String,
+    pub last_day: String,
+    /// Its most central article, whose title is its Arabic label.
+    pub central: u64,
+}
+
+impl StoryLabel {
+    pub(crate) fn of(
+        clusterer: &Clusterer,
+        id: u64,
+        mut name: impl FnMut(&str) -> Result<Option<String>, Error>,
+    ) -> Result<Option<StoryLabel>, Error> {
+        let Some(story) = clusterer.story(id) else { return Ok(None) };
+        let Some(central) = story.central() else { return Ok(None) };
+        let mut places = Vec::new();
+        let mut actors = Vec::new();
+        let mut kind = None;
+        for (feature, _) in story.top_features(clusterer, 40) {
+            if let Some(t) = feature.strip_prefix("y:") {
+                kind.get_or_insert(t);
+                continue;
+            }
+            let (list, key) = match (feature.strip_prefix("p:"), feature.strip_prefix("e:")) {
+                (Some(k), _) => (&mut places, k),
+                (_, Some(k)) => (&mut actors, k),
+                _ => continue,
+            };
+            if list.len() < 2
+                && let Some(n) = name(key)?
+                && !list.contains(&n)
+            {
+                list.push(n);
+            }
+        }
+        let mut label_en = places.join(", ");
+        if !actors.is_empty() {
+            if !label_en.is_empty() {
+                label_en.push_str(" — ");
+            }
+            label_en.push_str(&actors.join(", "));
+        }
+        if let Some(kind) = kind {
+            label_en = if label_en.is_empty() { kind.to_owned() } else { format!("{label_en} ({kind})") };
+        }
+        if label_en.is_empty() {
+            label_en = format!("Story {id}");
+        }
+        Ok(Some(StoryLabel {
+            label_en,
+            first_day: day_string(story.first_day),
+            last_day: day_string(story.last_day),
+            central: central.seq,
+        }))
+    }
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
@@ -228,54 +462,33 @@ impl Store {
         if let Some(kept) = self.clustering.take().filter(|c| c.data_version == data_version) {
             return Ok(*kept);
         }
-        let clusterer = match self.state(STATE_STORIES)? {
-            Some(b) => Clusterer::from_bytes(&b).map_err(|e| corrupt("story state", e))?,
-            None => Clusterer::new(config.unwrap_or_default()),
-        };
-        let merger = match self.state(STATE_EVENTS)? {
-            Some(b) => Merger::from_bytes(&b).map_err(|e| corrupt("event state", e))?,
-            None => Merger::default(),
-        };
-        Ok(Clustering { clusterer, merger, last: self.last_clustered()?, data_version })
+        let conn = &self.conn;
+        let mut c = Clustering::from_state(
+            |name| {
+                Ok(conn
+                    .query_row("SELECT value FROM cluster_state WHERE name = ?1", [name], |r| r.get(0))
+                    .optional()?)
+            },
+            config,
+        )?;
+        c.data_version = data_version;
+        Ok(c)
     }
 
     fn cluster(&mut self, clock: i32, config: Option<Config>) -> Result<StoriesUpdate, Error> {
         let started = std::time::Instant::now();
-        let Clustering { mut clusterer, mut merger, last, .. } = self.take_clustering(config)?;
-        let (stories_before, events_before) = (clusterer.stories().len(), merger.events().len());
+        let mut clustering = self.take_clustering(config)?;
         let rows: Vec<(u64, Option<u64>, Option<Vec<u8>>)> = {
             let mut stmt = self.conn.prepare(
                 "SELECT d.seq, d.duplicate_of, p.profile FROM documents d LEFT JOIN profiles p ON p.doc_seq = d.seq \
                  WHERE d.seq > ?1 ORDER BY d.seq",
             )?;
-            stmt.query_map([last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
+            stmt.query_map([clustering.last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
         };
-        let mut update = StoriesUpdate::default();
-        let mut members: Vec<(u64, u64, f32)> = Vec::with_capacity(rows.len());
-        let mut story_of: FxHashMap<u64, u64> = FxHashMap::default();
-        let mut mentions: Vec<(u64, u32, u64)> = Vec::new();
         let mut profiles_made: Vec<(u64, Vec<u8>)> = Vec::new();
-        let mut touched_events: BTreeSet<u64> = BTreeSet::new();
-        let mut last_seq = last;
         let tokenizer = marsad_text::Tokenizer::default();
+        let mut docs = Vec::with_capacity(rows.len());
         for (seq, duplicate_of, profile) in rows {
-            last_seq = seq;
-            update.documents += 1;
-            if let Some(original) = duplicate_of {
-                let story = match story_of.get(&original) {
-                    Some(s) => Some(*s),
-                    None => self
-                        .conn
-                        .query_row("SELECT story FROM story_members WHERE doc_seq = ?1", [original], |r| r.get(0))
-                        .optional()?,
-                };
-                if let Some(story) = story {
-                    update.duplicates += 1;
-                    members.push((seq, story, 1.0));
-                    story_of.insert(seq, story);
-                    continue;
-                }
-            }
             let profile = match profile {
                 Some(b) => Profile::from_bytes(&self.dicts.decompress(&b)?).map_err(|e| corrupt("profile", e))?,
                 None => {
@@ -287,23 +500,14 @@ impl Store {
                     p
                 }
             };
-            let a = clusterer.add(seq, &profile, clock);
-            members.push((seq, a.story, a.similarity));
-            story_of.insert(seq, a.story);
-            for e in &profile.events {
-                let id = merger.add(Mention {
-                    seq,
-                    story: a.story,
-                    outlet: profile.outlet.clone(),
-                    article_day: profile.day.unwrap_or(clock),
-                    event: e.clone(),
-                });
-                mentions.push((seq, e.idx, id));
-                touched_events.insert(id);
-                update.mentions += 1;
-            }
+            docs.push(ToCluster { seq, duplicate_of, profile });
         }
-        let touched_stories: BTreeSet<u64> = members.iter().map(|m| m.1).collect();
+        let changes = clustering.advance(docs, clock, |original| {
+            Ok(self
+                .conn
+                .query_row("SELECT story FROM story_members WHERE doc_seq = ?1", [original], |r| r.get(0))
+                .optional()?)
+        })?;
         let tx = self.conn.transaction()?;
         {
             let mut put_profile = tx.prepare_cached(
@@ -316,13 +520,13 @@ impl Store {
             let mut member = tx.prepare_cached(
                 "INSERT OR REPLACE INTO story_members (doc_seq, story, similarity) VALUES (?1, ?2, ?3)",
             )?;
-            for (seq, story, sim) in &members {
+            for (seq, story, sim) in &changes.members {
                 member.execute(params![seq, story, f64::from(*sim)])?;
             }
             let mut mention = tx.prepare_cached(
                 "INSERT OR REPLACE INTO event_mentions (doc_seq, idx, canonical) VALUES (?1, ?2, ?3)",
             )?;
-            for (seq, idx, id) in &mentions {
+            for (seq, idx, id) in &changes.mentions {
                 mention.execute(params![seq, idx, id])?;
             }
             let mut canonical = tx.prepare_cached(
@@ -330,36 +534,27 @@ impl Store {
                  lat, lon, actor1, actor2, fatalities, mentions, articles, sources, rep_seq, rep_idx, summary) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?;
-            for id in &touched_events {
-                let Some((c, s)) = merger.event(*id).and_then(|c| Some((c, c.summary()?))) else { continue };
-                let v = &s.values;
-                let place = v.place.as_ref();
+            for id in &changes.events {
+                let Some(c) = CanonicalRow::of(&clustering.merger, *id, clock)? else { continue };
                 canonical.execute(params![
                     id,
-                    c.story(),
-                    v.event_type,
-                    v.sub_event_type,
-                    day_string(v.day.unwrap_or(clock)),
-                    place.and_then(|p| p.country.as_deref()),
-                    place.and_then(|p| p.admin1.as_deref()),
-                    place.and_then(|p| p.lat),
-                    place.and_then(|p| p.lon),
-                    v.actor1,
-                    v.actor2,
-                    v.fatalities,
-                    c.mentions.len() as u64,
-                    s.articles as u64,
-                    serde_json::to_string(&s.sources)?,
-                    c.mentions[s.representative].seq,
-                    v.idx,
-                    serde_json::to_string(&serde_json::json!({
-                        "fatality_reports": s.fatality_reports,
-                        "injury_reports": s.injury_reports,
-                        "disagreements": s.disagreements,
-                        "location": place.and_then(|p| p.name.clone()),
-                        "place_id": place.and_then(|p| p.id.clone()),
-                        "precision": v.precision,
-                    }))?,
+                    c.story,
+                    c.event_type,
+                    c.sub_event_type,
+                    c.date,
+                    c.country,
+                    c.admin1,
+                    c.lat,
+                    c.lon,
+                    c.actor1,
+                    c.actor2,
+                    c.fatalities,
+                    c.mentions,
+                    c.articles,
+                    c.sources,
+                    c.rep_seq,
+                    c.rep_idx,
+                    c.summary,
                 ])?;
             }
             let mut story_row = tx.prepare_cached(
@@ -375,76 +570,31 @@ impl Store {
                 "SELECT coalesce(name_en, name_ar) FROM actors WHERE id = ?1 \
                  UNION ALL SELECT coalesce(name_en, name_ar) FROM gazetteer WHERE id = ?1 LIMIT 1",
             )?;
-            for id in &touched_stories {
-                let Some(story) = clusterer.story(*id) else { continue };
-                let Some(central) = story.central() else { continue };
-                let mut places = Vec::new();
-                let mut actors = Vec::new();
-                let mut kind = None;
-                for (feature, _) in story.top_features(&clusterer, 40) {
-                    if let Some(t) = feature.strip_prefix("y:") {
-                        kind.get_or_insert(t);
-                        continue;
-                    }
-                    let (list, key) = match (feature.strip_prefix("p:"), feature.strip_prefix("e:")) {
-                        (Some(k), _) => (&mut places, k),
-                        (_, Some(k)) => (&mut actors, k),
-                        _ => continue,
-                    };
-                    if list.len() < 2
-                        && let Some(n) = name.query_row([key], |r| r.get::<_, Option<String>>(0)).optional()?.flatten()
-                        && !list.contains(&n)
-                    {
-                        list.push(n);
-                    }
-                }
-                let mut label_en = places.join(", ");
-                if !actors.is_empty() {
-                    if !label_en.is_empty() {
-                        label_en.push_str(" — ");
-                    }
-                    label_en.push_str(&actors.join(", "));
-                }
-                if let Some(kind) = kind {
-                    label_en = if label_en.is_empty() { kind.to_owned() } else { format!("{label_en} ({kind})") };
-                }
-                if label_en.is_empty() {
-                    label_en = format!("Story {id}");
-                }
-                let title: Option<String> = title_of.query_row([central.seq], |r| r.get(0)).optional()?.flatten();
+            for id in &changes.stories {
+                let label = StoryLabel::of(&clustering.clusterer, *id, |key| {
+                    Ok(name.query_row([key], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+                })?;
+                let Some(l) = label else { continue };
+                let title: Option<String> = title_of.query_row([l.central], |r| r.get(0)).optional()?.flatten();
                 story_row.execute(params![
                     id,
                     title.unwrap_or_default(),
-                    label_en,
-                    day_string(story.first_day),
-                    day_string(story.last_day),
-                    central.seq
+                    l.label_en,
+                    l.first_day,
+                    l.last_day,
+                    l.central
                 ])?;
             }
-            // A duplicate-only update touches stories the clusterer did not: their counts move.
-            let mut recount = tx.prepare_cached(
-                "UPDATE stories SET documents = (SELECT count(*) FROM story_members WHERE story = ?1), \
-                 outlets = (SELECT count(DISTINCT d.outlet) FROM story_members m JOIN documents d ON d.seq = m.doc_seq \
-                 WHERE m.story = ?1) WHERE id = ?1",
-            )?;
-            let clustered: FxHashSet<u64> = touched_stories.iter().copied().collect();
-            for (_, story, _) in members.iter().filter(|m| !clustered.contains(&m.1)) {
-                recount.execute([story])?;
-            }
             let mut state = tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
-            state.execute(params![STATE_STORIES, pack(&clusterer.to_bytes())?])?;
-            state.execute(params![STATE_EVENTS, pack(&merger.to_bytes())?])?;
-            state.execute(params![STATE_LAST, pack(last_seq.to_string().as_bytes())?])?;
+            for (name, value) in clustering.state()? {
+                state.execute(params![name, value])?;
+            }
         }
         tx.commit()?;
-        self.clustering =
-            Some(Box::new(Clustering { clusterer, merger, last: last_seq, data_version: self.data_version()? }));
-        let Clustering { clusterer, merger, .. } = self.clustering.as_deref().expect("just kept");
-        update.new_stories = (clusterer.stories().len() - stories_before) as u64;
-        update.new_events = (merger.events().len() - events_before) as u64;
-        update.stories = clusterer.stories().len() as u64;
-        update.events = merger.events().len() as u64;
-        update.seconds = started.elapsed().as_secs_f64();
+        clustering.data_version = self.data_version()?;
+        let mut update = changes.update;
+        clustering.totals(&mut update, started);
+        self.clustering = Some(Box::new(clustering));
         Ok(update)
     }
 

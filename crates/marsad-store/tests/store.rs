@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::{demo, prepare, store_with};
+use common::{backend_with, backends, demo, prepare, store_with};
 use marsad_pipeline::ANALYZER_VERSION;
-use marsad_store::{ExportFormat, ExportUnit, Filter, Store};
+use marsad_store::{Backend, ExportFormat, ExportUnit, Filter, Store};
 
 fn record(id: &str, outlet: &str, date: &str, title: &str, text: &str) -> String {
     serde_json::json!({"id": id, "outlet": outlet, "published": date, "title": title, "text": text}).to_string()
@@ -33,8 +33,14 @@ fn inline() -> String {
 
 #[test]
 fn storing_twice_adds_nothing_and_keeps_raw_verbatim() {
+    for kind in backends() {
+        storing_twice(kind);
+    }
+}
+
+fn storing_twice(kind: &str) {
     let text = inline();
-    let (_dir, mut store) = store_with(&[&text]);
+    let (_held, mut store) = backend_with(kind, &[&text]);
     let again = store.put(&prepare(&text, "other.jsonl")).expect("put");
     assert_eq!(again, [false, false, false]);
     store.flush().expect("flush");
@@ -48,7 +54,7 @@ fn storing_twice_adds_nothing_and_keeps_raw_verbatim() {
     assert_eq!(store.document("nope").expect("lookup"), None);
 }
 
-fn ids(store: &Store, q: &str, f: &Filter) -> Vec<String> {
+fn ids(store: &dyn Backend, q: &str, f: &Filter) -> Vec<String> {
     let mut v: Vec<String> = store.search(q, f, 20, 0).expect("search").hits.into_iter().map(|h| h.id).collect();
     v.sort();
     v
@@ -56,34 +62,42 @@ fn ids(store: &Store, q: &str, f: &Filter) -> Vec<String> {
 
 #[test]
 fn search_meets_inflections_clitics_and_phrases() {
-    let (_dir, store) = store_with(&[&inline()]);
+    for kind in backends() {
+        let (_held, store) = backend_with(kind, &[&inline()]);
+        search_meets(&*store);
+    }
+}
+
+fn search_meets(store: &dyn Backend) {
     let none = Filter::default();
     // المسلحين finds والمسلحون / المسلحين (t-1) and مسلحي (t-3).
-    assert_eq!(ids(&store, "المسلحين", &none), ["t-1", "t-3"]);
+    assert_eq!(ids(store, "المسلحين", &none), ["t-1", "t-3"]);
     // الرقة finds بالرقة.
-    assert_eq!(ids(&store, "الرقة", &none), ["t-1"]);
+    assert_eq!(ids(store, "الرقة", &none), ["t-1"]);
     // Both words required; the phrase only where they are adjacent.
-    assert_eq!(ids(&store, "الأمم المتحدة", &none), ["t-2", "t-3"]);
-    assert_eq!(ids(&store, "\"الأمم المتحدة\"", &none), ["t-2"]);
-    assert_eq!(ids(&store, "جنيف OR الرقة", &none), ["t-1", "t-3"]);
-    assert!(ids(&store, "كلمةغيرموجودة", &none).is_empty());
+    assert_eq!(ids(store, "الأمم المتحدة", &none), ["t-2", "t-3"]);
+    assert_eq!(ids(store, "\"الأمم المتحدة\"", &none), ["t-2"]);
+    assert_eq!(ids(store, "جنيف OR الرقة", &none), ["t-1", "t-3"]);
+    assert!(ids(store, "كلمةغيرموجودة", &none).is_empty());
     // Filters.
     let by_outlet = Filter { outlet: Some("صحيفة ب".into()), ..Filter::default() };
-    assert_eq!(ids(&store, "الأمم", &by_outlet), ["t-2", "t-3"]);
+    assert_eq!(ids(store, "الأمم", &by_outlet), ["t-2", "t-3"]);
     let by_date = Filter { from: Some("2024-04-11".into()), ..Filter::default() };
-    assert_eq!(ids(&store, "الأمم", &by_date), ["t-3"]);
+    assert_eq!(ids(store, "الأمم", &by_date), ["t-3"]);
     let to = Filter { to: Some("2024-04-10".into()), ..Filter::default() };
-    assert_eq!(ids(&store, "", &to), ["t-1", "t-2"]);
-    assert!(store.search("\"unclosed", &none, 5, 0).is_err() || ids(&store, "\"unclosed", &none).is_empty());
+    assert_eq!(ids(store, "", &to), ["t-1", "t-2"]);
+    assert!(store.search("\"unclosed", &none, 5, 0).is_err() || ids(store, "\"unclosed", &none).is_empty());
 }
 
 #[test]
 fn snippets_highlight_the_words_as_written() {
-    let (_dir, store) = store_with(&[&inline()]);
-    let r = store.search("الرقة", &Filter::default(), 5, 0).expect("search");
-    let s = r.hits[0].snippet.as_ref().expect("snippet");
-    let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
-    assert_eq!(marked, ["بالرقة"]);
+    for kind in backends() {
+        let (_held, store) = backend_with(kind, &[&inline()]);
+        let r = store.search("الرقة", &Filter::default(), 5, 0).expect("search");
+        let s = r.hits[0].snippet.as_ref().expect("snippet");
+        let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
+        assert_eq!(marked, ["بالرقة"], "{kind}");
+    }
 }
 
 #[test]
@@ -92,7 +106,13 @@ fn a_snippet_is_found_far_into_a_long_body() {
     // snippet is looked for in ends on a word boundary by chance.
     let filler = "وتواصلت الاجتماعات في العاصمة لبحث الملفات الاقتصادية والخدمية العالقة منذ أشهر. ".repeat(60);
     let text = format!("{filler}وفي ختام اليوم أعلن المجلس المحلي في بلدة الزبداني عن افتتاح سوق جديدة.");
-    let (_dir, store) = store_with(&[&record("long-1", "صحيفة أ", "2024-03-01", "نشرة الأسبوع", &text)]);
+    for kind in backends() {
+        let (_held, store) = backend_with(kind, &[&record("long-1", "صحيفة أ", "2024-03-01", "نشرة الأسبوع", &text)]);
+        a_snippet_far_in(&*store);
+    }
+}
+
+fn a_snippet_far_in(store: &dyn Backend) {
     let r = store.search("الزبداني", &Filter::default(), 5, 0).expect("search");
     let s = r.hits[0].snippet.as_ref().expect("snippet");
     let marked: Vec<&str> = s.highlights.iter().map(|&(a, b)| &s.text[a..b]).collect();
@@ -104,7 +124,13 @@ fn a_snippet_is_found_far_into_a_long_body() {
 
 #[test]
 fn facets_and_filters_over_the_demo_corpus() {
-    let (_dir, store) = store_with(&[demo()]);
+    for kind in backends() {
+        let (_held, store) = backend_with(kind, &[demo()]);
+        facets_and_filters(&*store);
+    }
+}
+
+fn facets_and_filters(store: &dyn Backend) {
     let all = store.search("", &Filter::default(), 100, 0).expect("search");
     assert_eq!(all.total, demo().lines().filter(|l| !l.trim().is_empty()).count());
     let months: Vec<&str> = all.facets.month.iter().map(|f| f.value.as_str()).collect();

@@ -17,7 +17,7 @@ use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt;
 use marsad_ingest::source::{Given, Item, SourceOptions, Unit};
 use marsad_ingest::{Options, Summary};
-use marsad_store::{Rejected, Store};
+use marsad_store::{Backend, Rejected};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
@@ -305,7 +305,7 @@ pub struct Worked {
 /// the stream holds nothing unacknowledged). The store's stories are brought up to date
 /// whenever the stream runs dry, by this worker alone (it holds the store's writer lock), so
 /// story clustering sees documents in one order.
-pub fn work(store: &mut Store, from: &Stream, opts: &WorkOptions) -> Result<Worked, Error> {
+pub fn work(store: &mut dyn Backend, from: &Stream, opts: &WorkOptions) -> Result<Worked, Error> {
     let start = Instant::now();
     store.lock_for_writing()?;
     store.catch_up()?;
@@ -379,7 +379,7 @@ enum Step {
 
 /// Takes one batch and stores it; or, when none comes, brings the stories up to date.
 async fn step(
-    store: &mut Store,
+    store: &mut dyn Backend,
     from: &Stream,
     consumer: &consumer::PullConsumer,
     analysts: &marsad_ingest::Analysts,

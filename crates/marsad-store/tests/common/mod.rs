@@ -47,3 +47,49 @@ pub fn store_with(batches: &[&str]) -> (tempfile::TempDir, Store) {
     store.flush().expect("flush");
     (dir, store)
 }
+
+/// The backends a store test runs on: the embedded store, and PostgreSQL where the machine
+/// has it (`MARSAD_PG_TESTS=1`, as CI sets, makes its absence a failure).
+pub fn backends() -> Vec<&'static str> {
+    let required = std::env::var("MARSAD_PG_TESTS").is_ok_and(|v| v == "1");
+    if marsad_store::pg::local::programs().is_some() || required {
+        vec!["embedded", "postgres"]
+    } else {
+        eprintln!("PostgreSQL is not installed: the store tests run on the embedded store only");
+        vec!["embedded"]
+    }
+}
+
+/// One PostgreSQL server for the test binary (it stops when the binary ends).
+pub fn pg_server() -> &'static marsad_store::pg::local::LocalServer {
+    static SERVER: OnceLock<marsad_store::pg::local::LocalServer> = OnceLock::new();
+    SERVER.get_or_init(|| marsad_store::pg::local::LocalServer::start(false).expect("start PostgreSQL"))
+}
+
+/// A new empty PostgreSQL database; its URL.
+pub fn pg_database() -> String {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    pg_server().create_database(&format!("t{}_{n}", std::process::id())).expect("create database")
+}
+
+/// What keeps a test's store alive (the embedded store's folder).
+pub struct Held(#[allow(dead_code)] Option<tempfile::TempDir>);
+
+/// A store of backend `kind` holding these batches of JSON records, made searchable.
+pub fn backend_with(kind: &str, batches: &[&str]) -> (Held, Box<dyn marsad_store::Backend>) {
+    let (held, mut store): (Held, Box<dyn marsad_store::Backend>) = match kind {
+        "embedded" => {
+            let dir = tempfile::tempdir().expect("tmp");
+            let store = Store::open(dir.path()).expect("open");
+            (Held(Some(dir)), Box::new(store))
+        }
+        _ => (Held(None), Box::new(marsad_store::pg::PgStore::connect(&pg_database()).expect("connect"))),
+    };
+    for b in batches {
+        let docs = prepare(b, "test.jsonl");
+        store.put(&docs).expect("put");
+    }
+    store.flush().expect("flush");
+    (held, store)
+}

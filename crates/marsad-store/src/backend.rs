@@ -1,0 +1,160 @@
+//! What ingestion, the stream's workers and the API's searches need of a store, whichever
+//! system holds it: the embedded store of one data directory ([`crate::Store`]) or a shared
+//! PostgreSQL database ([`crate::pg::PgStore`]).
+
+use crate::{Codec, Error, Filter, Prepared, Rejected, SearchResults, Stats, StoriesUpdate};
+use marsad_core::Document;
+
+/// A store of analyzed documents. Writes are batched; a document whose id is stored already
+/// is skipped, so storing a batch again (a message delivered twice) adds nothing.
+pub trait Backend: Send {
+    /// Where the store is, for messages (a directory, a database without its password).
+    fn location(&self) -> String;
+
+    /// Makes sure this handle may write, now rather than at its first write (the embedded
+    /// store has one writer; PostgreSQL takes many).
+    fn lock_for_writing(&mut self) -> Result<(), Error>;
+
+    /// Finishes what a writer that stopped left undone (the embedded store's index entries);
+    /// returns how many documents it concerned.
+    fn catch_up(&mut self) -> Result<usize, Error>;
+
+    /// The codec to prepare documents with.
+    fn codec(&self) -> Codec;
+
+    /// A handle for another thread that says whether a document is stored.
+    fn prober(&self) -> Result<Box<dyn Prober>, Error>;
+
+    /// Stores a batch in one transaction; returns, for each document, whether it was added.
+    fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error>;
+
+    /// Makes what was put searchable (the embedded store commits its index).
+    fn flush(&mut self) -> Result<(), Error>;
+
+    /// Records rejected records (a record rejected again updates its row).
+    fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error>;
+
+    /// Forgets the rejection of a record that is now stored.
+    fn clear_rejection(&mut self, source: &str, line: u64) -> Result<(), Error>;
+
+    /// Rejected records, by source and line.
+    fn rejected(&self, limit: usize) -> Result<Vec<Rejected>, Error>;
+
+    /// Starts a run log entry; returns its id.
+    fn begin_run(&mut self, command: &str) -> Result<i64, Error>;
+
+    /// Ends a run log entry with what the run did.
+    fn end_run(&mut self, id: i64, summary: &serde_json::Value) -> Result<(), Error>;
+
+    /// The stored analysis of a document.
+    fn document(&self, id: &str) -> Result<Option<Document>, Error>;
+
+    /// The raw record of a document, verbatim.
+    fn raw(&self, id: &str) -> Result<Option<Vec<u8>>, Error>;
+
+    /// Counts of what the store holds.
+    fn stats(&self) -> Result<Stats, Error>;
+
+    /// Full-text search with filters, ranking, snippets and facets.
+    fn search(&self, query: &str, filter: &Filter, limit: usize, offset: usize) -> Result<SearchResults, Error>;
+
+    /// Brings the stories up to date with the documents stored since the last update.
+    fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error>;
+
+    /// Each clustered document's story: (document id, story), in document order.
+    fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error>;
+
+    /// Tidies up after a large write (the embedded store truncates its write-ahead log).
+    fn checkpoint(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// Says whether a document is stored (analysis threads ask it before analyzing a record).
+pub trait Prober: Send {
+    fn contains(&mut self, id: &str) -> Result<bool, Error>;
+}
+
+impl Backend for crate::Store {
+    fn location(&self) -> String {
+        self.dir().display().to_string()
+    }
+
+    fn lock_for_writing(&mut self) -> Result<(), Error> {
+        crate::Store::lock_for_writing(self)
+    }
+
+    fn catch_up(&mut self) -> Result<usize, Error> {
+        crate::Store::catch_up(self)
+    }
+
+    fn codec(&self) -> Codec {
+        crate::Store::codec(self)
+    }
+
+    fn prober(&self) -> Result<Box<dyn Prober>, Error> {
+        Ok(Box::new(self.reader()?))
+    }
+
+    fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
+        crate::Store::put(self, batch)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        crate::Store::flush(self)
+    }
+
+    fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error> {
+        crate::Store::reject(self, batch)
+    }
+
+    fn clear_rejection(&mut self, source: &str, line: u64) -> Result<(), Error> {
+        crate::Store::clear_rejection(self, source, line)
+    }
+
+    fn rejected(&self, limit: usize) -> Result<Vec<Rejected>, Error> {
+        crate::Store::rejected(self, limit)
+    }
+
+    fn begin_run(&mut self, command: &str) -> Result<i64, Error> {
+        crate::Store::begin_run(self, command)
+    }
+
+    fn end_run(&mut self, id: i64, summary: &serde_json::Value) -> Result<(), Error> {
+        crate::Store::end_run(self, id, summary)
+    }
+
+    fn document(&self, id: &str) -> Result<Option<Document>, Error> {
+        crate::Store::document(self, id)
+    }
+
+    fn raw(&self, id: &str) -> Result<Option<Vec<u8>>, Error> {
+        crate::Store::raw(self, id)
+    }
+
+    fn stats(&self) -> Result<Stats, Error> {
+        crate::Store::stats(self)
+    }
+
+    fn search(&self, query: &str, filter: &Filter, limit: usize, offset: usize) -> Result<SearchResults, Error> {
+        crate::Store::search(self, query, filter, limit, offset)
+    }
+
+    fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
+        crate::Store::update_stories(self, clock)
+    }
+
+    fn checkpoint(&mut self) -> Result<(), Error> {
+        crate::Store::checkpoint(self)
+    }
+
+    fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
+        crate::Store::story_assignments(self)
+    }
+}
+
+impl Prober for crate::Probe {
+    fn contains(&mut self, id: &str) -> Result<bool, Error> {
+        crate::Probe::contains(self, id)
+    }
+}

@@ -1,0 +1,888 @@
+//! The shared store: PostgreSQL as the system of record and search for many workers and API
+//! replicas on many machines.
+//!
+//! The same data as the embedded store, in PostgreSQL's types: documents with their raw input
+//! and analysis (one compressed frame, as the embedded store packs it), the rows queries filter
+//! by (events, entities, places, quotes), openings for snippets and clustering profiles.
+//! `documents` is partitioned by publication month (one partition per month, made on first
+//! use; undated articles in their own); "each document once" across partitions is kept by the
+//! unpartitioned `document_ids`, which every insert goes through first. Search runs over a
+//! `tsvector` of marsad's own analyzed terms (the embedded index's terms and positions, the
+//! title's weighted A, the body's B) with a GIN index, queried with the embedded store's query
+//! language translated into `tsquery`.
+//!
+//! Every write is idempotent and keyed by document id, so any number of workers may store
+//! batches at once, and a batch stored twice adds nothing.
+
+pub mod local;
+mod query;
+mod stories;
+
+use crate::backend::{Backend, Prober};
+use crate::codec::{Content, Dictionaries};
+use crate::index::{FacetValues, day_number};
+use crate::snippet::Highlighter;
+use crate::{
+    AnalysisRows, Codec, Error, FacetCount, Facets, Filter, Prepared, Rejected, SearchHit, SearchResults, Snippet,
+    Stats, StoriesUpdate,
+};
+use marsad_core::Document;
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Transaction};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+/// Schema migrations in order; migration `n` (1-based) brings a database from version `n - 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE SEQUENCE document_seq;
+
+-- Every stored document's id, unpartitioned: the key that keeps each document once (a
+-- partitioned table's unique keys must include its partition key, the month).
+CREATE TABLE document_ids (
+    id    text PRIMARY KEY,
+    seq   bigint NOT NULL UNIQUE,
+    month text NOT NULL
+);
+
+CREATE TABLE documents (
+    seq          bigint NOT NULL,
+    id           text NOT NULL,
+    month        text NOT NULL,      -- YYYY-MM of publication; '' when undated
+    source       text NOT NULL,
+    line         bigint,
+    format       text NOT NULL,
+    encoding     text NOT NULL,
+    bytes        bigint NOT NULL,
+    meta         text NOT NULL,
+    title        text,
+    outlet       text,
+    published    text,
+    url          text,
+    genre        text NOT NULL,
+    language     text NOT NULL,
+    analyzer     text NOT NULL,
+    content      bytea NOT NULL,     -- raw record and analysis, one zstd frame (see codec.rs)
+    ingested_at  text NOT NULL,
+    duplicate_of bigint,
+    day          integer,            -- YYYYMMDD of publication
+    terms        tsvector NOT NULL,  -- marsad's search terms: title A, body B, field values D
+    types        text[] NOT NULL,    -- ACLED event types of its coded events
+    subtypes     text[] NOT NULL,
+    countries    text[] NOT NULL,
+    actors       text[] NOT NULL,
+    PRIMARY KEY (month, seq)
+) PARTITION BY RANGE (month);
+CREATE TABLE documents_undated PARTITION OF documents FOR VALUES FROM (MINVALUE) TO ('0000-01');
+CREATE INDEX documents_seq ON documents (seq);
+CREATE INDEX documents_terms ON documents USING gin (terms);
+CREATE INDEX documents_day ON documents (day);
+CREATE INDEX documents_outlet ON documents (outlet);
+CREATE INDEX documents_analyzer ON documents (analyzer);
+
+CREATE TABLE events (
+    doc_seq        bigint NOT NULL,
+    idx            integer NOT NULL,
+    event_type     text NOT NULL,
+    sub_event_type text NOT NULL,
+    modality       text NOT NULL,
+    date           text,
+    country        text,
+    admin1         text,
+    lat            double precision,
+    lon            double precision,
+    actor1         text,
+    actor2         text,
+    fatalities     bigint,
+    PRIMARY KEY (doc_seq, idx)
+);
+CREATE INDEX events_date ON events (date);
+CREATE INDEX events_type ON events (event_type, date);
+CREATE INDEX events_country ON events (country, date);
+
+CREATE TABLE entities (
+    doc_seq  bigint NOT NULL,
+    actor_id text NOT NULL,
+    mentions bigint NOT NULL,
+    PRIMARY KEY (doc_seq, actor_id)
+);
+CREATE INDEX entities_actor ON entities (actor_id);
+
+CREATE TABLE actors (
+    id      text PRIMARY KEY,
+    type    text NOT NULL,
+    name_ar text,
+    name_en text,
+    kind    text
+);
+
+CREATE TABLE places (
+    doc_seq  bigint NOT NULL,
+    place_id text NOT NULL,
+    mentions bigint NOT NULL,
+    PRIMARY KEY (doc_seq, place_id)
+);
+CREATE INDEX places_place ON places (place_id);
+
+CREATE TABLE gazetteer (
+    id        text PRIMARY KEY,
+    name_ar   text,
+    name_en   text,
+    country   text,
+    admin1    text,
+    admin2    text,
+    lat       double precision,
+    lon       double precision,
+    feature   text,
+    precision integer
+);
+
+CREATE TABLE quotes (
+    doc_seq    bigint NOT NULL,
+    idx        integer NOT NULL,
+    speaker_id text,
+    speaker    text,
+    cue        text,
+    channel    text,
+    start_at   bigint NOT NULL,
+    end_at     bigint NOT NULL,
+    PRIMARY KEY (doc_seq, idx)
+);
+
+CREATE TABLE openings (
+    doc_seq    bigint PRIMARY KEY,
+    body_bytes bigint NOT NULL,
+    opening    bytea NOT NULL
+);
+
+CREATE TABLE profiles (
+    doc_seq   bigint PRIMARY KEY,
+    signature bytea,
+    profile   bytea NOT NULL
+);
+
+-- Documents stored since the last story update (committed in any order by many workers).
+CREATE TABLE unclustered (seq bigint PRIMARY KEY);
+
+CREATE TABLE story_members (
+    doc_seq    bigint PRIMARY KEY,
+    story      bigint NOT NULL,
+    similarity double precision NOT NULL
+);
+CREATE INDEX story_members_story ON story_members (story);
+
+CREATE TABLE stories (
+    id        bigint PRIMARY KEY,
+    label_ar  text NOT NULL,
+    label_en  text NOT NULL,
+    first_day text NOT NULL,
+    last_day  text NOT NULL,
+    documents bigint NOT NULL,
+    outlets   bigint NOT NULL,
+    events    bigint NOT NULL,
+    central   bigint NOT NULL
+);
+CREATE INDEX stories_last_day ON stories (last_day);
+
+CREATE TABLE canonical_events (
+    id             bigint PRIMARY KEY,
+    story          bigint NOT NULL,
+    event_type     text NOT NULL,
+    sub_event_type text NOT NULL,
+    date           text NOT NULL,
+    country        text,
+    admin1         text,
+    lat            double precision,
+    lon            double precision,
+    actor1         text,
+    actor2         text,
+    fatalities     bigint,
+    mentions       bigint NOT NULL,
+    articles       bigint NOT NULL,
+    sources        text NOT NULL,
+    rep_seq        bigint NOT NULL,
+    rep_idx        integer NOT NULL,
+    summary        text NOT NULL
+);
+CREATE INDEX canonical_events_timeline ON canonical_events (date, event_type, sub_event_type, country, actor1, actor2, fatalities);
+CREATE INDEX canonical_events_story ON canonical_events (story);
+
+CREATE TABLE event_mentions (
+    doc_seq   bigint NOT NULL,
+    idx       integer NOT NULL,
+    canonical bigint NOT NULL,
+    PRIMARY KEY (doc_seq, idx)
+);
+CREATE INDEX event_mentions_canonical ON event_mentions (canonical);
+
+-- The clusterers' state (as the embedded store keeps it), and the update's generation.
+CREATE TABLE cluster_state (
+    name  text PRIMARY KEY,
+    value bytea NOT NULL
+);
+
+CREATE TABLE rejected (
+    source     text NOT NULL,
+    line       bigint NOT NULL,
+    kind       text NOT NULL,
+    message    text NOT NULL,
+    first_seen text NOT NULL,
+    last_seen  text NOT NULL,
+    times      bigint NOT NULL,
+    PRIMARY KEY (source, line)
+);
+
+CREATE TABLE runs (
+    id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    command  text NOT NULL,
+    started  text NOT NULL,
+    finished text,
+    summary  text
+);
+"#];
+
+/// Advisory lock keys (`pg_advisory_lock`): migrations, partition making.
+const LOCK_MIGRATE: i64 = 0x6d61_7273_6164_0001;
+const LOCK_PARTITIONS: i64 = 0x6d61_7273_6164_0002;
+
+/// Longest lexeme PostgreSQL keeps in a `tsvector` (bytes), and its highest word position.
+const MAX_LEXEME: usize = 2046;
+const MAX_POSITION: usize = 16383;
+
+/// A PostgreSQL store.
+pub struct PgStore {
+    /// The database as messages show it (without a password).
+    url: String,
+    /// As given, to open more connections with.
+    connect_url: String,
+    client: Mutex<Client>,
+    codec: Codec,
+    dicts: Dictionaries,
+    /// Month partitions known to exist.
+    months: BTreeSet<String>,
+    /// The clusterers as this process's last story update left them.
+    kept: Option<Box<stories::Kept>>,
+}
+
+fn now() -> String {
+    crate::now()
+}
+
+/// The store's messages name the database, never its password.
+fn without_password(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let user = &url[s + 3..at];
+            let user = user.split(':').next().unwrap_or_default();
+            format!("{}{user}@{}", &url[..s + 3], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl PgStore {
+    /// Connects to the database at `url` (`postgres://user@host:port/db` or `host=… dbname=…`)
+    /// and brings its schema up to date (in one transaction, under an advisory lock, so that
+    /// workers starting together do it once).
+    pub fn connect(url: &str) -> Result<PgStore, Error> {
+        let shown = without_password(url);
+        let mut client = Client::connect(url, NoTls).map_err(|e| Error::Connect(shown.clone(), e.to_string()))?;
+        migrate(&mut client)?;
+        let months = client
+            .query(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid \
+                 JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = 'documents'",
+                &[],
+            )?
+            .iter()
+            .filter_map(|r| month_of_partition(r.get(0)))
+            .collect();
+        Ok(PgStore {
+            url: shown,
+            connect_url: url.to_owned(),
+            client: Mutex::new(client),
+            codec: Codec::default(),
+            dicts: Dictionaries::default(),
+            months,
+            kept: None,
+        })
+    }
+
+    fn client(&self) -> Result<std::sync::MutexGuard<'_, Client>, Error> {
+        self.client.lock().map_err(|_| Error::Query("the database connection's lock is poisoned".into()))
+    }
+
+    /// Makes the month partitions `months` need, each once whoever asks (under an advisory
+    /// lock, in its own transaction, so that batches do not wait on one another for it).
+    fn ensure_months<'m>(&mut self, months: impl Iterator<Item = &'m str>) -> Result<(), Error> {
+        let missing: BTreeSet<String> =
+            months.filter(|m| !m.is_empty() && !self.months.contains(*m)).map(str::to_owned).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_PARTITIONS])?;
+        for m in &missing {
+            let (name, from, to) = partition(m);
+            tx.batch_execute(&format!(
+                "CREATE TABLE IF NOT EXISTS {name} PARTITION OF documents FOR VALUES FROM ('{from}') TO ('{to}')"
+            ))?;
+        }
+        tx.commit()?;
+        drop(client);
+        self.months.extend(missing);
+        Ok(())
+    }
+
+    fn put_batch(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
+        let months: Vec<String> = batch.iter().map(|p| month_of(p.doc.published.as_deref())).collect();
+        self.ensure_months(months.iter().map(String::as_str))?;
+        let at = now();
+        let mut added = vec![false; batch.len()];
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        // Rows every writer may touch are taken in one order (ids, then actors, then places),
+        // so that workers storing overlapping batches wait on one another, never deadlock.
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|&a, &b| batch[a].doc.id.cmp(&batch[b].doc.id));
+        // Sequence numbers in batch order (a lone writer stores in the order it was given, as
+        // the embedded store does), claimed in id order.
+        let mut numbers: Vec<i64> = tx
+            .query("SELECT nextval('document_seq') FROM generate_series(1, $1)", &[&(batch.len() as i32)])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        numbers.sort_unstable();
+        let claim = tx.prepare(
+            "INSERT INTO document_ids (id, seq, month) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING seq",
+        )?;
+        let mut seqs: Vec<Option<i64>> = vec![None; batch.len()];
+        for &i in &order {
+            if seqs.iter().zip(batch).any(|(s, p)| s.is_some() && p.doc.id == batch[i].doc.id) {
+                continue;
+            }
+            seqs[i] = tx.query_opt(&claim, &[&batch[i].doc.id, &numbers[i], &months[i]])?.map(|r| r.get(0));
+        }
+        upsert_names(&mut tx, batch.iter().zip(&seqs).filter(|(_, s)| s.is_some()).map(|(p, _)| &p.doc))?;
+        let insert = tx.prepare(
+            "INSERT INTO documents (seq, id, month, source, line, format, encoding, bytes, meta, title, outlet, \
+             published, url, genre, language, analyzer, content, ingested_at, day, terms, types, subtypes, \
+             countries, actors) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, ($20::text)::tsvector, $21, $22, $23, $24)",
+        )?;
+        for (i, p) in batch.iter().enumerate() {
+            let Some(seq) = seqs[i] else { continue };
+            let d = &p.doc;
+            let facets = FacetValues::of(d);
+            let day = d.published.as_deref().and_then(day_number).map(|n| n as i32);
+            let line = p.origin.line.map(|l| l as i64);
+            let params: [&(dyn ToSql + Sync); 24] = [
+                &seq,
+                &d.id,
+                &months[i],
+                &p.origin.source,
+                &line,
+                &d.input.format,
+                &d.input.encoding,
+                &(p.origin.raw.len() as i64),
+                &p.origin.given,
+                &d.title,
+                &d.outlet,
+                &d.published,
+                &d.url,
+                &d.genre.as_str(),
+                &d.language,
+                &p.analyzer,
+                &p.content,
+                &at,
+                &day,
+                &tsvector(d),
+                &facets.types,
+                &facets.subtypes,
+                &facets.countries,
+                &facets.actors,
+            ];
+            tx.execute(&insert, &params)?;
+            write_rows(&mut tx, seq, p)?;
+            added[i] = true;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    fn content(&self, id: &str) -> Result<Option<Content>, Error> {
+        let row = self.client()?.query_opt("SELECT content FROM documents WHERE id = $1", &[&id])?;
+        row.map(|r| Content::unpack(&self.dicts, r.get::<_, &[u8]>(0))).transpose()
+    }
+
+    fn search_results(&self, text: &str, filter: &Filter, limit: usize, offset: usize) -> Result<SearchResults, Error> {
+        let translated = query::translate(text)?;
+        let mut conds: Vec<String> = Vec::new();
+        let mut params: Vec<Box<dyn ToSql + Sync>> = Vec::new();
+        let mut param = |v: Box<dyn ToSql + Sync>| {
+            params.push(v);
+            format!("${}", params.len())
+        };
+        let rank = match &translated.tsquery {
+            query::Tsq::Nothing => {
+                return Ok(SearchResults {
+                    query: text.to_owned(),
+                    total: 0,
+                    hits: Vec::new(),
+                    facets: Facets::default(),
+                });
+            }
+            query::Tsq::All => "0::real".to_owned(),
+            query::Tsq::Match(q) => {
+                let p = param(Box::new(q.clone()));
+                conds.push(format!("terms @@ ({p}::text)::tsquery"));
+                // The title weighs twice the body, as the embedded index boosts it.
+                format!("ts_rank_cd('{{0, 0, 0.5, 1}}', terms, ({p}::text)::tsquery)")
+            }
+        };
+        if let Some(o) = &filter.outlet {
+            let p = param(Box::new(o.clone()));
+            conds.push(format!("outlet = {p}"));
+        }
+        if let Some(c) = &filter.country {
+            let p = param(Box::new(c.to_ascii_uppercase()));
+            conds.push(format!("{p} = ANY(countries)"));
+        }
+        if let Some(a) = &filter.actor {
+            let p = param(Box::new(a.clone()));
+            conds.push(format!("{p} = ANY(actors)"));
+        }
+        if let Some(t) = &filter.event_type {
+            let p = param(Box::new(t.clone()));
+            conds.push(format!("({p} = ANY(types) OR {p} = ANY(subtypes))"));
+        }
+        for (d, op) in [(&filter.from, ">="), (&filter.to, "<=")] {
+            if let Some(d) = d {
+                let n = day_number(d).ok_or_else(|| Error::Query(format!("{d:?} is not a date (YYYY-MM-DD)")))?;
+                let p = param(Box::new(n as i32));
+                conds.push(format!("day {op} {p}"));
+            }
+        }
+        let limit_p = param(Box::new(limit.max(1) as i64));
+        let offset_p = param(Box::new(offset as i64));
+        let filter_sql = if conds.is_empty() { "true".to_owned() } else { conds.join(" AND ") };
+        // One statement: the matching documents once, then the page of hits, the total and
+        // the facets from them (kind 0: a hit, 1: the total, 2–6: a facet's counts).
+        let sql = format!(
+            "WITH hits AS MATERIALIZED (SELECT seq, outlet, month, types, countries, actors, {rank} AS score \
+             FROM documents WHERE {filter_sql}) \
+             (SELECT 0 AS kind, seq::text AS value, score::float8 AS n FROM hits \
+              ORDER BY score DESC, seq LIMIT {limit_p} OFFSET {offset_p}) \
+             UNION ALL SELECT 1, NULL, count(*)::float8 FROM hits \
+             UNION ALL (SELECT 2, v, count(*)::float8 FROM hits, unnest(types) v GROUP BY v) \
+             UNION ALL (SELECT 3, v, count(*)::float8 FROM hits, unnest(countries) v GROUP BY v) \
+             UNION ALL (SELECT 4, outlet, count(*)::float8 FROM hits WHERE outlet IS NOT NULL GROUP BY outlet) \
+             UNION ALL (SELECT 5, v, count(*)::float8 FROM hits, unnest(actors) v GROUP BY v) \
+             UNION ALL (SELECT 6, month, count(*)::float8 FROM hits WHERE month <> '' GROUP BY month)"
+        );
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &**p).collect();
+        let mut client = self.client()?;
+        let rows = client.query(&sql, &refs)?;
+        let mut page: Vec<(i64, f32)> = Vec::new();
+        let mut total = 0usize;
+        let mut counts: Vec<BTreeMap<String, u64>> = vec![BTreeMap::new(); 5];
+        for r in &rows {
+            let kind: i32 = r.get(0);
+            let value: Option<String> = r.get(1);
+            let n: f64 = r.get(2);
+            match (kind, value) {
+                (0, Some(seq)) => page.push((seq.parse().unwrap_or_default(), n as f32)),
+                (1, _) => total = n as usize,
+                (k @ 2..=6, Some(v)) => {
+                    counts[(k - 2) as usize].insert(v, n as u64);
+                }
+                _ => {}
+            }
+        }
+        let highlighter = match &translated.tsquery {
+            query::Tsq::Match(_) => Some(Highlighter::of_terms(translated.body_terms.clone())),
+            _ => None,
+        };
+        let tokenizer = marsad_text::Tokenizer::default();
+        let fields = client.prepare(
+            "SELECT d.id, d.title, d.outlet, d.published, d.url, o.body_bytes, o.opening \
+             FROM documents d LEFT JOIN openings o ON o.doc_seq = d.seq WHERE d.seq = $1",
+        )?;
+        let mut hits = Vec::with_capacity(page.len());
+        for (seq, score) in page {
+            let Some(r) = client.query_opt(&fields, &[&seq])? else { continue };
+            let body_bytes: Option<i64> = r.get(5);
+            let opening: Option<&[u8]> = r.get(6);
+            let snippet = match &highlighter {
+                Some(h) => {
+                    let text = opening.map(|z| self.dicts.text(z)).transpose()?.unwrap_or_default();
+                    let mut s = h.snippet(&tokenizer, &text, &h.matches_in(&tokenizer, &text));
+                    if s.highlights.is_empty() && body_bytes.is_none_or(|n| n as u64 > text.len() as u64) {
+                        let z = client.query_one("SELECT content FROM documents WHERE seq = $1", &[&seq])?;
+                        let body = self.dicts.body(z.get::<_, &[u8]>(0))?;
+                        s = h.snippet(&tokenizer, &body, &h.matches_in(&tokenizer, &body));
+                    }
+                    Some(Snippet { text: s.text, highlights: s.highlights })
+                }
+                None => None,
+            };
+            hits.push(SearchHit {
+                id: r.get(0),
+                score,
+                title: r.get(1),
+                outlet: r.get(2),
+                published: r.get(3),
+                url: r.get(4),
+                snippet,
+            });
+        }
+        let mut lists = counts.into_iter().zip(crate::index::FACETS).map(|(counts, (_, size, by_value))| {
+            let mut list: Vec<FacetCount> =
+                counts.into_iter().map(|(value, count)| FacetCount { value, count, label: None }).collect();
+            if !by_value {
+                list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+            }
+            list.truncate(size);
+            list
+        });
+        let mut next = || lists.next().unwrap_or_default();
+        let mut facets = Facets { event_type: next(), country: next(), outlet: next(), actor: next(), month: next() };
+        let name = client.prepare("SELECT coalesce(name_en, name_ar) FROM actors WHERE id = $1")?;
+        for f in &mut facets.actor {
+            f.label = client.query_opt(&name, &[&f.value])?.and_then(|r| r.get(0));
+        }
+        Ok(SearchResults { query: text.to_owned(), total, hits, facets })
+    }
+}
+
+/// A connection that says whether a document is stored.
+struct PgProbe {
+    client: Client,
+}
+
+impl Prober for PgProbe {
+    fn contains(&mut self, id: &str) -> Result<bool, Error> {
+        Ok(self.client.query_opt("SELECT 1 FROM document_ids WHERE id = $1", &[&id])?.is_some())
+    }
+}
+
+/// Applies the migrations above the database's version, each in its own transaction, under an
+/// advisory lock; refuses a database newer than this binary.
+fn migrate(client: &mut Client) -> Result<(), Error> {
+    client.execute("SELECT pg_advisory_lock($1)", &[&LOCK_MIGRATE])?;
+    let result = (|| {
+        client.batch_execute("CREATE TABLE IF NOT EXISTS marsad_schema (version integer NOT NULL)")?;
+        let version: i32 =
+            client.query_opt("SELECT version FROM marsad_schema", &[])?.map_or(0, |r| r.get::<_, i32>(0));
+        let supported = MIGRATIONS.len() as u32;
+        if version as u32 > supported {
+            return Err(Error::NewerSchema { found: version as u32, supported });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let mut tx = client.transaction()?;
+            tx.batch_execute(sql)?;
+            tx.execute("DELETE FROM marsad_schema", &[])?;
+            tx.execute("INSERT INTO marsad_schema (version) VALUES ($1)", &[&(i as i32 + 1)])?;
+            tx.commit()?;
+        }
+        Ok(())
+    })();
+    client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK_MIGRATE])?;
+    result
+}
+
+/// `YYYY-MM` of a publication date, or `''` (undated, or not a date).
+fn month_of(published: Option<&str>) -> String {
+    let Some(m) = published.and_then(|p| p.get(..7)) else { return String::new() };
+    let b = m.as_bytes();
+    let month = m.get(5..7).and_then(|s| s.parse::<u32>().ok());
+    if b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-' && month.is_some_and(|n| (1..=12).contains(&n)) {
+        m.to_owned()
+    } else {
+        String::new()
+    }
+}
+
+/// The partition of a month: its table's name and bounds.
+fn partition(month: &str) -> (String, String, String) {
+    let year: u32 = month[..4].parse().unwrap_or_default();
+    let m: u32 = month[5..7].parse().unwrap_or(1);
+    let next = if m == 12 { format!("{:04}-01", year + 1) } else { format!("{year:04}-{:02}", m + 1) };
+    (format!("documents_y{}m{}", &month[..4], &month[5..7]), month.to_owned(), next)
+}
+
+/// The month a partition's table holds, from its name.
+fn month_of_partition(name: &str) -> Option<String> {
+    let rest = name.strip_prefix("documents_y")?;
+    let (y, m) = rest.split_once('m')?;
+    Some(format!("{y}-{m}"))
+}
+
+/// A lexeme as a `tsvector`/`tsquery` literal.
+fn lexeme(term: &str) -> String {
+    format!("'{}'", term.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// The document's search terms as a `tsvector` literal: each term with its word positions,
+/// the title's weighted A and the body's B (after the title's, so that no phrase spans the
+/// two), and the values its filters use as lexemes of their own weighted D (`outlet:…`,
+/// `type:…`), which `field:value` in a query finds.
+fn tsvector(d: &Document) -> String {
+    let tokenizer = marsad_text::Tokenizer::default();
+    let mut positions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut next = 1;
+    for (text, weight) in [(d.title.as_deref().unwrap_or(""), 'A'), (d.body.as_str(), 'B')] {
+        let start = next;
+        for t in marsad_text::search_terms(&tokenizer, text) {
+            let at = (start + t.position).min(MAX_POSITION);
+            next = next.max(at + 2);
+            if t.term.len() <= MAX_LEXEME {
+                let list = positions.entry(t.term).or_default();
+                // PostgreSQL keeps 256 positions of a lexeme.
+                if list.len() < 256 {
+                    list.push(format!("{at}{weight}"));
+                }
+            }
+        }
+    }
+    let facets = FacetValues::of(d);
+    let mut fields: Vec<String> = Vec::new();
+    fields.extend(d.outlet.iter().map(|o| format!("outlet:{o}")));
+    fields.extend(facets.types.iter().map(|v| format!("type:{v}")));
+    fields.extend(facets.subtypes.iter().map(|v| format!("subtype:{v}")));
+    fields.extend(facets.countries.iter().map(|v| format!("country:{v}")));
+    fields.extend(facets.actors.iter().map(|v| format!("actor:{v}")));
+    if let Some(p) = d.published.as_deref() {
+        fields.extend(p.get(..7).map(|m| format!("month:{m}")));
+        fields.extend(day_number(p).map(|n| format!("day:{n}")));
+    }
+    let mut out = String::new();
+    for (term, at) in &positions {
+        out.push_str(&lexeme(term));
+        out.push(':');
+        out.push_str(&at.join(","));
+        out.push(' ');
+    }
+    for f in fields.iter().filter(|f| f.len() <= MAX_LEXEME) {
+        out.push_str(&lexeme(f));
+        out.push_str(":1D ");
+    }
+    out
+}
+
+/// Adds the linked actors and resolved places a batch names (the names as first stored), in
+/// the order of their ids.
+fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Document>) -> Result<(), Error> {
+    let mut actors: BTreeMap<&str, &marsad_core::Entity> = BTreeMap::new();
+    let mut places: BTreeMap<&str, &marsad_core::Place> = BTreeMap::new();
+    for d in docs {
+        for e in &d.entities {
+            if let Some(id) = e.id.as_deref() {
+                actors.entry(id).or_insert(e);
+            }
+        }
+        for p in &d.places {
+            if let Some(id) = p.geonames_id.as_deref() {
+                places.entry(id).or_insert(p);
+            }
+        }
+    }
+    let actor = tx.prepare(
+        "INSERT INTO actors (id, type, name_ar, name_en, kind) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (id) DO NOTHING",
+    )?;
+    for (id, e) in actors {
+        tx.execute(&actor, &[&id, &format!("{:?}", e.entity_type), &e.name_ar, &e.name_en, &e.kind])?;
+    }
+    let gaz = tx.prepare(
+        "INSERT INTO gazetteer (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
+    )?;
+    for (id, p) in places {
+        let precision = p.precision.map(i32::from);
+        tx.execute(
+            &gaz,
+            &[&id, &p.name_ar, &p.name_en, &p.country, &p.admin1, &p.admin2, &p.lat, &p.lon, &p.feature, &precision],
+        )?;
+    }
+    Ok(())
+}
+
+/// The query rows of a document's analysis ([`AnalysisRows`]), its opening and clustering
+/// profile, and its place among the documents the next story update takes.
+fn write_rows(tx: &mut Transaction<'_>, seq: i64, p: &Prepared) -> Result<(), Error> {
+    let rows = AnalysisRows::of(&p.doc, false)?;
+    let ev = tx.prepare(
+        "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
+         actor1, actor2, fatalities) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )?;
+    for e in &rows.events {
+        let fatalities = e.fatalities.map(i64::from);
+        tx.execute(
+            &ev,
+            &[
+                &seq,
+                &(e.idx as i32),
+                &e.event_type,
+                &e.sub_event_type,
+                &e.modality,
+                &e.date,
+                &e.country,
+                &e.admin1,
+                &e.lat,
+                &e.lon,
+                &e.actor1,
+                &e.actor2,
+                &fatalities,
+            ],
+        )?;
+    }
+    let en = tx.prepare("INSERT INTO entities (doc_seq, actor_id, mentions) VALUES ($1, $2, $3)")?;
+    for (id, (_, n)) in &rows.actors {
+        tx.execute(&en, &[&seq, id, &(*n as i64)])?;
+    }
+    let pl = tx.prepare("INSERT INTO places (doc_seq, place_id, mentions) VALUES ($1, $2, $3)")?;
+    for (id, (_, n)) in &rows.places {
+        tx.execute(&pl, &[&seq, id, &(*n as i64)])?;
+    }
+    let qu = tx.prepare(
+        "INSERT INTO quotes (doc_seq, idx, speaker_id, speaker, cue, channel, start_at, end_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )?;
+    for q in &rows.quotes {
+        let (idx, start, end) = (q.idx as i32, q.start as i64, q.end as i64);
+        tx.execute(&qu, &[&seq, &idx, &q.speaker_id, &q.speaker, &q.cue, &q.channel, &start, &end])?;
+    }
+    let signature = p.signature.as_deref().map(marsad_cluster::profile::signature_bytes);
+    tx.execute(
+        "INSERT INTO profiles (doc_seq, signature, profile) VALUES ($1, $2, $3)",
+        &[&seq, &signature, &p.profile],
+    )?;
+    tx.execute(
+        "INSERT INTO openings (doc_seq, body_bytes, opening) VALUES ($1, $2, $3)",
+        &[&seq, &(p.opening.0 as i64), &p.opening.1],
+    )?;
+    tx.execute("INSERT INTO unclustered (seq) VALUES ($1)", &[&seq])?;
+    Ok(())
+}
+
+impl Backend for PgStore {
+    fn location(&self) -> String {
+        self.url.clone()
+    }
+
+    fn lock_for_writing(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn catch_up(&mut self) -> Result<usize, Error> {
+        Ok(0)
+    }
+
+    fn codec(&self) -> Codec {
+        self.codec.clone()
+    }
+
+    fn prober(&self) -> Result<Box<dyn Prober>, Error> {
+        let client =
+            Client::connect(&self.connect_url, NoTls).map_err(|e| Error::Connect(self.url.clone(), e.to_string()))?;
+        Ok(Box::new(PgProbe { client }))
+    }
+
+    fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
+        self.put_batch(batch)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error> {
+        let at = now();
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        let stmt = tx.prepare(
+            "INSERT INTO rejected (source, line, kind, message, first_seen, last_seen, times) \
+             VALUES ($1, $2, $3, $4, $5, $5, 1) ON CONFLICT (source, line) DO UPDATE \
+             SET kind = $3, message = $4, last_seen = $5, times = rejected.times + 1",
+        )?;
+        let mut sorted: Vec<&Rejected> = batch.iter().collect();
+        sorted.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+        for r in sorted {
+            tx.execute(&stmt, &[&r.source, &(r.line as i64), &r.kind, &r.message, &at])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn clear_rejection(&mut self, source: &str, line: u64) -> Result<(), Error> {
+        self.client()?.execute("DELETE FROM rejected WHERE source = $1 AND line = $2", &[&source, &(line as i64)])?;
+        Ok(())
+    }
+
+    fn rejected(&self, limit: usize) -> Result<Vec<Rejected>, Error> {
+        let rows = self.client()?.query(
+            "SELECT source, line, kind, message FROM rejected ORDER BY source, line LIMIT $1",
+            &[&(limit as i64)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| Rejected { source: r.get(0), line: r.get::<_, i64>(1) as u64, kind: r.get(2), message: r.get(3) })
+            .collect())
+    }
+
+    fn begin_run(&mut self, command: &str) -> Result<i64, Error> {
+        let row = self
+            .client()?
+            .query_one("INSERT INTO runs (command, started) VALUES ($1, $2) RETURNING id", &[&command, &now()])?;
+        Ok(row.get(0))
+    }
+
+    fn end_run(&mut self, id: i64, summary: &serde_json::Value) -> Result<(), Error> {
+        self.client()?.execute(
+            "UPDATE runs SET finished = $2, summary = $3 WHERE id = $1",
+            &[&id, &now(), &serde_json::to_string(summary)?],
+        )?;
+        Ok(())
+    }
+
+    fn document(&self, id: &str) -> Result<Option<Document>, Error> {
+        self.content(id)?.map(|c| c.document()).transpose()
+    }
+
+    fn raw(&self, id: &str) -> Result<Option<Vec<u8>>, Error> {
+        Ok(self.content(id)?.map(|c| c.raw().to_vec()))
+    }
+
+    fn stats(&self) -> Result<Stats, Error> {
+        let mut client = self.client()?;
+        // PostgreSQL counts and sums as bigint and numeric: every figure is read as bigint.
+        let mut count = |sql: &str| -> Result<u64, Error> {
+            Ok(client.query_one(&format!("SELECT ({sql})::bigint"), &[])?.get::<_, i64>(0) as u64)
+        };
+        let counted = Stats::counted(&mut count)?;
+        let unclustered = count("SELECT count(*) FROM unclustered")?;
+        let disk_bytes = count("SELECT pg_database_size(current_database())")?;
+        let mut by_analyzer = BTreeMap::new();
+        for r in client.query("SELECT analyzer, count(*) FROM documents GROUP BY analyzer", &[])? {
+            by_analyzer.insert(r.get::<_, String>(0), r.get::<_, i64>(1) as u64);
+        }
+        Ok(Stats { unclustered, indexed: counted.documents, disk_bytes, by_analyzer, ..counted })
+    }
+
+    fn search(&self, query: &str, filter: &Filter, limit: usize, offset: usize) -> Result<SearchResults, Error> {
+        self.search_results(query, filter, limit, offset)
+    }
+
+    fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
+        self.cluster(clock)
+    }
+
+    fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
+        let rows = self.client()?.query(
+            "SELECT d.id, m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq ORDER BY d.seq",
+            &[],
+        )?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as u64)).collect())
+    }
+}
