@@ -99,7 +99,7 @@ fn bench_search(a: &BenchSearchArgs) -> Result<ExitCode> {
         None => QUERIES.to_owned(),
     };
     let queries: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).collect();
-    let store = marsad_store::Store::open_existing(&a.data.dir)?;
+    let store = marsad_store::Store::open_existing(a.data.embedded("bench search")?)?;
     let docs = store.stats()?.indexed;
     let filter = marsad_store::Filter::default();
     let mut latencies = Vec::new();

@@ -4,7 +4,7 @@ use crate::{InputFormatArg, analyze::parse_meta};
 use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use marsad_ingest::{Given, Options, Summary};
-use marsad_store::{ExportFormat, ExportUnit, Filter, SearchResults, Store};
+use marsad_store::{Backend, ExportFormat, ExportUnit, Filter, SearchResults, Store};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,6 +14,33 @@ pub struct DataArgs {
     /// The data directory.
     #[arg(long = "data", env = "MARSAD_DATA", default_value = "marsad-data")]
     pub dir: PathBuf,
+    /// A PostgreSQL database (postgres://user@host:port/db) instead of the data directory: one
+    /// store that many workers and machines share.
+    #[arg(long, env = "MARSAD_DB", value_name = "URL")]
+    pub db: Option<String>,
+}
+
+impl DataArgs {
+    /// Opens the store: the database when one is given, else the data directory (created when
+    /// absent unless `existing`).
+    pub fn open(&self, existing: bool) -> Result<Box<dyn Backend>> {
+        if let Some(url) = &self.db {
+            return Ok(Box::new(marsad_store::pg::PgStore::connect(url)?));
+        }
+        let store = if existing { Store::open_existing(&self.dir) } else { Store::open(&self.dir) };
+        Ok(Box::new(store.with_context(|| format!("opening the store in {}", self.dir.display()))?))
+    }
+
+    /// The data directory, for a command that runs on the embedded store alone so far.
+    pub fn embedded(&self, command: &str) -> Result<&std::path::Path> {
+        if self.db.is_some() {
+            bail!(
+                "marsad {command} runs on a data directory (--data) only so far; on PostgreSQL (--db): \
+                 ingest, worker, search, status, check and serve"
+            );
+        }
+        Ok(&self.dir)
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -238,9 +265,8 @@ pub fn ingest(a: &IngestArgs) -> Result<ExitCode> {
     }
     opts.source.given = given;
     opts.source.max_bytes = a.max_bytes;
-    let mut store =
-        Store::open(&a.data.dir).with_context(|| format!("opening the store in {}", a.data.dir.display()))?;
-    let summary = marsad_ingest::ingest(&mut store, &a.paths, &opts)?;
+    let mut store = a.data.open(false)?;
+    let summary = marsad_ingest::ingest(&mut *store, &a.paths, &opts)?;
     print_summary("ingest", &summary, a.format)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -250,14 +276,14 @@ pub fn reanalyze(a: &ReanalyzeArgs) -> Result<ExitCode> {
     if let Some(t) = a.threads {
         opts.threads = t;
     }
-    let mut store = Store::open_existing(&a.data.dir)?;
+    let mut store = Store::open_existing(a.data.embedded("reanalyze")?)?;
     let summary = marsad_ingest::reanalyze(&mut store, &opts, a.all)?;
     print_summary("reanalyze", &summary, a.format)?;
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn search(a: &SearchArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(&a.data.dir)?;
+    let store = a.data.open(true)?;
     let results = store.search(&a.query, &a.filter.filter()?, a.limit, a.offset)?;
     let mut o = std::io::stdout().lock();
     if a.format == PrintFormat::Json {
@@ -327,7 +353,7 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormatArg::Parquet => ExportFormat::Parquet,
     };
     let filter = a.filter.filter()?;
-    let mut store = Store::open_existing(&a.data.dir)?;
+    let mut store = Store::open_existing(a.data.embedded("export")?)?;
     let unit = if a.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
     // Canonical events are as of the last clustering: bring it up to date first.
     if unit == ExportUnit::Canonical && store.unclustered()? > 0 {
@@ -360,7 +386,7 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
 }
 
 pub fn status(a: &StatusArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(&a.data.dir)?;
+    let store = a.data.open(true)?;
     let stats = store.stats()?;
     let rejected = store.rejected(a.rejected.unwrap_or(0))?;
     let mut o = std::io::stdout().lock();
@@ -368,7 +394,7 @@ pub fn status(a: &StatusArgs) -> Result<ExitCode> {
         writeln!(o, "{}", serde_json::to_string_pretty(&serde_json::json!({"stats": stats, "rejected": rejected}))?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    writeln!(o, "store       {}", a.data.dir.display())?;
+    writeln!(o, "store       {}", store.location())?;
     writeln!(o, "documents   {} (indexed {})", stats.documents, stats.indexed)?;
     writeln!(o, "events      {} reports, {} real-world events", stats.events, stats.canonical_events)?;
     writeln!(
@@ -398,14 +424,16 @@ pub fn status(a: &StatusArgs) -> Result<ExitCode> {
 }
 
 pub fn check(a: &CheckArgs) -> Result<ExitCode> {
-    let c = Store::open_existing(&a.data.dir)?.check()?;
+    let store = a.data.open(true)?;
+    let c = store.check()?;
     let mut o = std::io::stdout().lock();
     if a.format == PrintFormat::Json {
         writeln!(o, "{}", serde_json::to_string_pretty(&c)?)?;
     } else {
-        writeln!(o, "store       {}", a.data.dir.display())?;
+        writeln!(o, "store       {}", store.location())?;
         writeln!(o, "documents   {} (indexed {}, {} waiting for the index)", c.documents, c.indexed, c.pending)?;
         writeln!(o, "digest      {}", c.digest)?;
+        writeln!(o, "analyses    {}", c.analyses)?;
         for p in &c.problems {
             writeln!(o, "problem     {p}")?;
         }

@@ -113,7 +113,7 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
     let cmd = args.command.as_ref().unwrap_or(&list);
     match cmd {
         StoriesCommand::List(a) => {
-            let store = Store::open_existing(&a.data.dir)?;
+            let store = Store::open_existing(a.data.embedded("stories")?)?;
             for d in [&a.from, &a.to].into_iter().flatten() {
                 if day_number(d).is_none() {
                     bail!("{d:?} is not a date: use YYYY-MM-DD");
@@ -142,7 +142,7 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
             }
         }
         StoriesCommand::Show(a) => {
-            let store = Store::open_existing(&a.data.dir)?;
+            let store = Store::open_existing(a.data.embedded("stories")?)?;
             let Some(s) = store.story(a.id)? else { bail!("no story {} in {}", a.id, a.data.dir.display()) };
             if a.format == PrintFormat::Json {
                 writeln!(o, "{}", serde_json::to_string_pretty(&s)?)?;
@@ -151,7 +151,7 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
             }
         }
         StoriesCommand::Update(a) | StoriesCommand::Rebuild(a) => {
-            let mut store = Store::open_existing(&a.data.dir)?;
+            let mut store = Store::open_existing(a.data.embedded("stories")?)?;
             let clock = clock(a.clock.as_deref())?;
             let rebuild = matches!(cmd, StoriesCommand::Rebuild(_));
             let mut config = marsad_cluster::Config::default();
@@ -273,7 +273,7 @@ fn tsv(path: &PathBuf) -> Result<Vec<BTreeMap<String, String>>> {
 /// gold story), inverse purity (each gold story counts its largest predicted story) and
 /// B-cubed precision, recall and F1, over the labelled articles only.
 pub fn eval_stories(a: &EvalStoriesArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(&a.data.dir)?;
+    let store = Store::open_existing(a.data.embedded("stories")?)?;
     let gold = tsv(&a.gold)?;
     let mut pairs: Vec<(String, u64)> = Vec::new();
     let mut missing = Vec::new();
@@ -343,7 +343,7 @@ pub fn eval_stories(a: &EvalStoriesArgs) -> Result<ExitCode> {
 /// or, when none of the article's is, placed no more precisely than a province).
 /// Also: events whose records absorbed another gold event (over-merging).
 pub fn eval_dedup(a: &EvalDedupArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(&a.data.dir)?;
+    let store = Store::open_existing(a.data.embedded("stories")?)?;
     let gold = tsv(&a.gold)?;
     let mut o = std::io::stdout().lock();
     let mut found_events = 0usize;

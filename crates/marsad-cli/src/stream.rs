@@ -2,9 +2,8 @@
 //! JetStream stream (see marsad-stream).
 
 use crate::store::{DataArgs, PrintFormat};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
-use marsad_store::Store;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -95,8 +94,7 @@ pub fn publish(
 pub fn worker(a: &WorkerArgs) -> Result<ExitCode> {
     let from = a.stream.at(&a.from);
     from.addresses()?;
-    let mut store =
-        Store::open(&a.data.dir).with_context(|| format!("opening the store in {}", a.data.dir.display()))?;
+    let mut store = a.data.open(false)?;
     let mut ingest = marsad_ingest::Options {
         progress: false,
         clock: Some(crate::stories::clock(a.clock.as_deref())?),
@@ -113,7 +111,7 @@ pub fn worker(a: &WorkerArgs) -> Result<ExitCode> {
         until_idle: a.until_idle,
         consumer: a.consumer.clone(),
     };
-    let out = marsad_stream::work(&mut store, &from, &opts)?;
+    let out = marsad_stream::work(&mut *store, &from, &opts)?;
     let mut o = std::io::stdout().lock();
     if a.format == PrintFormat::Json {
         writeln!(o, "{}", serde_json::to_string_pretty(&out)?)?;

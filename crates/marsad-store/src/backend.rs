@@ -61,6 +61,9 @@ pub trait Backend: Send {
     /// Brings the stories up to date with the documents stored since the last update.
     fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error>;
 
+    /// Checks the store is whole and computes its digests (reads everything; writes nothing).
+    fn check(&self) -> Result<crate::Check, Error>;
+
     /// Each clustered document's story: (document id, story), in document order.
     fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error>;
 
@@ -150,6 +153,10 @@ impl Backend for crate::Store {
 
     fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
         crate::Store::story_assignments(self)
+    }
+
+    fn check(&self) -> Result<crate::Check, Error> {
+        crate::Store::check(self)
     }
 }
 

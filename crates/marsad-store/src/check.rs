@@ -26,11 +26,61 @@ pub struct Check {
     /// BLAKE3 over the documents (raw records and analyses, decompressed), the analysis'
     /// rows, rejections (without their times), stories, canonical events and clustering
     /// state. Runs, timestamps, compression dictionaries and the index's segments are left out.
+    /// Each backend's own: its rows are in its own types.
     pub digest: String,
+    /// BLAKE3 over each document's id, raw record and analysis, in any order: the same in every
+    /// backend that holds the same documents analyzed alike.
+    pub analyses: String,
+}
+
+/// The referential checks every backend runs with the same SQL: (what, a query counting it).
+pub(crate) const DANGLING: &[(&str, &str)] = &[
+    (
+        "event mentions of a missing canonical event",
+        "SELECT count(*) FROM event_mentions WHERE canonical NOT IN (SELECT id FROM canonical_events)",
+    ),
+    (
+        "canonical events of a missing story",
+        "SELECT count(*) FROM canonical_events WHERE story NOT IN (SELECT id FROM stories)",
+    ),
+    (
+        "story members of a missing story",
+        "SELECT count(*) FROM story_members WHERE story NOT IN (SELECT id FROM stories)",
+    ),
+    (
+        "event mentions of a missing document",
+        "SELECT count(*) FROM event_mentions WHERE doc_seq NOT IN (SELECT seq FROM documents)",
+    ),
+];
+
+/// The order-independent sums of [`Check::digest`] and [`Check::analyses`].
+#[derive(Default)]
+pub(crate) struct Digests {
+    pub rows: RowSum,
+    pub analyses: RowSum,
+}
+
+impl Digests {
+    /// Counts a document's content in.
+    pub(crate) fn content(&mut self, seq: u64, id: &str, content: &Content) {
+        let mut h = blake3::Hasher::new();
+        h.update(b"content").update(&seq.to_le_bytes()).update(content.raw()).update(content.analysis());
+        self.rows.add(h.finalize());
+        let mut h = blake3::Hasher::new();
+        h.update(&(id.len() as u64).to_le_bytes()).update(id.as_bytes());
+        h.update(&(content.raw().len() as u64).to_le_bytes()).update(content.raw()).update(content.analysis());
+        self.analyses.add(h.finalize());
+    }
+
+    /// Writes both digests into `out`.
+    pub(crate) fn finish(self, out: &mut Check) {
+        out.digest = self.rows.hex();
+        out.analyses = self.analyses.hex();
+    }
 }
 
 /// Columns left out of the digest: when and how often, not what.
-const UNHASHED: &[(&str, &str)] = &[
+pub(crate) const UNHASHED: &[(&str, &str)] = &[
     ("documents", "content"),
     ("documents", "ingested_at"),
     ("rejected", "first_seen"),
@@ -39,7 +89,7 @@ const UNHASHED: &[(&str, &str)] = &[
 ];
 
 /// Tables whose rows the digest covers (besides the documents' content).
-const HASHED: &[&str] = &[
+pub(crate) const HASHED: &[&str] = &[
     "documents",
     "events",
     "entities",
@@ -59,10 +109,18 @@ const HASHED: &[&str] = &[
 /// An order-independent digest of rows: the sum of their hashes (so the same rows in any
 /// physical order give the same digest, and a repeated row counts twice).
 #[derive(Default)]
-struct RowSum([u64; 4]);
+pub(crate) struct RowSum([u64; 4]);
 
 impl RowSum {
-    fn add(&mut self, hash: blake3::Hash) {
+    pub(crate) fn hex(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        for word in self.0 {
+            h.update(&word.to_le_bytes());
+        }
+        h.finalize().to_hex().to_string()
+    }
+
+    pub(crate) fn add(&mut self, hash: blake3::Hash) {
         for (acc, chunk) in self.0.iter_mut().zip(hash.as_bytes().chunks_exact(8)) {
             let mut b = [0u8; 8];
             b.copy_from_slice(chunk);
@@ -116,24 +174,7 @@ impl Store {
         for (table, row, parent) in broken_keys {
             out.problems.push(format!("{table} row {row} points to a missing {parent} row"));
         }
-        for (what, sql) in [
-            (
-                "event mentions of a missing canonical event",
-                "SELECT count(*) FROM event_mentions WHERE canonical NOT IN (SELECT id FROM canonical_events)",
-            ),
-            (
-                "canonical events of a missing story",
-                "SELECT count(*) FROM canonical_events WHERE story NOT IN (SELECT id FROM stories)",
-            ),
-            (
-                "story members of a missing story",
-                "SELECT count(*) FROM story_members WHERE story NOT IN (SELECT id FROM stories)",
-            ),
-            (
-                "event mentions of a missing document",
-                "SELECT count(*) FROM event_mentions WHERE doc_seq NOT IN (SELECT seq FROM documents)",
-            ),
-        ] {
+        for (what, sql) in DANGLING {
             let n: u64 = self.conn.query_row(sql, [], |r| r.get(0))?;
             if n > 0 {
                 out.problems.push(format!("{n} {what}"));
@@ -146,7 +187,7 @@ impl Store {
             .collect::<Result<_, _>>()?;
         out.pending = pending.len() as u64;
 
-        let mut total = RowSum::default();
+        let mut total = Digests::default();
         let mut stored = BTreeSet::new();
         {
             let mut stmt = self.conn.prepare("SELECT seq, id, content FROM documents")?;
@@ -171,9 +212,7 @@ impl Store {
                     Ok(doc) => out.problems.push(format!("document {id}: its analysis is of {:?}", doc.id)),
                     Err(e) => out.problems.push(format!("document {id}: analysis cannot be read: {e}")),
                 }
-                let mut h = blake3::Hasher::new();
-                h.update(b"content").update(&seq.to_le_bytes()).update(content.raw()).update(content.analysis());
-                total.add(h.finalize());
+                total.content(seq, &id, &content);
             }
         }
         out.documents = stored.len() as u64;
@@ -215,14 +254,10 @@ impl Store {
                 for i in 0..columns.len() {
                     hash_value(&mut h, r.get_ref(i)?);
                 }
-                total.add(h.finalize());
+                total.rows.add(h.finalize());
             }
         }
-        let mut h = blake3::Hasher::new();
-        for word in total.0 {
-            h.update(&word.to_le_bytes());
-        }
-        out.digest = h.finalize().to_hex().to_string();
+        total.finish(&mut out);
         Ok(out)
     }
 }

@@ -254,7 +254,7 @@ const OPENING: usize = 1200;
 
 /// The opening of a body: at most its first [`OPENING`] bytes, cut after the last whole word
 /// (all of it when shorter).
-fn opening(body: &str) -> &str {
+pub(crate) fn opening(body: &str) -> &str {
     if body.len() <= OPENING {
         return body;
     }

@@ -50,7 +50,12 @@ fn both_backends_store_cluster_and_search_alike() {
         Filter { event_type: Some("Battles".into()), ..Filter::default() },
         Filter { from: Some("2024-03-01".into()), to: Some("2024-05-31".into()), ..Filter::default() },
     ];
+    let check = embedded.check().expect("check");
+    assert!(check.problems.is_empty(), "{:?}", check.problems);
     for (kind, (_, other)) in kinds.iter().zip(&stores).skip(1) {
+        let c = other.check().expect("check");
+        assert!(c.problems.is_empty(), "{kind}: {:?}", c.problems);
+        assert_eq!((c.documents, &c.analyses), (check.documents, &check.analyses), "{kind}");
         assert_eq!(counts(other.stats().expect("stats")), stats, "{kind}");
         assert_eq!(other.story_assignments().expect("a"), embedded.story_assignments().expect("b"), "{kind}");
         assert_eq!(other.document("syndicated-copy").expect("d"), embedded.document("syndicated-copy").expect("d"));

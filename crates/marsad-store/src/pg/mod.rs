@@ -14,6 +14,7 @@
 //! Every write is idempotent and keyed by document id, so any number of workers may store
 //! batches at once, and a batch stored twice adds nothing.
 
+mod check;
 pub mod local;
 mod query;
 mod stories;
@@ -876,6 +877,10 @@ impl Backend for PgStore {
 
     fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
         self.cluster(clock)
+    }
+
+    fn check(&self) -> Result<crate::Check, Error> {
+        PgStore::check(self)
     }
 
     fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
