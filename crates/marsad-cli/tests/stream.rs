@@ -5,8 +5,13 @@
 //! file again adds nothing. At the end the store is whole, holds each article once, and each
 //! article's analysis is the one a single-process `marsad ingest` gives.
 //!
+//! And three workers share one PostgreSQL store: 5,000 articles, one worker SIGKILLed part
+//! way, a NATS node stopped and restarted; the store ends whole, each article once, every
+//! analysis the one a single process makes.
+//!
 //! Skipped when `nats-server` is not on the PATH, unless MARSAD_STREAM_TESTS is set (as
-//! `.ci/run` does), when its absence is a failure.
+//! `.ci/run` does), when its absence is a failure; the PostgreSQL test likewise with
+//! MARSAD_PG_TESTS.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -227,6 +232,110 @@ fn workers_killed_and_a_node_restarted_lose_nothing_and_store_nothing_twice() {
         assert!(x.is_some(), "{id} missing");
         assert_eq!(x, y, "{id}: analyses differ");
     }
+}
+
+/// `n` articles: the demo articles again and again, each copy with its own id and closing line.
+fn many_articles(n: usize) -> (String, Vec<String>) {
+    let demo: Vec<&str> = DEMO.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut lines = Vec::with_capacity(n);
+    let mut ids = Vec::with_capacity(n);
+    for (i, l) in demo.iter().cycle().take(n).enumerate() {
+        let k = i / demo.len();
+        let mut v: serde_json::Value = serde_json::from_str(l).expect("demo json");
+        let id = format!("{}-{k}", v["id"].as_str().expect("id"));
+        v["id"] = id.clone().into();
+        v["text"] = format!("{}\nالنسخة رقم {k} من هذا الخبر.", v["text"].as_str().expect("text")).into();
+        lines.push(v.to_string());
+        ids.push(id);
+    }
+    (lines.join("\n"), ids)
+}
+
+/// What a PostgreSQL store holds, through the store's own counts.
+fn pg_stats(url: &str) -> marsad_store::Stats {
+    use marsad_store::Backend;
+    marsad_store::pg::PgStore::connect(url).and_then(|s| s.stats()).unwrap_or_default()
+}
+
+#[test]
+fn three_workers_share_a_postgres_store_through_kills_and_a_node_restart() {
+    let Some(server) = nats_server() else { return };
+    if marsad_store::pg::local::programs().is_none() {
+        assert!(
+            std::env::var_os("MARSAD_PG_TESTS").is_none(),
+            "MARSAD_PG_TESTS is set but PostgreSQL is not installed"
+        );
+        eprintln!("skipped: PostgreSQL is not installed");
+        return;
+    }
+    let pg = marsad_store::pg::local::LocalServer::start(false).expect("PostgreSQL");
+    let db = pg.create_database("workers").expect("database");
+    let mut cluster = Cluster::start(server);
+    let url = cluster.url();
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (jsonl, ids) = many_articles(5000);
+    let input = tmp.path().join("articles.jsonl");
+    std::fs::write(&input, jsonl).expect("write");
+    let input = input.to_str().expect("utf-8 path");
+    let published = marsad(&["ingest", "--to", &url, "--replicas", "3", input]);
+    assert!(published.contains("5000 records, 0 already in the stream"), "{published}");
+
+    let worker = |extra: &[&str]| -> Child {
+        Command::new(bin())
+            .args(["worker", "--from", &url, "--db", &db, "--batch", "16", "--ack-wait", "3", "--threads", "1"])
+            .args(["--clock", CLOCK])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start a worker")
+    };
+    let wait_for = |n: u64, child: &mut Child, what: &str| {
+        let start = Instant::now();
+        while pg_stats(&db).documents < n {
+            if child.try_wait().expect("wait").is_some() {
+                let mut err = String::new();
+                let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err);
+                panic!("{what} ended before {n} documents were stored: {err}");
+            }
+            assert!(start.elapsed() < Duration::from_secs(600), "{what}: {n} documents not stored in 600 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let mut doomed = worker(&[]);
+    let mut others = vec![worker(&["--until-idle"]), worker(&["--until-idle"])];
+    // One worker is killed part way, with batches taken and not acknowledged.
+    wait_for(800, &mut doomed, "the first worker");
+    doomed.kill().expect("SIGKILL");
+    doomed.wait().expect("reap");
+    // A NATS node is stopped and started again under the other two.
+    wait_for(1600, &mut others[0], "a worker");
+    cluster.kill(1);
+    std::thread::sleep(Duration::from_secs(2));
+    cluster.run(1);
+    cluster.wait_healthy(1);
+    for (i, w) in others.into_iter().enumerate() {
+        let out = w.wait_with_output().expect("worker");
+        let (stdout, stderr) = (String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        eprintln!("worker {i}: {stdout}{stderr}");
+        assert!(out.status.success(), "worker {i}: {stderr}\n{stdout}\nnode 1: {}", cluster.log(1));
+    }
+
+    // Whole, each article once, the stories brought up to date, and every analysis the one a
+    // single process makes (the analyses digest covers each document's id, raw record and
+    // analysis).
+    let check = marsad(&["check", "--db", &db]);
+    assert!(check.trim_end().ends_with("whole") && !check.contains("NOT whole"), "{check}");
+    let stats = pg_stats(&db);
+    assert_eq!(stats.documents, ids.len() as u64);
+    assert_eq!(stats.unclustered, 0, "{stats:?}");
+    assert!(stats.stories > 0 && stats.near_duplicates > 0, "{stats:?}");
+    let single = tmp.path().join("single");
+    marsad(&["ingest", "-q", "--clock", CLOCK, "--data", single.to_str().expect("path"), input]);
+    let single_check = marsad(&["check", "--data", single.to_str().expect("path")]);
+    let analyses = |out: &str| out.lines().find(|l| l.starts_with("analyses")).map(str::to_owned);
+    assert!(analyses(&check).is_some(), "{check}");
+    assert_eq!(analyses(&check), analyses(&single_check));
 }
 
 #[test]

@@ -365,6 +365,12 @@ pub fn work(store: &mut dyn Backend, from: &Stream, opts: &WorkOptions) -> Resul
     Ok(out)
 }
 
+/// Runs a store's call, which blocks (PostgreSQL's client runs a runtime of its own), on the
+/// runtime's thread without stalling the runtime.
+fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    tokio::task::block_in_place(f)
+}
+
 /// How often a worker reports its progress.
 const REPORT_EVERY: Duration = Duration::from_secs(30);
 
@@ -401,8 +407,7 @@ async fn step(
     }
     if messages.is_empty() {
         if *dirty {
-            store.flush()?;
-            store.update_stories(opts.ingest.clock())?;
+            blocking(|| store.flush().and_then(|()| store.update_stories(opts.ingest.clock())))?;
             *dirty = false;
         }
         if opts.until_idle {
@@ -432,9 +437,9 @@ async fn step(
         }
     }
     if !unreadable.is_empty() {
-        store.reject(&unreadable)?;
+        blocking(|| store.reject(&unreadable))?;
     }
-    let s = marsad_ingest::store_units(store, analysts, units, &opts.ingest)?;
+    let s = blocking(|| marsad_ingest::store_units(store, analysts, units, &opts.ingest))?;
     out.stored.add(&s);
     *dirty |= s.documents > 0;
     // Stored (committed): only now may the stream forget them. An acknowledgement lost on
