@@ -120,8 +120,17 @@ pub fn worker(a: &WorkerArgs) -> Result<ExitCode> {
     let s = &out.stored;
     writeln!(
         o,
-        "worker: {} messages ({} delivered again): {} documents added, {} stored before, {} rejected; {} events; {:.1} s",
-        out.messages, out.redelivered, s.documents, s.existing, s.rejected, s.events, out.seconds
+        "worker: {} messages ({} delivered again): {} documents added, {} stored before, {} rejected; {} events; {:.1} s \
+         ({:.1} s writing to the store, {:.1} s updating stories)",
+        out.messages,
+        out.redelivered,
+        s.documents,
+        s.existing,
+        s.rejected,
+        s.events,
+        out.seconds,
+        s.store_seconds,
+        out.stories_seconds
     )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -82,6 +82,8 @@ pub struct Summary {
     /// Coded events in the documents stored by this run.
     pub events: u64,
     pub seconds: f64,
+    /// Of these, seconds spent writing to the store (its transactions and index commits).
+    pub store_seconds: f64,
     pub articles_per_s: f64,
     /// The first rejections, for the report (all are in the store); every one for records
     /// given in memory ([`ingest_records`]), whose number the caller bounds.
@@ -109,6 +111,7 @@ impl Summary {
         self.existing += other.existing;
         self.rejected += other.rejected;
         self.events += other.events;
+        self.store_seconds += other.store_seconds;
         let room = SHOWN_REJECTIONS.saturating_sub(self.rejections.len());
         self.rejections.extend(other.rejections.iter().take(room).cloned());
     }
@@ -245,6 +248,13 @@ impl Writer<'_> {
     }
 
     fn write(&mut self, summary: &mut Summary) -> Result<(), Error> {
+        let start = Instant::now();
+        let written = self.write_batch(summary);
+        summary.store_seconds += start.elapsed().as_secs_f64();
+        written
+    }
+
+    fn write_batch(&mut self, summary: &mut Summary) -> Result<(), Error> {
         if !self.rejected.is_empty() {
             self.store.reject(&self.rejected)?;
             self.rejected.clear();
@@ -271,7 +281,9 @@ impl Writer<'_> {
 
     fn finish(&mut self, summary: &mut Summary) -> Result<(), Error> {
         self.write(summary)?;
+        let start = Instant::now();
         self.store.flush()?;
+        summary.store_seconds += start.elapsed().as_secs_f64();
         Ok(())
     }
 }

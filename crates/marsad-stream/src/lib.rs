@@ -298,6 +298,8 @@ pub struct Worked {
     pub redelivered: u64,
     /// What storing them did.
     pub stored: Summary,
+    /// Seconds this worker spent updating the stories (when the stream ran dry).
+    pub stories_seconds: f64,
     pub seconds: f64,
 }
 
@@ -407,7 +409,8 @@ async fn step(
     }
     if messages.is_empty() {
         if *dirty {
-            blocking(|| store.flush().and_then(|()| store.update_stories(opts.ingest.clock())))?;
+            let update = blocking(|| store.flush().and_then(|()| store.update_stories(opts.ingest.clock())))?;
+            out.stories_seconds += update.seconds;
             *dirty = false;
         }
         if opts.until_idle {
