@@ -338,77 +338,43 @@ impl PgStore {
     fn put_batch(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error> {
         let months: Vec<String> = batch.iter().map(|p| month_of(p.doc.published.as_deref())).collect();
         self.ensure_months(months.iter().map(String::as_str))?;
-        let at = now();
-        let mut added = vec![false; batch.len()];
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
-        // Rows every writer may touch are taken in one order (ids, then actors, then places),
-        // so that workers storing overlapping batches wait on one another, never deadlock.
-        let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by(|&a, &b| batch[a].doc.id.cmp(&batch[b].doc.id));
         // Sequence numbers in batch order (a lone writer stores in the order it was given, as
-        // the embedded store does), claimed in id order.
+        // the embedded store does); the first of a batch's documents with one id is the one
+        // stored.
         let mut numbers: Vec<i64> = tx
             .query("SELECT nextval('document_seq') FROM generate_series(1, $1)", &[&(batch.len() as i32)])?
             .iter()
             .map(|r| r.get(0))
             .collect();
         numbers.sort_unstable();
-        let claim = tx.prepare(
-            "INSERT INTO document_ids (id, seq, month) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING seq",
-        )?;
-        let mut seqs: Vec<Option<i64>> = vec![None; batch.len()];
-        for &i in &order {
-            if seqs.iter().zip(batch).any(|(s, p)| s.is_some() && p.doc.id == batch[i].doc.id) {
-                continue;
-            }
-            seqs[i] = tx.query_opt(&claim, &[&batch[i].doc.id, &numbers[i], &months[i]])?.map(|r| r.get(0));
-        }
-        upsert_names(&mut tx, batch.iter().zip(&seqs).filter(|(_, s)| s.is_some()).map(|(p, _)| &p.doc))?;
-        let insert = tx.prepare(
-            "INSERT INTO documents (seq, id, month, source, line, format, encoding, bytes, meta, title, outlet, \
-             published, url, genre, language, analyzer, content, ingested_at, day, terms, types, subtypes, \
-             countries, actors) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, ($20::text)::tsvector, $21, $22, $23, $24)",
-        )?;
-        for (i, p) in batch.iter().enumerate() {
-            let Some(seq) = seqs[i] else { continue };
-            let d = &p.doc;
-            let facets = FacetValues::of(d);
-            let day = d.published.as_deref().and_then(day_number).map(|n| n as i32);
-            let line = p.origin.line.map(|l| l as i64);
-            let params: [&(dyn ToSql + Sync); 24] = [
-                &seq,
-                &d.id,
-                &months[i],
-                &p.origin.source,
-                &line,
-                &d.input.format,
-                &d.input.encoding,
-                &(p.origin.raw.len() as i64),
-                &p.origin.given,
-                &d.title,
-                &d.outlet,
-                &d.published,
-                &d.url,
-                &d.genre.as_str(),
-                &d.language,
-                &p.analyzer,
-                &p.content,
-                &at,
-                &day,
-                &tsvector(d),
-                &facets.types,
-                &facets.subtypes,
-                &facets.countries,
-                &facets.actors,
-            ];
-            tx.execute(&insert, &params)?;
-            write_rows(&mut tx, seq, p)?;
-            added[i] = true;
-        }
+        let mut seen = std::collections::HashSet::new();
+        let mut fresh: Vec<usize> = (0..batch.len()).filter(|&i| seen.insert(batch[i].doc.id.as_str())).collect();
+        // Rows every writer may touch are taken in one order (ids, then actors, then places),
+        // so that workers storing overlapping batches wait on one another, never deadlock.
+        fresh.sort_by(|&a, &b| batch[a].doc.id.cmp(&batch[b].doc.id));
+        let ids: Vec<&str> = fresh.iter().map(|&i| batch[i].doc.id.as_str()).collect();
+        let claimed_numbers: Vec<i64> = fresh.iter().map(|&i| numbers[i]).collect();
+        let claimed_months: Vec<&str> = fresh.iter().map(|&i| months[i].as_str()).collect();
+        let claimed: std::collections::HashSet<i64> = tx
+            .query(
+                "INSERT INTO document_ids (id, seq, month) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) \
+                 ON CONFLICT (id) DO NOTHING RETURNING seq",
+                &[&ids, &claimed_numbers, &claimed_months],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let stored: Vec<(i64, &Prepared, &str)> = (0..batch.len())
+            .filter(|&i| claimed.contains(&numbers[i]))
+            .map(|i| (numbers[i], &batch[i], months[i].as_str()))
+            .collect();
+        upsert_names(&mut tx, stored.iter().map(|(_, p, _)| &p.doc))?;
+        insert_documents(&mut tx, &stored)?;
+        insert_rows(&mut tx, &stored)?;
         tx.commit()?;
-        Ok(added)
+        Ok((0..batch.len()).map(|i| claimed.contains(&numbers[i])).collect())
     }
 
     fn content(&self, id: &str) -> Result<Option<Content>, Error> {
@@ -671,6 +637,9 @@ fn tsvector(d: &Document) -> String {
     out
 }
 
+/// Separates the values of a list column sent as one text (`string_to_array` splits them).
+const LIST_SEPARATOR: &str = "\u{1f}";
+
 /// Adds the linked actors and resolved places a batch names (the names as first stored), in
 /// the order of their ids.
 fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Document>) -> Result<(), Error> {
@@ -688,83 +657,240 @@ fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Doc
             }
         }
     }
-    let actor = tx.prepare(
-        "INSERT INTO actors (id, type, name_ar, name_en, kind) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (id) DO NOTHING",
-    )?;
-    for (id, e) in actors {
-        tx.execute(&actor, &[&id, &format!("{:?}", e.entity_type), &e.name_ar, &e.name_en, &e.kind])?;
-    }
-    let gaz = tx.prepare(
-        "INSERT INTO gazetteer (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING",
-    )?;
-    for (id, p) in places {
-        let precision = p.precision.map(i32::from);
+    if !actors.is_empty() {
+        let ids: Vec<&str> = actors.keys().copied().collect();
+        let types: Vec<String> = actors.values().map(|e| format!("{:?}", e.entity_type)).collect();
+        let name_ar: Vec<Option<&str>> = actors.values().map(|e| e.name_ar.as_deref()).collect();
+        let name_en: Vec<Option<&str>> = actors.values().map(|e| e.name_en.as_deref()).collect();
+        let kind: Vec<Option<&str>> = actors.values().map(|e| e.kind.as_deref()).collect();
         tx.execute(
-            &gaz,
-            &[&id, &p.name_ar, &p.name_en, &p.country, &p.admin1, &p.admin2, &p.lat, &p.lon, &p.feature, &precision],
+            "INSERT INTO actors (id, type, name_ar, name_en, kind) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
+             ON CONFLICT (id) DO NOTHING",
+            &[&ids, &types, &name_ar, &name_en, &kind],
+        )?;
+    }
+    if !places.is_empty() {
+        let ids: Vec<&str> = places.keys().copied().collect();
+        let text = |f: fn(&marsad_core::Place) -> &Option<String>| -> Vec<Option<&str>> {
+            places.values().map(|p| f(p).as_deref()).collect()
+        };
+        let lat: Vec<Option<f64>> = places.values().map(|p| p.lat).collect();
+        let lon: Vec<Option<f64>> = places.values().map(|p| p.lon).collect();
+        let precision: Vec<Option<i32>> = places.values().map(|p| p.precision.map(i32::from)).collect();
+        tx.execute(
+            "INSERT INTO gazetteer (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
+             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+             $7::float8[], $8::float8[], $9::text[], $10::int[]) ON CONFLICT (id) DO NOTHING",
+            &[
+                &ids,
+                &text(|p| &p.name_ar),
+                &text(|p| &p.name_en),
+                &text(|p| &p.country),
+                &text(|p| &p.admin1),
+                &text(|p| &p.admin2),
+                &lat,
+                &lon,
+                &text(|p| &p.feature),
+                &precision,
+            ],
         )?;
     }
     Ok(())
 }
 
-/// The query rows of a document's analysis ([`AnalysisRows`]), its opening and clustering
-/// profile, and its place among the documents the next story update takes.
-fn write_rows(tx: &mut Transaction<'_>, seq: i64, p: &Prepared) -> Result<(), Error> {
-    let rows = AnalysisRows::of(&p.doc, false)?;
-    let ev = tx.prepare(
-        "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
-         actor1, actor2, fatalities) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+/// Inserts a batch's new documents (seq, prepared, month) in one statement.
+fn insert_documents(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)]) -> Result<(), Error> {
+    if stored.is_empty() {
+        return Ok(());
+    }
+    let at = now();
+    let docs = || stored.iter().map(|(_, p, _)| &p.doc);
+    let seq: Vec<i64> = stored.iter().map(|s| s.0).collect();
+    let id: Vec<&str> = docs().map(|d| d.id.as_str()).collect();
+    let month: Vec<&str> = stored.iter().map(|s| s.2).collect();
+    let source: Vec<&str> = stored.iter().map(|(_, p, _)| p.origin.source.as_str()).collect();
+    let line: Vec<Option<i64>> = stored.iter().map(|(_, p, _)| p.origin.line.map(|l| l as i64)).collect();
+    let format: Vec<&str> = docs().map(|d| d.input.format.as_str()).collect();
+    let encoding: Vec<&str> = docs().map(|d| d.input.encoding.as_str()).collect();
+    let bytes: Vec<i64> = stored.iter().map(|(_, p, _)| p.origin.raw.len() as i64).collect();
+    let meta: Vec<&str> = stored.iter().map(|(_, p, _)| p.origin.given.as_str()).collect();
+    let title: Vec<Option<&str>> = docs().map(|d| d.title.as_deref()).collect();
+    let outlet: Vec<Option<&str>> = docs().map(|d| d.outlet.as_deref()).collect();
+    let published: Vec<Option<&str>> = docs().map(|d| d.published.as_deref()).collect();
+    let url: Vec<Option<&str>> = docs().map(|d| d.url.as_deref()).collect();
+    let genre: Vec<&str> = docs().map(|d| d.genre.as_str()).collect();
+    let language: Vec<&str> = docs().map(|d| d.language.as_str()).collect();
+    let analyzer: Vec<&str> = stored.iter().map(|(_, p, _)| p.analyzer.as_str()).collect();
+    let content: Vec<&[u8]> = stored.iter().map(|(_, p, _)| p.content.as_slice()).collect();
+    let ingested: Vec<&str> = stored.iter().map(|_| at.as_str()).collect();
+    let day: Vec<Option<i32>> = docs().map(|d| d.published.as_deref().and_then(day_number).map(|n| n as i32)).collect();
+    let terms: Vec<String> = docs().map(tsvector).collect();
+    let facets: Vec<FacetValues<'_>> = docs().map(FacetValues::of).collect();
+    let list = |k: usize| -> Vec<String> {
+        facets.iter().map(|v| [&v.types, &v.subtypes, &v.countries, &v.actors][k].join(LIST_SEPARATOR)).collect()
+    };
+    tx.execute(
+        "INSERT INTO documents (seq, id, month, source, line, format, encoding, bytes, meta, title, outlet, \
+         published, url, genre, language, analyzer, content, ingested_at, day, terms, types, subtypes, countries, \
+         actors) \
+         SELECT seq, id, month, source, line, format, encoding, bytes, meta, title, outlet, published, url, genre, \
+         language, analyzer, content, ingested_at, day, terms::tsvector, string_to_array(types, $25), \
+         string_to_array(subtypes, $25), string_to_array(countries, $25), string_to_array(actors, $25) \
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], \
+         $8::bigint[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], \
+         $16::text[], $17::bytea[], $18::text[], $19::int[], $20::text[], $21::text[], $22::text[], $23::text[], \
+         $24::text[]) AS u(seq, id, month, source, line, format, encoding, bytes, meta, title, outlet, published, \
+         url, genre, language, analyzer, content, ingested_at, day, terms, types, subtypes, countries, actors)",
+        &[
+            &seq,
+            &id,
+            &month,
+            &source,
+            &line,
+            &format,
+            &encoding,
+            &bytes,
+            &meta,
+            &title,
+            &outlet,
+            &published,
+            &url,
+            &genre,
+            &language,
+            &analyzer,
+            &content,
+            &ingested,
+            &day,
+            &terms,
+            &list(0),
+            &list(1),
+            &list(2),
+            &list(3),
+            &LIST_SEPARATOR,
+        ],
     )?;
-    for e in &rows.events {
-        let fatalities = e.fatalities.map(i64::from);
+    Ok(())
+}
+
+/// Inserts the query rows of a batch's new documents' analyses ([`AnalysisRows`]), their
+/// openings and clustering profiles, and lists them for the next story update: one statement
+/// per table.
+fn insert_rows(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)]) -> Result<(), Error> {
+    if stored.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(i64, AnalysisRows<'_>)> =
+        stored.iter().map(|(seq, p, _)| Ok((*seq, AnalysisRows::of(&p.doc, false)?))).collect::<Result<_, Error>>()?;
+    let events: Vec<(i64, &crate::EventRow<'_>)> =
+        rows.iter().flat_map(|(seq, r)| r.events.iter().map(move |e| (*seq, e))).collect();
+    if !events.is_empty() {
+        let ev = |f: for<'a> fn(&'a crate::EventRow<'a>) -> Option<&'a str>| -> Vec<Option<&str>> {
+            events.iter().map(|(_, e)| f(e)).collect()
+        };
+        let seq: Vec<i64> = events.iter().map(|e| e.0).collect();
+        let idx: Vec<i32> = events.iter().map(|(_, e)| e.idx as i32).collect();
+        let lat: Vec<Option<f64>> = events.iter().map(|(_, e)| e.lat).collect();
+        let lon: Vec<Option<f64>> = events.iter().map(|(_, e)| e.lon).collect();
+        let fatalities: Vec<Option<i64>> = events.iter().map(|(_, e)| e.fatalities.map(i64::from)).collect();
         tx.execute(
-            &ev,
+            "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
+             actor1, actor2, fatalities) SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], \
+             $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[], $12::text[], \
+             $13::bigint[])",
             &[
                 &seq,
-                &(e.idx as i32),
-                &e.event_type,
-                &e.sub_event_type,
-                &e.modality,
-                &e.date,
-                &e.country,
-                &e.admin1,
-                &e.lat,
-                &e.lon,
-                &e.actor1,
-                &e.actor2,
+                &idx,
+                &ev(|e| Some(e.event_type)),
+                &ev(|e| Some(e.sub_event_type)),
+                &ev(|e| Some(e.modality.as_str())),
+                &ev(|e| e.date),
+                &ev(|e| e.country),
+                &ev(|e| e.admin1),
+                &lat,
+                &lon,
+                &ev(|e| e.actor1),
+                &ev(|e| e.actor2),
                 &fatalities,
             ],
         )?;
     }
-    let en = tx.prepare("INSERT INTO entities (doc_seq, actor_id, mentions) VALUES ($1, $2, $3)")?;
-    for (id, (_, n)) in &rows.actors {
-        tx.execute(&en, &[&seq, id, &(*n as i64)])?;
+    for (table, key) in [("entities", "actor_id"), ("places", "place_id")] {
+        let counted: Vec<(i64, &str, i64)> = rows
+            .iter()
+            .flat_map(|(seq, r)| {
+                let list: Vec<(i64, &str, i64)> = match table {
+                    "entities" => r.actors.iter().map(|(id, (_, n))| (*seq, *id, *n as i64)).collect(),
+                    _ => r.places.iter().map(|(id, (_, n))| (*seq, *id, *n as i64)).collect(),
+                };
+                list
+            })
+            .collect();
+        if counted.is_empty() {
+            continue;
+        }
+        let (seq, ids, n): (Vec<i64>, Vec<&str>, Vec<i64>) = unzip3(counted);
+        // Table and column names are this function's own.
+        tx.execute(
+            &format!(
+                "INSERT INTO {table} (doc_seq, {key}, mentions) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])"
+            ),
+            &[&seq, &ids, &n],
+        )?;
     }
-    let pl = tx.prepare("INSERT INTO places (doc_seq, place_id, mentions) VALUES ($1, $2, $3)")?;
-    for (id, (_, n)) in &rows.places {
-        tx.execute(&pl, &[&seq, id, &(*n as i64)])?;
+    let quotes: Vec<(i64, &crate::QuoteRow<'_>)> =
+        rows.iter().flat_map(|(seq, r)| r.quotes.iter().map(move |q| (*seq, q))).collect();
+    if !quotes.is_empty() {
+        let text = |f: for<'a> fn(&'a crate::QuoteRow<'a>) -> Option<&'a str>| -> Vec<Option<&str>> {
+            quotes.iter().map(|(_, q)| f(q)).collect()
+        };
+        let seq: Vec<i64> = quotes.iter().map(|q| q.0).collect();
+        let idx: Vec<i32> = quotes.iter().map(|(_, q)| q.idx as i32).collect();
+        let start: Vec<i64> = quotes.iter().map(|(_, q)| q.start as i64).collect();
+        let end: Vec<i64> = quotes.iter().map(|(_, q)| q.end as i64).collect();
+        tx.execute(
+            "INSERT INTO quotes (doc_seq, idx, speaker_id, speaker, cue, channel, start_at, end_at) \
+             SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], \
+             $7::bigint[], $8::bigint[])",
+            &[
+                &seq,
+                &idx,
+                &text(|q| q.speaker_id),
+                &text(|q| q.speaker),
+                &text(|q| q.cue),
+                &text(|q| q.channel),
+                &start,
+                &end,
+            ],
+        )?;
     }
-    let qu = tx.prepare(
-        "INSERT INTO quotes (doc_seq, idx, speaker_id, speaker, cue, channel, start_at, end_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )?;
-    for q in &rows.quotes {
-        let (idx, start, end) = (q.idx as i32, q.start as i64, q.end as i64);
-        tx.execute(&qu, &[&seq, &idx, &q.speaker_id, &q.speaker, &q.cue, &q.channel, &start, &end])?;
-    }
-    let signature = p.signature.as_deref().map(marsad_cluster::profile::signature_bytes);
+    let seq: Vec<i64> = stored.iter().map(|s| s.0).collect();
+    let signature: Vec<Option<Vec<u8>>> =
+        stored.iter().map(|(_, p, _)| p.signature.as_deref().map(marsad_cluster::profile::signature_bytes)).collect();
+    let profile: Vec<&[u8]> = stored.iter().map(|(_, p, _)| p.profile.as_slice()).collect();
     tx.execute(
-        "INSERT INTO profiles (doc_seq, signature, profile) VALUES ($1, $2, $3)",
-        &[&seq, &signature, &p.profile],
+        "INSERT INTO profiles (doc_seq, signature, profile) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])",
+        &[&seq, &signature, &profile],
     )?;
+    let body_bytes: Vec<i64> = stored.iter().map(|(_, p, _)| p.opening.0 as i64).collect();
+    let opening: Vec<&[u8]> = stored.iter().map(|(_, p, _)| p.opening.1.as_slice()).collect();
     tx.execute(
-        "INSERT INTO openings (doc_seq, body_bytes, opening) VALUES ($1, $2, $3)",
-        &[&seq, &(p.opening.0 as i64), &p.opening.1],
+        "INSERT INTO openings (doc_seq, body_bytes, opening) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])",
+        &[&seq, &body_bytes, &opening],
     )?;
-    tx.execute("INSERT INTO unclustered (seq) VALUES ($1)", &[&seq])?;
+    tx.execute("INSERT INTO unclustered (seq) SELECT * FROM unnest($1::bigint[])", &[&seq])?;
     Ok(())
+}
+
+/// Three columns from rows of three.
+fn unzip3<A, B, C>(rows: Vec<(A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
+    let mut out = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
+    for (a, b, c) in rows {
+        out.0.push(a);
+        out.1.push(b);
+        out.2.push(c);
+    }
+    out
 }
 
 impl Backend for PgStore {

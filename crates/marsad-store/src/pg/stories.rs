@@ -98,93 +98,39 @@ fn update(
         *kept = Some(Box::new(k));
         return Ok(update);
     }
-    for (seq, original) in &copies {
-        tx.execute("UPDATE documents SET duplicate_of = $2 WHERE seq = $1", &[seq, original])?;
-        tx.execute("DELETE FROM events WHERE doc_seq = $1", &[seq])?;
+    if !copies.is_empty() {
+        let (seqs, originals): (Vec<i64>, Vec<i64>) = copies.iter().copied().unzip();
+        tx.execute(
+            "UPDATE documents d SET duplicate_of = u.original FROM unnest($1::bigint[], $2::bigint[]) AS u(seq, original) \
+             WHERE d.seq = u.seq",
+            &[&seqs, &originals],
+        )?;
+        tx.execute("DELETE FROM events WHERE doc_seq = ANY($1)", &[&seqs])?;
     }
     let member_of = tx.prepare("SELECT story FROM story_members WHERE doc_seq = $1")?;
     let changes = k.clustering.advance(docs, clock, |original| {
         Ok(tx.query_opt(&member_of, &[&(original as i64)])?.map(|r| r.get::<_, i64>(0) as u64))
     })?;
-    let member = tx.prepare(
-        "INSERT INTO story_members (doc_seq, story, similarity) VALUES ($1, $2, $3) \
+    // Each table's rows in one statement (a statement per row was most of an update's time).
+    let seqs: Vec<i64> = changes.members.iter().map(|m| m.0 as i64).collect();
+    let stories: Vec<i64> = changes.members.iter().map(|m| m.1 as i64).collect();
+    let similarity: Vec<f64> = changes.members.iter().map(|m| f64::from(m.2)).collect();
+    tx.execute(
+        "INSERT INTO story_members (doc_seq, story, similarity) \
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::float8[]) \
          ON CONFLICT (doc_seq) DO UPDATE SET story = excluded.story, similarity = excluded.similarity",
+        &[&seqs, &stories, &similarity],
     )?;
-    for (seq, story, sim) in &changes.members {
-        tx.execute(&member, &[&(*seq as i64), &(*story as i64), &f64::from(*sim)])?;
-    }
-    let mention = tx.prepare(
-        "INSERT INTO event_mentions (doc_seq, idx, canonical) VALUES ($1, $2, $3) \
+    let doc: Vec<i64> = changes.mentions.iter().map(|m| m.0 as i64).collect();
+    let idx: Vec<i32> = changes.mentions.iter().map(|m| m.1 as i32).collect();
+    let canonical: Vec<i64> = changes.mentions.iter().map(|m| m.2 as i64).collect();
+    tx.execute(
+        "INSERT INTO event_mentions (doc_seq, idx, canonical) SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[]) \
          ON CONFLICT (doc_seq, idx) DO UPDATE SET canonical = excluded.canonical",
+        &[&doc, &idx, &canonical],
     )?;
-    for (seq, idx, id) in &changes.mentions {
-        tx.execute(&mention, &[&(*seq as i64), &(*idx as i32), &(*id as i64)])?;
-    }
-    let canonical = tx.prepare(
-        "INSERT INTO canonical_events (id, story, event_type, sub_event_type, date, country, admin1, lat, lon, \
-         actor1, actor2, fatalities, mentions, articles, sources, rep_seq, rep_idx, summary) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) \
-         ON CONFLICT (id) DO UPDATE SET story = excluded.story, event_type = excluded.event_type, \
-         sub_event_type = excluded.sub_event_type, date = excluded.date, country = excluded.country, \
-         admin1 = excluded.admin1, lat = excluded.lat, lon = excluded.lon, actor1 = excluded.actor1, \
-         actor2 = excluded.actor2, fatalities = excluded.fatalities, mentions = excluded.mentions, \
-         articles = excluded.articles, sources = excluded.sources, rep_seq = excluded.rep_seq, \
-         rep_idx = excluded.rep_idx, summary = excluded.summary",
-    )?;
-    for id in &changes.events {
-        let Some(c) = CanonicalRow::of(&k.clustering.merger, *id, clock)? else { continue };
-        tx.execute(
-            &canonical,
-            &[
-                &(*id as i64),
-                &(c.story as i64),
-                &c.event_type,
-                &c.sub_event_type,
-                &c.date,
-                &c.country,
-                &c.admin1,
-                &c.lat,
-                &c.lon,
-                &c.actor1,
-                &c.actor2,
-                &c.fatalities.map(i64::from),
-                &(c.mentions as i64),
-                &(c.articles as i64),
-                &c.sources,
-                &(c.rep_seq as i64),
-                &(c.rep_idx as i32),
-                &c.summary,
-            ],
-        )?;
-    }
-    let story_row = tx.prepare(
-        "INSERT INTO stories (id, label_ar, label_en, first_day, last_day, documents, outlets, events, central) \
-         VALUES ($1, $2, $3, $4, $5, \
-         (SELECT count(*) FROM story_members WHERE story = $1), \
-         (SELECT count(DISTINCT d.outlet) FROM story_members m JOIN documents d ON d.seq = m.doc_seq \
-          WHERE m.story = $1), \
-         (SELECT count(*) FROM canonical_events WHERE story = $1), $6) \
-         ON CONFLICT (id) DO UPDATE SET label_ar = excluded.label_ar, label_en = excluded.label_en, \
-         first_day = excluded.first_day, last_day = excluded.last_day, documents = excluded.documents, \
-         outlets = excluded.outlets, events = excluded.events, central = excluded.central",
-    )?;
-    let title_of = tx.prepare("SELECT title FROM documents WHERE seq = $1")?;
-    let name = tx.prepare(
-        "SELECT coalesce(name_en, name_ar) FROM actors WHERE id = $1 \
-         UNION ALL SELECT coalesce(name_en, name_ar) FROM gazetteer WHERE id = $1 LIMIT 1",
-    )?;
-    for id in &changes.stories {
-        let label = StoryLabel::of(&k.clustering.clusterer, *id, |key| {
-            Ok(tx.query_opt(&name, &[&key])?.and_then(|r| r.get::<_, Option<String>>(0)))
-        })?;
-        let Some(l) = label else { continue };
-        let central = l.central as i64;
-        let title: Option<String> = tx.query_opt(&title_of, &[&central])?.and_then(|r| r.get(0));
-        tx.execute(
-            &story_row,
-            &[&(*id as i64), &title.unwrap_or_default(), &l.label_en, &l.first_day, &l.last_day, &central],
-        )?;
-    }
+    write_canonical(&mut tx, &k.clustering, &changes.events, clock)?;
+    write_stories(&mut tx, &k.clustering, &changes.stories)?;
     let put_state = tx.prepare(
         "INSERT INTO cluster_state (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     )?;
@@ -199,4 +145,118 @@ fn update(
     k.clustering.totals(&mut update, started);
     *kept = Some(Box::new(k));
     Ok(update)
+}
+
+/// Writes the canonical events `ids` as the merger now has them.
+fn write_canonical(
+    tx: &mut Transaction<'_>,
+    clustering: &Clustering,
+    ids: &std::collections::BTreeSet<u64>,
+    clock: i32,
+) -> Result<(), Error> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        if let Some(c) = CanonicalRow::of(&clustering.merger, *id, clock)? {
+            rows.push((*id as i64, c));
+        }
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let text = |f: fn(&CanonicalRow) -> Option<&str>| -> Vec<Option<&str>> { rows.iter().map(|(_, c)| f(c)).collect() };
+    let int = |f: fn(&CanonicalRow) -> i64| -> Vec<i64> { rows.iter().map(|(_, c)| f(c)).collect() };
+    let id: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let lat: Vec<Option<f64>> = rows.iter().map(|(_, c)| c.lat).collect();
+    let lon: Vec<Option<f64>> = rows.iter().map(|(_, c)| c.lon).collect();
+    let fatalities: Vec<Option<i64>> = rows.iter().map(|(_, c)| c.fatalities.map(i64::from)).collect();
+    let rep_idx: Vec<i32> = rows.iter().map(|(_, c)| c.rep_idx as i32).collect();
+    tx.execute(
+        "INSERT INTO canonical_events (id, story, event_type, sub_event_type, date, country, admin1, lat, lon, \
+         actor1, actor2, fatalities, mentions, articles, sources, rep_seq, rep_idx, summary) \
+         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+         $8::float8[], $9::float8[], $10::text[], $11::text[], $12::bigint[], $13::bigint[], $14::bigint[], \
+         $15::text[], $16::bigint[], $17::int[], $18::text[]) \
+         ON CONFLICT (id) DO UPDATE SET story = excluded.story, event_type = excluded.event_type, \
+         sub_event_type = excluded.sub_event_type, date = excluded.date, country = excluded.country, \
+         admin1 = excluded.admin1, lat = excluded.lat, lon = excluded.lon, actor1 = excluded.actor1, \
+         actor2 = excluded.actor2, fatalities = excluded.fatalities, mentions = excluded.mentions, \
+         articles = excluded.articles, sources = excluded.sources, rep_seq = excluded.rep_seq, \
+         rep_idx = excluded.rep_idx, summary = excluded.summary",
+        &[
+            &id,
+            &int(|c| c.story as i64),
+            &text(|c| Some(&c.event_type)),
+            &text(|c| Some(&c.sub_event_type)),
+            &text(|c| Some(&c.date)),
+            &text(|c| c.country.as_deref()),
+            &text(|c| c.admin1.as_deref()),
+            &lat,
+            &lon,
+            &text(|c| c.actor1.as_deref()),
+            &text(|c| c.actor2.as_deref()),
+            &fatalities,
+            &int(|c| c.mentions as i64),
+            &int(|c| c.articles as i64),
+            &text(|c| Some(&c.sources)),
+            &int(|c| c.rep_seq as i64),
+            &rep_idx,
+            &text(|c| Some(&c.summary)),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Writes the stories `ids` with their labels and counts.
+fn write_stories(
+    tx: &mut Transaction<'_>,
+    clustering: &Clustering,
+    ids: &std::collections::BTreeSet<u64>,
+) -> Result<(), Error> {
+    let name = tx.prepare(
+        "SELECT coalesce(name_en, name_ar) FROM actors WHERE id = $1 \
+         UNION ALL SELECT coalesce(name_en, name_ar) FROM gazetteer WHERE id = $1 LIMIT 1",
+    )?;
+    // Stories share their places and actors: each name is looked up once per update.
+    let mut names: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+    let mut labels = Vec::with_capacity(ids.len());
+    for id in ids {
+        let label = StoryLabel::of(&clustering.clusterer, *id, |key| {
+            if let Some(n) = names.get(key) {
+                return Ok(n.clone());
+            }
+            let n = tx.query_opt(&name, &[&key])?.and_then(|r| r.get::<_, Option<String>>(0));
+            names.insert(key.to_owned(), n.clone());
+            Ok(n)
+        })?;
+        if let Some(l) = label {
+            labels.push((*id as i64, l));
+        }
+    }
+    if labels.is_empty() {
+        return Ok(());
+    }
+    let id: Vec<i64> = labels.iter().map(|l| l.0).collect();
+    let central: Vec<i64> = labels.iter().map(|(_, l)| l.central as i64).collect();
+    let label_en: Vec<&str> = labels.iter().map(|(_, l)| l.label_en.as_str()).collect();
+    let first: Vec<&str> = labels.iter().map(|(_, l)| l.first_day.as_str()).collect();
+    let last: Vec<&str> = labels.iter().map(|(_, l)| l.last_day.as_str()).collect();
+    tx.execute(
+        // Counted set-wise, with hash joins: per-story subqueries ran on tables without
+        // statistics yet (a first update) as a scan of the members for each story.
+        "WITH u AS (SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[]) \
+                    AS u(id, label_en, first_day, last_day, central)), \
+              m AS (SELECT m.story, count(*) AS n, count(DISTINCT d.outlet) AS outlets FROM story_members m \
+                    LEFT JOIN documents d ON d.seq = m.doc_seq WHERE m.story IN (SELECT id FROM u) GROUP BY m.story), \
+              e AS (SELECT story, count(*) AS n FROM canonical_events WHERE story IN (SELECT id FROM u) GROUP BY story), \
+              t AS (SELECT seq, title FROM documents WHERE seq IN (SELECT central FROM u)) \
+         INSERT INTO stories (id, label_ar, label_en, first_day, last_day, documents, outlets, events, central) \
+         SELECT u.id, coalesce(t.title, ''), u.label_en, u.first_day, u.last_day, coalesce(m.n, 0), \
+                coalesce(m.outlets, 0), coalesce(e.n, 0), u.central \
+         FROM u LEFT JOIN m ON m.story = u.id LEFT JOIN e ON e.story = u.id LEFT JOIN t ON t.seq = u.central \
+         ON CONFLICT (id) DO UPDATE SET label_ar = excluded.label_ar, label_en = excluded.label_en, \
+         first_day = excluded.first_day, last_day = excluded.last_day, documents = excluded.documents, \
+         outlets = excluded.outlets, events = excluded.events, central = excluded.central",
+        &[&id, &label_en, &first, &last, &central],
+    )?;
+    Ok(())
 }
