@@ -4,10 +4,10 @@
 use crate::store::DataArgs;
 use anyhow::{Context, Result};
 use clap::Args;
-use marsad_store::Store;
+use marsad_store::{Backend, Store};
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The demo corpus: articles the team wrote (data/demo/README.md).
@@ -71,8 +71,11 @@ impl ServerArgs {
     }
 }
 
-fn run_server(store: Store, server: &ServerArgs, dir: &Path) -> Result<ExitCode> {
+fn run_server(store: Box<dyn Backend>, server: &ServerArgs) -> Result<ExitCode> {
     let runtime = tokio::runtime::Runtime::new().context("starting the server's runtime")?;
+    // The app starts a task watching a shared store for other processes' writes.
+    let _inside = runtime.enter();
+    let location = store.location();
     // The write token, never printed nor logged; without one the API is read-only.
     let token = match &server.token_file {
         _ if server.read_only => None,
@@ -88,16 +91,13 @@ fn run_server(store: Store, server: &ServerArgs, dir: &Path) -> Result<ExitCode>
         None => std::env::var("MARSAD_TOKEN").ok(),
     };
     let writes = if token.as_deref().is_some_and(|t| !t.is_empty()) { "accepting writes" } else { "read-only" };
-    let app = marsad_server::App::with_limits(store, server.limits())?.with_token(token);
+    let app = marsad_server::App::over(store, server.limits())?.with_token(token);
     let bind = server.bind;
     runtime
         .block_on(marsad_server::serve(app, bind, |addr| {
             let mut o = std::io::stdout().lock();
-            let _ = writeln!(
-                o,
-                "marsad: serving {} at http://{addr}/ (the dashboard; the API: /api/openapi.json)",
-                dir.display()
-            );
+            let _ =
+                writeln!(o, "marsad: serving {location} at http://{addr}/ (the dashboard; the API: /api/openapi.json)");
             let _ = writeln!(o, "marsad: {writes}; press Ctrl-C to stop");
             let _ = o.flush();
         }))
@@ -106,12 +106,12 @@ fn run_server(store: Store, server: &ServerArgs, dir: &Path) -> Result<ExitCode>
 }
 
 pub fn serve(a: &ServeArgs) -> Result<ExitCode> {
-    let mut store = Store::open_existing(&a.data.dir)?;
+    let mut store = a.data.open(true)?;
     // Stories and canonical events as of the last ingest: bring them up to date first.
-    if store.unclustered()? > 0 {
+    if store.stats()?.unclustered > 0 {
         store.update_stories(crate::stories::clock(None)?)?;
     }
-    run_server(store, &a.server, &a.data.dir)
+    run_server(store, &a.server)
 }
 
 pub fn demo(a: &DemoArgs) -> Result<ExitCode> {
@@ -131,5 +131,5 @@ pub fn demo(a: &DemoArgs) -> Result<ExitCode> {
         s.seconds
     )?;
     drop(o);
-    run_server(store, &a.server, dir.path())
+    run_server(Box::new(store), &a.server)
 }

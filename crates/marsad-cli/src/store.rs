@@ -36,7 +36,7 @@ impl DataArgs {
         if self.db.is_some() {
             bail!(
                 "marsad {command} runs on a data directory (--data) only so far; on PostgreSQL (--db): \
-                 ingest, worker, search, status, check and serve"
+                 ingest, worker, search, export, status, check, stories (but rebuild) and serve"
             );
         }
         Ok(&self.dir)
@@ -353,10 +353,10 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
         ExportFormatArg::Parquet => ExportFormat::Parquet,
     };
     let filter = a.filter.filter()?;
-    let mut store = Store::open_existing(a.data.embedded("export")?)?;
+    let mut store = a.data.open(true)?;
     let unit = if a.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
     // Canonical events are as of the last clustering: bring it up to date first.
-    if unit == ExportUnit::Canonical && store.unclustered()? > 0 {
+    if unit == ExportUnit::Canonical && store.stats()?.unclustered > 0 {
         store.update_stories(crate::stories::clock(None)?)?;
     }
     let n = match &a.output {
@@ -365,7 +365,7 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
             let tmp = path.with_extension("partial");
             let file = std::fs::File::create(&tmp).with_context(|| format!("{}: cannot create", tmp.display()))?;
             let mut w = std::io::BufWriter::new(file);
-            let n = store.export(&filter, format, unit, &mut w)?;
+            let n = store.read().export(&filter, format, unit, &mut w)?;
             w.flush()?;
             std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot write", path.display()))?;
             n
@@ -375,7 +375,7 @@ pub fn export(a: &ExportArgs) -> Result<ExitCode> {
                 bail!("Parquet is binary: give --output FILE or redirect standard output");
             }
             let mut w = std::io::BufWriter::new(std::io::stdout());
-            let n = store.export(&filter, format, unit, &mut w)?;
+            let n = store.read().export(&filter, format, unit, &mut w)?;
             w.flush()?;
             n
         }

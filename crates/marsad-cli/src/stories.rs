@@ -113,7 +113,7 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
     let cmd = args.command.as_ref().unwrap_or(&list);
     match cmd {
         StoriesCommand::List(a) => {
-            let store = Store::open_existing(a.data.embedded("stories")?)?;
+            let store = a.data.open(true)?;
             for d in [&a.from, &a.to].into_iter().flatten() {
                 if day_number(d).is_none() {
                     bail!("{d:?} is not a date: use YYYY-MM-DD");
@@ -128,7 +128,7 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
                 limit: a.limit,
                 offset: a.offset,
             };
-            let rows = store.stories(&q)?;
+            let rows = store.read().stories(&q)?;
             if a.format == PrintFormat::Json {
                 writeln!(o, "{}", serde_json::to_string_pretty(&serde_json::json!({ "items": rows }))?)?;
             } else {
@@ -142,8 +142,8 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
             }
         }
         StoriesCommand::Show(a) => {
-            let store = Store::open_existing(a.data.embedded("stories")?)?;
-            let Some(s) = store.story(a.id)? else { bail!("no story {} in {}", a.id, a.data.dir.display()) };
+            let store = a.data.open(true)?;
+            let Some(s) = store.read().story(a.id)? else { bail!("no story {} in {}", a.id, store.location()) };
             if a.format == PrintFormat::Json {
                 writeln!(o, "{}", serde_json::to_string_pretty(&s)?)?;
             } else {
@@ -151,7 +151,6 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
             }
         }
         StoriesCommand::Update(a) | StoriesCommand::Rebuild(a) => {
-            let mut store = Store::open_existing(a.data.embedded("stories")?)?;
             let clock = clock(a.clock.as_deref())?;
             let rebuild = matches!(cmd, StoriesCommand::Rebuild(_));
             let mut config = marsad_cluster::Config::default();
@@ -161,7 +160,11 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
             if let Some(w) = a.window {
                 config.window_days = w;
             }
-            let u = if rebuild { store.rebuild_stories(clock, Some(config))? } else { store.update_stories(clock)? };
+            let u = if rebuild {
+                Store::open_existing(a.data.embedded("stories rebuild")?)?.rebuild_stories(clock, Some(config))?
+            } else {
+                a.data.open(true)?.update_stories(clock)?
+            };
             if a.format == PrintFormat::Json {
                 writeln!(o, "{}", serde_json::to_string_pretty(&u)?)?;
             } else {
@@ -273,19 +276,19 @@ fn tsv(path: &PathBuf) -> Result<Vec<BTreeMap<String, String>>> {
 /// gold story), inverse purity (each gold story counts its largest predicted story) and
 /// B-cubed precision, recall and F1, over the labelled articles only.
 pub fn eval_stories(a: &EvalStoriesArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(a.data.embedded("stories")?)?;
+    let store = a.data.open(true)?;
     let gold = tsv(&a.gold)?;
     let mut pairs: Vec<(String, u64)> = Vec::new();
     let mut missing = Vec::new();
     for row in &gold {
         let (Some(id), Some(story)) = (row.get("doc_id"), row.get("story")) else { continue };
-        match store.story_of(id)? {
+        match store.read().story_of(id)? {
             Some(p) => pairs.push((story.clone(), p)),
             None => missing.push(id.clone()),
         }
     }
     if pairs.is_empty() {
-        bail!("none of the {} labelled articles is clustered in {}", gold.len(), a.data.dir.display());
+        bail!("none of the {} labelled articles is clustered in {}", gold.len(), store.location());
     }
     let n = pairs.len() as f64;
     let count = |f: &dyn Fn(&(String, u64)) -> bool| pairs.iter().filter(|p| f(p)).count() as f64;
@@ -343,7 +346,7 @@ pub fn eval_stories(a: &EvalStoriesArgs) -> Result<ExitCode> {
 /// or, when none of the article's is, placed no more precisely than a province).
 /// Also: events whose records absorbed another gold event (over-merging).
 pub fn eval_dedup(a: &EvalDedupArgs) -> Result<ExitCode> {
-    let store = Store::open_existing(a.data.embedded("stories")?)?;
+    let store = a.data.open(true)?;
     let gold = tsv(&a.gold)?;
     let mut o = std::io::stdout().lock();
     let mut found_events = 0usize;
@@ -365,7 +368,7 @@ pub fn eval_dedup(a: &EvalDedupArgs) -> Result<ExitCode> {
         let mut canon: BTreeSet<u64> = BTreeSet::new();
         let mut found = 0;
         for doc in &docs {
-            let mentions = store.event_mentions(doc)?;
+            let mentions = store.read().event_mentions(doc)?;
             let candidates: Vec<_> = mentions
                 .iter()
                 .filter(|(e, c)| {

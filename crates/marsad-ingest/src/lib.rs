@@ -294,7 +294,7 @@ impl Writer<'_> {
 /// rejection); records are numbered from 1 as lines are. `analyzer` is shared across calls so
 /// that the analyzers load once.
 pub fn ingest_records(
-    store: &mut Store,
+    store: &mut dyn Backend,
     analyzer: &OnceLock<Analyzer>,
     source: &str,
     records: Vec<Vec<u8>>,

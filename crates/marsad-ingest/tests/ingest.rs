@@ -59,7 +59,7 @@ fn options() -> Options {
 
 fn csv(store: &Store) -> String {
     let mut out = Vec::new();
-    store.export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut out).expect("export");
+    store.read().export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut out).expect("export");
     String::from_utf8(out).expect("utf8")
 }
 

@@ -4,10 +4,12 @@
 //! documents, actors, places and search, and `POST /api/documents` to ingest articles (bearer
 //! token; without a configured token the API is read-only), with the OpenAPI document at
 //! `/api/openapi.json`. Lists are `{"items": [...], "next": cursor}`; errors are
-//! `{"error": {"status", "message"}}`. The store's queries are blocking (SQLite, tantivy): each
-//! runs on the blocking pool with one of a pool of reading handles; writes go through one
-//! handle. Per-client rate limits, query time limits and an answer cache (dropped at every
-//! write) sit in front.
+//! `{"error": {"status", "message"}}`. The store — the embedded one of a data directory or a
+//! shared PostgreSQL database — is queried blockingly: each query runs on the blocking pool
+//! with one of a pool of reading handles; writes go through one handle. Per-client rate
+//! limits, query time limits and an answer cache (dropped at every write: this server's, or,
+//! on PostgreSQL, any process's) sit in front. On PostgreSQL any number of servers may serve
+//! one database.
 
 mod dashboard;
 mod openapi;
@@ -18,7 +20,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use marsad_store::{ExportFormat, ExportUnit, Filter, GroupBy, Interval, Store, StoryQuery};
+use marsad_store::{Backend, ExportFormat, ExportUnit, Filter, GroupBy, Interval, StoryQuery};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -69,7 +71,7 @@ type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 /// first ingest), the write token and the limits.
 #[derive(Clone)]
 pub struct App {
-    store: Arc<Mutex<Store>>,
+    store: Arc<Mutex<Box<dyn Backend>>>,
     writer: WriterThread,
     readers: Arc<Readers>,
     analyzer: Arc<std::sync::OnceLock<marsad_pipeline::Analyzer>>,
@@ -131,21 +133,32 @@ impl quick_cache::Weighter<String, (u64, bytes::Bytes)> for BodyWeight {
 /// Store handles for reads. A handle's search index sees the writer's commits once it is
 /// refreshed: each handle remembers the write generation it last saw.
 struct Readers {
-    idle: Mutex<Vec<(Store, u64)>>,
+    idle: Mutex<Vec<(Box<dyn Backend>, u64)>>,
     permits: Arc<tokio::sync::Semaphore>,
     generation: std::sync::atomic::AtomicU64,
 }
 
 impl App {
     /// The API over `store`, with the default limits.
-    pub fn new(store: Store) -> Result<App, marsad_store::Error> {
+    pub fn new(store: impl Backend + 'static) -> Result<App, marsad_store::Error> {
         App::with_limits(store, Limits::default())
     }
 
-    /// The API over `store`; `limits.readers` more handles on its directory serve reads.
-    pub fn with_limits(store: Store, limits: Limits) -> Result<App, marsad_store::Error> {
+    /// The API over `store`; `limits.readers` more handles on it serve reads. Must be called
+    /// within a tokio runtime when the store has other writers (PostgreSQL): a task then
+    /// watches for their writes.
+    pub fn with_limits(store: impl Backend + 'static, limits: Limits) -> Result<App, marsad_store::Error> {
+        App::over(Box::new(store), limits)
+    }
+
+    /// The API over a store opened as whichever backend (see [`App::with_limits`]).
+    pub fn over(store: Box<dyn Backend>, limits: Limits) -> Result<App, marsad_store::Error> {
         let n = limits.readers.max(1);
-        let idle = (0..n).map(|_| Store::open_existing(store.dir()).map(|s| (s, 0))).collect::<Result<_, _>>()?;
+        let idle = (0..n).map(|_| store.reopen().map(|s| (s, 0))).collect::<Result<_, _>>()?;
+        let watcher = match store.version()? {
+            Some(v) => Some((store.reopen()?, v)),
+            None => None,
+        };
         let readers = Readers {
             idle: Mutex::new(idle),
             permits: Arc::new(tokio::sync::Semaphore::new(n)),
@@ -158,10 +171,14 @@ impl App {
         });
         let cache =
             (limits.cache_bytes > 0).then(|| Arc::new(Cache::with_weighter(4096, limits.cache_bytes, BodyWeight)));
+        let readers = Arc::new(readers);
+        if let Some((watcher, version)) = watcher {
+            watch_versions(watcher, version, Arc::downgrade(&readers));
+        }
         Ok(App {
             store: Arc::new(Mutex::new(store)),
             writer: WriterThread::start().map_err(|e| marsad_store::Error::Io("the writer thread".into(), e))?,
-            readers: Arc::new(readers),
+            readers,
             analyzer: Arc::default(),
             token: None,
             limits,
@@ -208,7 +225,7 @@ impl App {
         {
             return Ok(facts.clone());
         }
-        let facts = Arc::new(self.with_store(|s| Ok(s.event_facts()?)).await?);
+        let facts = Arc::new(self.with_store(|s| Ok(s.read().event_facts()?)).await?);
         *held = Some((generation, facts.clone()));
         Ok(facts)
     }
@@ -216,7 +233,7 @@ impl App {
     /// Runs `f` with a reading store handle on the blocking pool, within the time limit.
     async fn with_store<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Store) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&dyn Backend) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
         let work = async {
             let permit = self.readers.permit().await?;
@@ -248,12 +265,12 @@ impl Readers {
 
     /// Runs `f` with an idle handle (the caller holds a permit, so there is one), refreshed if
     /// the writer committed since the handle last looked.
-    fn with<T>(&self, f: impl FnOnce(&Store) -> Result<T, ApiError>) -> Result<T, ApiError> {
+    fn with<T>(&self, f: impl FnOnce(&dyn Backend) -> Result<T, ApiError>) -> Result<T, ApiError> {
         let lock = || self.idle.lock().map_err(|_| ApiError::internal("the store pool lock is poisoned"));
         let (store, seen) = lock()?.pop().ok_or_else(|| ApiError::internal("no idle store handle"))?;
         let now = self.generation.load(std::sync::atomic::Ordering::Acquire);
         let refreshed = if seen == now { Ok(()) } else { store.refresh() };
-        let result = refreshed.map_err(ApiError::from).and_then(|()| f(&store));
+        let result = refreshed.map_err(ApiError::from).and_then(|()| f(&*store));
         lock()?.push((store, now));
         result
     }
@@ -262,6 +279,32 @@ impl Readers {
     fn written(&self) {
         self.generation.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
+}
+
+/// How often a server on a store other processes write to asks whether they wrote.
+const VERSION_POLL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Watches the version of a store other processes write to (`version` when the app started),
+/// and drops what the server holds (cached answers, timeline facts) when it changes; stops
+/// with the app.
+fn watch_versions(store: Box<dyn Backend>, version: u64, readers: std::sync::Weak<Readers>) {
+    let store = Arc::new(Mutex::new(store));
+    tokio::spawn(async move {
+        let mut last = Some(version);
+        loop {
+            tokio::time::sleep(VERSION_POLL).await;
+            let Some(readers) = readers.upgrade() else { return };
+            let s = store.clone();
+            let version = tokio::task::spawn_blocking(move || s.lock().ok().and_then(|s| s.version().ok().flatten()))
+                .await
+                .ok()
+                .flatten();
+            if version.is_some() && version != last {
+                readers.written();
+            }
+            last = version.or(last);
+        }
+    });
 }
 
 /// An error as the API reports it.
@@ -503,7 +546,7 @@ fn checked(filter: Filter) -> Result<Filter, ApiError> {
 }
 
 async fn health(State(app): State<App>) -> Result<Json<Value>, ApiError> {
-    let (documents, stories) = app.with_store(|s| Ok(s.counts()?)).await?;
+    let (documents, stories) = app.with_store(|s| Ok(s.read().counts()?)).await?;
     Ok(Json(json!({"status": "ok", "documents": documents, "stories": stories})))
 }
 
@@ -533,13 +576,13 @@ async fn stories(State(app): State<App>, Query(p): Query<StoriesParams>) -> Resu
         limit,
         offset: start,
     };
-    let items = app.with_store(move |s| Ok(s.stories(&q)?)).await?;
+    let items = app.with_store(move |s| Ok(s.read().stories(&q)?)).await?;
     Ok(page(items, start, limit))
 }
 
 async fn story(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let n: u64 = id.parse().map_err(|_| ApiError::bad_request(format!("story id {id:?} is not a number")))?;
-    let detail = app.with_store(move |s| Ok(s.story(n)?)).await?;
+    let detail = app.with_store(move |s| Ok(s.read().story(n)?)).await?;
     let detail = detail.ok_or_else(|| ApiError::not_found(format!("no story {id}")))?;
     Ok(Json(detail).into_response())
 }
@@ -549,8 +592,8 @@ async fn document(State(app): State<App>, Path(id): Path<String>) -> Result<Json
     let found = app
         .with_store(move |s| {
             let Some(doc) = s.document(&key)? else { return Ok(None) };
-            let story = s.story_of(&key)?;
-            let canonical = s.event_canonicals(&key)?;
+            let story = s.read().story_of(&key)?;
+            let canonical = s.read().event_canonicals(&key)?;
             Ok(Some((doc, story, canonical)))
         })
         .await?;
@@ -601,7 +644,7 @@ async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result
     tokio::task::spawn_blocking(move || {
         let mut w = ChannelWriter { tx: tx.clone(), buf: Vec::with_capacity(CHUNK) };
         let result = readers
-            .with(|s| s.export(&filter, format, unit, &mut w).map_err(ApiError::from))
+            .with(|s| s.read().export(&filter, format, unit, &mut w).map_err(ApiError::from))
             .map(|_| ())
             .map_err(|e| e.message);
         drop(permit);
@@ -631,7 +674,7 @@ async fn events(State(app): State<App>, Query(p): Query<EventsParams>) -> Result
 
 async fn event(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let n: u64 = id.parse().map_err(|_| ApiError::bad_request(format!("event id {id:?} is not a number")))?;
-    let found = app.with_store(move |s| Ok(s.canonical_event(n)?)).await?;
+    let found = app.with_store(move |s| Ok(s.read().canonical_event(n)?)).await?;
     let e = found.ok_or_else(|| ApiError::not_found(format!("no event {id}")))?;
     Ok(Json(e).into_response())
 }
@@ -685,7 +728,7 @@ async fn points(State(app): State<App>, Query(p): Query<PointsParams>) -> Result
     };
     let filter = checked(p.filter)?;
     let unit = if p.mentions { ExportUnit::Mentions } else { ExportUnit::Canonical };
-    let r = app.with_store(move |s| Ok(s.points(&filter, unit, limit)?)).await?;
+    let r = app.with_store(move |s| Ok(s.read().points(&filter, unit, limit)?)).await?;
     Ok(Json(r).into_response())
 }
 
@@ -715,13 +758,13 @@ fn page<T: serde::Serialize>(items: Vec<T>, offset: usize, limit: usize) -> Resp
 async fn actors(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Response, ApiError> {
     let q = p.query()?;
     let probe = q.clone();
-    let items = app.with_store(move |s| Ok(s.actors(&probe)?)).await?;
+    let items = app.with_store(move |s| Ok(s.read().actors(&probe)?)).await?;
     Ok(page(items, q.offset, q.limit))
 }
 
 async fn actor(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
     let key = id.clone();
-    let found = app.with_store(move |s| Ok(s.actor(&key)?)).await?;
+    let found = app.with_store(move |s| Ok(s.read().actor(&key)?)).await?;
     let a = found.ok_or_else(|| ApiError::not_found(format!("no actor {id:?}")))?;
     Ok(Json(a).into_response())
 }
@@ -729,7 +772,7 @@ async fn actor(State(app): State<App>, Path(id): Path<String>) -> Result<Respons
 async fn places(State(app): State<App>, Query(p): Query<NamesParams>) -> Result<Response, ApiError> {
     let q = p.query()?;
     let probe = q.clone();
-    let items = app.with_store(move |s| Ok(s.places(&probe)?)).await?;
+    let items = app.with_store(move |s| Ok(s.read().places(&probe)?)).await?;
     Ok(page(items, q.offset, q.limit))
 }
 
@@ -751,7 +794,7 @@ async fn ingest(
         .run(move || {
             let mut s = store.lock().map_err(|_| ApiError::internal("the store lock is poisoned"))?;
             let opts = marsad_ingest::Options { progress: false, ..marsad_ingest::Options::default() };
-            marsad_ingest::ingest_records(&mut s, &analyzer, "http", records, &opts).map_err(|e| match e {
+            marsad_ingest::ingest_records(&mut **s, &analyzer, "http", records, &opts).map_err(|e| match e {
                 marsad_ingest::Error::Store(marsad_store::Error::Busy(_)) => ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "another process is writing to the store; nothing was written: try again later",
@@ -813,7 +856,7 @@ mod tests {
     #[test]
     fn without_a_token_the_api_is_read_only() {
         let dir = tempfile::tempdir().expect("tmp");
-        let app = App::new(Store::open(dir.path()).expect("store")).expect("app");
+        let app = App::new(marsad_store::Store::open(dir.path()).expect("store")).expect("app");
         let mut headers = axum::http::HeaderMap::new();
         headers.insert(header::AUTHORIZATION, "Bearer anything".parse().expect("header"));
         assert_eq!(app.authorize(&headers).map_err(|e| e.status), Err(StatusCode::FORBIDDEN));

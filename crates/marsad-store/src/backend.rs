@@ -64,8 +64,24 @@ pub trait Backend: Send {
     /// Checks the store is whole and computes its digests (reads everything; writes nothing).
     fn check(&self) -> Result<crate::Check, Error>;
 
-    /// Each clustered document's story: (document id, story), in document order.
-    fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error>;
+    /// What the API and the exports read (stories, events, actors, places, exports).
+    fn read(&self) -> crate::Read<'_>;
+
+    /// Another handle on the same store, to read beside this one.
+    fn reopen(&self) -> Result<Box<dyn Backend>, Error>;
+
+    /// Makes what another handle wrote visible to this handle's searches (the embedded
+    /// store's index reader; PostgreSQL sees every commit).
+    fn refresh(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// For a store other processes write to (PostgreSQL: workers, other servers), a number
+    /// that changes when they write; `None` when only this process writes (the embedded
+    /// store's single writer), which then knows when it wrote.
+    fn version(&self) -> Result<Option<u64>, Error> {
+        Ok(None)
+    }
 
     /// Tidies up after a large write (the embedded store truncates its write-ahead log).
     fn checkpoint(&mut self) -> Result<(), Error> {
@@ -151,8 +167,16 @@ impl Backend for crate::Store {
         crate::Store::checkpoint(self)
     }
 
-    fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
-        crate::Store::story_assignments(self)
+    fn read(&self) -> crate::Read<'_> {
+        crate::Store::read(self)
+    }
+
+    fn reopen(&self) -> Result<Box<dyn Backend>, Error> {
+        Ok(Box::new(crate::Store::open_existing(self.dir())?))
+    }
+
+    fn refresh(&self) -> Result<(), Error> {
+        crate::Store::refresh(self)
     }
 
     fn check(&self) -> Result<crate::Check, Error> {

@@ -1,9 +1,8 @@
 //! What the dashboard and the API browse besides search: the linked actors and the resolved
 //! places with how often the store mentions them, and canonical events as map points.
 
-use crate::{Error, ExportUnit, Filter, Store};
-use rusqlite::OptionalExtension;
-use rusqlite::types::Value;
+use crate::sql::{Row, Val};
+use crate::{Error, ExportUnit, Filter, Read, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -100,9 +99,9 @@ fn contains_pattern(q: &str) -> String {
 const ACTOR_COLUMNS: &str = "a.id, a.type, a.name_ar, a.name_en, a.kind, \
      (SELECT count(*) FROM entities n WHERE n.actor_id = a.id), \
      (SELECT count(*) FROM canonical_events e WHERE e.actor1 = a.id) \
-     + (SELECT count(*) FROM canonical_events e WHERE e.actor2 = a.id AND e.actor1 IS NOT a.id)";
+     + (SELECT count(*) FROM canonical_events e WHERE e.actor2 = a.id AND e.actor1 IS DISTINCT FROM a.id)";
 
-fn actor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActorRow> {
+fn actor_row(r: &Row) -> Result<ActorRow, Error> {
     Ok(ActorRow {
         id: r.get(0)?,
         entity_type: r.get(1)?,
@@ -114,26 +113,31 @@ fn actor_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ActorRow> {
     })
 }
 
-impl Store {
+/// `(?1 IS NULL OR name LIKE ?1 …)`: a name, English one in any letter case, or id contains `?1`.
+const NAME_MATCHES: &str = "(CAST(?1 AS TEXT) IS NULL OR {t}.name_ar LIKE ?1 ESCAPE '\\' \
+     OR lower({t}.name_en) LIKE lower(?1) ESCAPE '\\' OR {t}.id LIKE ?1 ESCAPE '\\')";
+
+/// The name query's parameters: the pattern, the kind, the page.
+fn name_params(q: &NameQuery) -> [Val; 4] {
+    let pattern = q.q.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
+    [pattern.into(), q.kind.clone().into(), (q.limit as i64).into(), (q.offset as i64).into()]
+}
+
+impl Read<'_> {
     /// Linked actors, the most mentioned first.
     pub fn actors(&self, q: &NameQuery) -> Result<Vec<ActorRow>, Error> {
         let sql = format!(
-            "SELECT {ACTOR_COLUMNS} FROM actors a \
-             WHERE (?1 IS NULL OR a.name_ar LIKE ?1 ESCAPE '\\' OR a.name_en LIKE ?1 ESCAPE '\\' \
-                    OR a.id LIKE ?1 ESCAPE '\\') \
-               AND (?2 IS NULL OR a.kind = ?2) \
-             ORDER BY 6 DESC, a.id LIMIT ?3 OFFSET ?4"
+            "SELECT {ACTOR_COLUMNS} FROM actors a WHERE {} AND (CAST(?2 AS TEXT) IS NULL OR a.kind = ?2) \
+             ORDER BY 6 DESC, a.id LIMIT ?3 OFFSET ?4",
+            NAME_MATCHES.replace("{t}", "a")
         );
-        let pattern = q.q.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params![pattern, q.kind, q.limit as i64, q.offset as i64], actor_row)?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        self.db.rows(&sql, &name_params(q))?.iter().map(actor_row).collect()
     }
 
     /// One actor and the canonical events it is a side of.
     pub fn actor(&self, id: &str) -> Result<Option<ActorDetail>, Error> {
         let sql = format!("SELECT {ACTOR_COLUMNS} FROM actors a WHERE a.id = ?1");
-        let Some(actor) = self.conn.query_row(&sql, [id], actor_row).optional()? else {
+        let Some(actor) = self.db.row(&sql, &[id.into()])?.as_ref().map(actor_row).transpose()? else {
             return Ok(None);
         };
         let filter = Filter { actor: Some(id.to_owned()), ..Filter::default() };
@@ -143,29 +147,30 @@ impl Store {
 
     /// Resolved places, the most mentioned first; `kind` selects a country.
     pub fn places(&self, q: &NameQuery) -> Result<Vec<PlaceRow>, Error> {
-        let sql = "SELECT g.id, g.name_ar, g.name_en, g.country, g.admin1, g.admin2, g.lat, g.lon, g.feature, \
-                   (SELECT count(*) FROM places p WHERE p.place_id = g.id) AS n FROM gazetteer g \
-                   WHERE (?1 IS NULL OR g.name_ar LIKE ?1 ESCAPE '\\' OR g.name_en LIKE ?1 ESCAPE '\\' \
-                          OR g.id LIKE ?1 ESCAPE '\\') \
-                     AND (?2 IS NULL OR g.country = upper(?2)) \
-                   ORDER BY n DESC, g.id LIMIT ?3 OFFSET ?4";
-        let pattern = q.q.as_deref().filter(|s| !s.trim().is_empty()).map(contains_pattern);
-        let mut stmt = self.conn.prepare(sql)?;
-        let rows = stmt.query_map(rusqlite::params![pattern, q.kind, q.limit as i64, q.offset as i64], |r| {
-            Ok(PlaceRow {
-                id: r.get(0)?,
-                name_ar: r.get(1)?,
-                name_en: r.get(2)?,
-                country: r.get(3)?,
-                admin1: r.get(4)?,
-                admin2: r.get(5)?,
-                lat: r.get(6)?,
-                lon: r.get(7)?,
-                feature: r.get(8)?,
-                documents: r.get(9)?,
+        let sql = format!(
+            "SELECT g.id, g.name_ar, g.name_en, g.country, g.admin1, g.admin2, g.lat, g.lon, g.feature, \
+             (SELECT count(*) FROM places p WHERE p.place_id = g.id) AS n FROM gazetteer g \
+             WHERE {} AND (CAST(?2 AS TEXT) IS NULL OR g.country = upper(CAST(?2 AS TEXT))) \
+             ORDER BY n DESC, g.id LIMIT ?3 OFFSET ?4",
+            NAME_MATCHES.replace("{t}", "g")
+        );
+        let rows = self.db.rows(&sql, &name_params(q))?;
+        rows.iter()
+            .map(|r| {
+                Ok(PlaceRow {
+                    id: r.get(0)?,
+                    name_ar: r.get(1)?,
+                    name_en: r.get(2)?,
+                    country: r.get(3)?,
+                    admin1: r.get(4)?,
+                    admin2: r.get(5)?,
+                    lat: r.get(6)?,
+                    lon: r.get(7)?,
+                    feature: r.get(8)?,
+                    documents: r.get(9)?,
+                })
             })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+            .collect()
     }
 
     /// The canonical events that pass `filter` (or, for [`ExportUnit::Mentions`], every
@@ -175,14 +180,19 @@ impl Store {
         let (cond, params) = crate::export::where_clause(filter, unit);
         // The page is chosen first (newest first, in the order of an index), then joined to
         // what it shows: SQLite may otherwise join every row before it sorts and cuts.
-        let (table, joins, columns, order) = match unit {
-            ExportUnit::Canonical => (
-                "canonical_events e",
-                "LEFT JOIN gazetteer g ON g.id = json_extract(e.summary, '$.place_id')",
+        let (place_id, location) =
+            (self.db.json_text("e.summary", "place_id"), self.db.json_text("e.summary", "location"));
+        let (canonical_joins, canonical_columns) = (
+            format!("LEFT JOIN gazetteer g ON g.id = {place_id}"),
+            format!(
                 "e.id, e.story, e.date, e.event_type, e.sub_event_type, e.lat, e.lon, e.fatalities, e.country, \
-                 e.admin1, json_extract(e.summary, '$.location'), g.name_ar, e.actor1, e.actor2, e.articles",
-                "e.date DESC, e.id DESC",
+                 e.admin1, {location}, g.name_ar, e.actor1, e.actor2, e.articles"
             ),
+        );
+        let (table, joins, columns, order) = match unit {
+            ExportUnit::Canonical => {
+                ("canonical_events e", canonical_joins.as_str(), canonical_columns.as_str(), "e.date DESC, e.id DESC")
+            }
             ExportUnit::Mentions => (
                 // The documents only for an outlet's reports (the events of near-duplicates
                 // are not stored).
@@ -196,19 +206,21 @@ impl Store {
         };
         // A report without a date has no place on a timeline.
         let cond = format!("{cond} AND e.date IS NOT NULL");
-        let total: u64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {cond}"))?
-            .query_row(rusqlite::params_from_iter(params.iter()), |r| r.get(0))?;
+        let total: u64 = match self.db.row(&format!("SELECT count(*) FROM {table} WHERE {cond}"), &params)? {
+            Some(r) => r.get(0)?,
+            None => 0,
+        };
         let sql = format!(
             "SELECT {columns} FROM (SELECT e.* FROM {table} WHERE {cond} ORDER BY {order} LIMIT ?) e {joins} \
              ORDER BY {order}"
         );
         let mut bound = params;
-        bound.push(Value::Integer(limit as i64));
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let items: Vec<Point> = stmt
-            .query_map(rusqlite::params_from_iter(bound), |r| {
+        bound.push(Val::Int(limit as i64));
+        let items: Vec<Point> = self
+            .db
+            .rows(&sql, &bound)?
+            .iter()
+            .map(|r| {
                 Ok(Point {
                     id: r.get(0)?,
                     story: r.get(1)?,
@@ -226,15 +238,17 @@ impl Store {
                     actor2: r.get(13)?,
                     articles: r.get(14)?,
                 })
-            })?
-            .collect::<Result<_, _>>()?;
+            })
+            .collect::<Result<_, Error>>()?;
         let mut actors = BTreeMap::new();
-        let mut name = self.conn.prepare_cached("SELECT name_ar, name_en FROM actors WHERE id = ?1")?;
         for id in items.iter().flat_map(|p| [&p.actor1, &p.actor2]).flatten() {
             if !actors.contains_key(id) {
-                let n =
-                    name.query_row([id], |r| Ok(ActorName { name_ar: r.get(0)?, name_en: r.get(1)? })).optional()?;
-                actors.insert(id.clone(), n.unwrap_or(ActorName { name_ar: None, name_en: None }));
+                let n = self.db.row("SELECT name_ar, name_en FROM actors WHERE id = ?1", &[id.as_str().into()])?;
+                let name = match n {
+                    Some(r) => ActorName { name_ar: r.get(0)?, name_en: r.get(1)? },
+                    None => ActorName { name_ar: None, name_en: None },
+                };
+                actors.insert(id.clone(), name);
             }
         }
         Ok(Points { total, items, actors })
@@ -243,9 +257,12 @@ impl Store {
     /// The number of stored documents and of stories: a cheap health check.
     pub fn counts(&self) -> Result<(u64, u64), Error> {
         let sql = "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM stories)";
-        Ok(self.conn.query_row(sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?)
+        let r = self.db.row(sql, &[])?.ok_or_else(|| Error::Query("internal: no counts".into()))?;
+        Ok((r.get(0)?, r.get(1)?))
     }
+}
 
+impl Store {
     /// Makes documents another handle committed visible to this handle's searches (SQLite
     /// reads see them already).
     pub fn refresh(&self) -> Result<(), Error> {

@@ -1,14 +1,13 @@
 //! Exports of the stored coded events: ACLED-column CSV, PLOVER-style JSON lines, GeoJSON
 //! points and Parquet. Rows stream from SQLite; only Parquet buffers a row group at a time.
 
+use crate::sql::{Db, Val};
 use crate::{Error, Filter};
 use arrow_array::builder::{Float64Builder, Int64Builder, StringBuilder};
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema};
 use marsad_core::Event;
 use marsad_core::export::{ACLED_COLUMNS, AcledRow, acled_row, plover_record};
-use rusqlite::Connection;
-use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::sync::Arc;
@@ -60,13 +59,13 @@ pub enum ExportUnit {
 /// The SQL condition and parameters of a filter over `events e JOIN documents d` (or, for
 /// canonical events, `canonical_events e JOIN documents d` on the representative). Only fixed
 /// fragments go into the SQL text; every value is a bound parameter.
-pub(crate) fn where_clause(f: &Filter, unit: ExportUnit) -> (String, Vec<Value>) {
+pub(crate) fn where_clause(f: &Filter, unit: ExportUnit) -> (String, Vec<Val>) {
     let mut cond = vec!["1 = 1"];
     let mut params = Vec::new();
     let mut add = |c: &'static str, v: &str, n: usize| {
         cond.push(c);
         for _ in 0..n {
-            params.push(Value::Text(v.to_owned()));
+            params.push(Val::Text(v.to_owned()));
         }
     };
     if let Some(d) = &f.from {
@@ -74,10 +73,10 @@ pub(crate) fn where_clause(f: &Filter, unit: ExportUnit) -> (String, Vec<Value>)
     }
     if let Some(d) = &f.to {
         // Inclusive of the whole day whatever the stored precision of the date.
-        add("substr(e.date, 1, 10) <= ?", d, 1);
+        add("substr(e.date, 1, 10) <= CAST(? AS TEXT)", d, 1);
     }
     if let Some(c) = &f.country {
-        add("e.country = upper(?)", c, 1);
+        add("e.country = upper(CAST(? AS TEXT))", c, 1);
     }
     if let Some(t) = &f.event_type {
         add("(e.event_type = ? OR e.sub_event_type = ?)", t, 2);
@@ -155,54 +154,54 @@ impl Row {
 }
 
 fn for_each_row(
-    conn: &Connection,
+    db: Db<'_>,
     dicts: &crate::codec::Dictionaries,
     filter: &Filter,
     unit: ExportUnit,
     mut f: impl FnMut(Row) -> Result<(), Error>,
 ) -> Result<u64, Error> {
     let (cond, params) = where_clause(filter, unit);
+    // The content comes with each row: the rows are read as they come, and no other query
+    // can run on the connection meanwhile.
     let sql = match unit {
         ExportUnit::Mentions => format!(
-            "SELECT e.doc_seq, e.idx, d.id, d.outlet, d.url FROM events e JOIN documents d ON d.seq = e.doc_seq \
-             WHERE {cond} ORDER BY e.doc_seq, e.idx"
+            "SELECT e.doc_seq, e.idx, d.id, d.outlet, d.url, d.content FROM events e \
+             JOIN documents d ON d.seq = e.doc_seq WHERE {cond} ORDER BY e.doc_seq, e.idx"
         ),
         ExportUnit::Canonical => format!(
-            "SELECT e.rep_seq, e.rep_idx, d.id, d.outlet, d.url, e.id, e.event_type, e.sub_event_type, e.date, \
-             e.fatalities, e.mentions, e.articles, e.sources FROM canonical_events e JOIN documents d ON d.seq = e.rep_seq \
-             WHERE {cond} ORDER BY e.rep_seq, e.rep_idx"
+            "SELECT e.rep_seq, e.rep_idx, d.id, d.outlet, d.url, d.content, e.id, e.event_type, e.sub_event_type, \
+             e.date, e.fatalities, e.mentions, e.articles, e.sources FROM canonical_events e \
+             JOIN documents d ON d.seq = e.rep_seq WHERE {cond} ORDER BY e.rep_seq, e.rep_idx"
         ),
     };
-    let mut stmt = conn.prepare(&sql)?;
-    let mut content = conn.prepare_cached("SELECT content FROM documents WHERE seq = ?1")?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
     // Rows come in document order: each document's analysis is decoded once.
     let mut current: Option<(u64, marsad_core::Document)> = None;
     let mut n = 0;
-    while let Some(r) = rows.next()? {
+    db.for_each(&sql, &params, |r| {
         let seq: u64 = r.get(0)?;
-        let idx = r.get::<_, u64>(1)? as usize;
+        let idx = r.get::<u64>(1)? as usize;
         if current.as_ref().is_none_or(|(s, _)| *s != seq) {
-            let z: Vec<u8> = content.query_row([seq], |r| r.get(0))?;
+            let z: Vec<u8> = r.get(5)?;
             current = Some((seq, crate::codec::Content::unpack(dicts, &z)?.document()?));
         }
-        let Some(event) = current.as_ref().and_then(|(_, d)| d.events.get(idx)) else { continue };
+        let Some(event) = current.as_ref().and_then(|(_, d)| d.events.get(idx)) else { return Ok(()) };
         let merged = match unit {
             ExportUnit::Mentions => None,
             ExportUnit::Canonical => Some(Merged {
-                id: r.get(5)?,
-                event_type: r.get(6)?,
-                sub_event_type: r.get(7)?,
-                date: r.get(8)?,
-                fatalities: r.get(9)?,
-                mentions: r.get(10)?,
-                articles: r.get(11)?,
-                sources: serde_json::from_str(&r.get::<_, String>(12)?)?,
+                id: r.get(6)?,
+                event_type: r.get(7)?,
+                sub_event_type: r.get(8)?,
+                date: r.get(9)?,
+                fatalities: r.get(10)?,
+                mentions: r.get(11)?,
+                articles: r.get(12)?,
+                sources: serde_json::from_str(&r.get::<String>(13)?)?,
             }),
         };
         f(Row { doc_id: r.get(2)?, outlet: r.get(3)?, url: r.get(4)?, idx, event: event.clone(), merged })?;
         n += 1;
-    }
+        Ok(())
+    })?;
     Ok(n)
 }
 
@@ -214,7 +213,7 @@ fn io(e: std::io::Error) -> Error {
 const MERGE_COLUMNS: [&str; 2] = ["mentions", "articles"];
 
 pub(crate) fn export(
-    conn: &Connection,
+    db: Db<'_>,
     dicts: &crate::codec::Dictionaries,
     filter: &Filter,
     format: ExportFormat,
@@ -230,7 +229,7 @@ pub(crate) fn export(
                 header.extend(MERGE_COLUMNS);
             }
             w.write_record(&header).map_err(|e| Error::Export(e.to_string()))?;
-            let n = for_each_row(conn, dicts, filter, unit, |r| {
+            let n = for_each_row(db, dicts, filter, unit, |r| {
                 let row = r.acled();
                 let mut fields: Vec<String> = csv_fields(&row)?;
                 if let Some(m) = &r.merged {
@@ -242,7 +241,7 @@ pub(crate) fn export(
             Ok(n)
         }
         ExportFormat::Jsonl => {
-            let n = for_each_row(conn, dicts, filter, unit, |r| {
+            let n = for_each_row(db, dicts, filter, unit, |r| {
                 serde_json::to_writer(&mut *out, &r.plover()?)?;
                 out.write_all(b"\n").map_err(io)
             })?;
@@ -252,7 +251,7 @@ pub(crate) fn export(
         ExportFormat::Geojson => {
             out.write_all(b"{\"type\":\"FeatureCollection\",\"features\":[\n").map_err(io)?;
             let mut first = true;
-            let n = for_each_row(conn, dicts, filter, unit, |r| {
+            let n = for_each_row(db, dicts, filter, unit, |r| {
                 let props = r.plover()?;
                 let place = r.event.place.as_ref();
                 let geometry = match (place.and_then(|p| p.lon), place.and_then(|p| p.lat)) {
@@ -275,7 +274,7 @@ pub(crate) fn export(
             out.flush().map_err(io)?;
             Ok(n)
         }
-        ExportFormat::Parquet => parquet(conn, dicts, filter, unit, out),
+        ExportFormat::Parquet => parquet(db, dicts, filter, unit, out),
     }
 }
 
@@ -293,7 +292,7 @@ fn text<'a>(m: &'a serde_json::Map<String, serde_json::Value>, column: &str) -> 
 const ROW_GROUP: usize = 8192;
 
 fn parquet(
-    conn: &Connection,
+    db: Db<'_>,
     dicts: &crate::codec::Dictionaries,
     filter: &Filter,
     unit: ExportUnit,
@@ -374,7 +373,7 @@ fn parquet(
         rows.clear();
         Ok(())
     };
-    let n = for_each_row(conn, dicts, filter, unit, |r| {
+    let n = for_each_row(db, dicts, filter, unit, |r| {
         let counts = r.merged.as_ref().map_or([0, 0], |m| [m.mentions, m.articles]);
         rows.push((r.acled(), r.doc_id, r.url, counts));
         if rows.len() >= ROW_GROUP { flush(&mut rows, &mut writer) } else { Ok(()) }

@@ -3,7 +3,7 @@
 //! the store changes only at ingest; `marsad serve` keeps one [`EventFacts`] per store version.
 
 use crate::stories::{GroupBy, Interval, TimelineRow};
-use crate::{Error, Filter, Store};
+use crate::{Error, Filter, Read};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -45,31 +45,32 @@ impl Interner {
     }
 }
 
-impl Store {
+impl Read<'_> {
     /// Reads every canonical event's facts (as of the last story update).
     pub fn event_facts(&self) -> Result<EventFacts, Error> {
-        let mut stmt = self.conn.prepare(
-            "SELECT date, event_type, sub_event_type, country, actor1, actor2, coalesce(fatalities, 0), sources \
-             FROM canonical_events ORDER BY date, id",
-        )?;
         let mut names = Interner::default();
         let mut facts = Vec::new();
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let sources: Vec<String> = serde_json::from_str(&r.get::<_, String>(7)?).unwrap_or_default();
-            let date: String = r.get(0)?;
-            facts.push(Fact {
-                day: marsad_cluster::day_number(date.get(..10).unwrap_or(&date)),
-                date,
-                event_type: names.get(r.get(1)?),
-                sub_event_type: names.get(r.get(2)?),
-                country: r.get::<_, Option<String>>(3)?.map(|c| names.get(c)),
-                actor1: r.get::<_, Option<String>>(4)?.map(|a| names.get(a)),
-                actor2: r.get::<_, Option<String>>(5)?.map(|a| names.get(a)),
-                fatalities: r.get(6)?,
-                sources: sources.into_iter().map(|o| names.get(o)).collect(),
-            });
-        }
+        self.db.for_each(
+            "SELECT date, event_type, sub_event_type, country, actor1, actor2, coalesce(fatalities, 0), sources \
+             FROM canonical_events ORDER BY date, id",
+            &[],
+            |r| {
+                let sources: Vec<String> = serde_json::from_str(&r.get::<String>(7)?).unwrap_or_default();
+                let date: String = r.get(0)?;
+                facts.push(Fact {
+                    day: marsad_cluster::day_number(date.get(..10).unwrap_or(&date)),
+                    date,
+                    event_type: names.get(r.get(1)?),
+                    sub_event_type: names.get(r.get(2)?),
+                    country: r.get::<Option<String>>(3)?.map(|c| names.get(c)),
+                    actor1: r.get::<Option<String>>(4)?.map(|a| names.get(a)),
+                    actor2: r.get::<Option<String>>(5)?.map(|a| names.get(a)),
+                    fatalities: r.get(6)?,
+                    sources: sources.into_iter().map(|o| names.get(o)).collect(),
+                });
+                Ok(())
+            },
+        )?;
         Ok(EventFacts { facts })
     }
 

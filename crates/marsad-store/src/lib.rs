@@ -15,6 +15,7 @@ mod index;
 pub mod pg;
 mod schema;
 mod snippet;
+mod sql;
 mod stories;
 
 pub use backend::{Backend, Prober};
@@ -783,10 +784,25 @@ impl Store {
         }
         Ok(SearchResults { query: query.to_owned(), total: raw.total, hits, facets })
     }
+}
 
+/// What the API and the exports read of a store, written once for both backends.
+pub struct Read<'a> {
+    pub(crate) db: sql::Db<'a>,
+    pub(crate) dicts: &'a Dictionaries,
+}
+
+impl Store {
+    /// The store's reads.
+    pub fn read(&self) -> Read<'_> {
+        Read { db: sql::Db::Sqlite(&self.conn), dicts: &self.dicts }
+    }
+}
+
+impl Read<'_> {
     /// Writes the coded events that pass `filter` in `format`, one row per real-world event
-    /// ([`ExportUnit::Canonical`], as of the last [`Store::update_stories`]) or per article's
-    /// report; returns how many.
+    /// ([`ExportUnit::Canonical`], as of the last story update) or per article's report;
+    /// returns how many.
     pub fn export(
         &self,
         filter: &Filter,
@@ -794,7 +810,7 @@ impl Store {
         unit: ExportUnit,
         out: &mut (dyn std::io::Write + Send),
     ) -> Result<u64, Error> {
-        export::export(&self.conn, &self.dicts, filter, format, unit, out)
+        export::export(self.db, self.dicts, filter, format, unit, out)
     }
 }
 

@@ -8,7 +8,8 @@
 //! time, so the same store gives the same stories.
 
 use crate::codec::Content;
-use crate::{Error, Store};
+use crate::sql::Row;
+use crate::{Error, Read, Store};
 use marsad_cluster::framing::{FramingHit, Lexicon};
 use marsad_cluster::profile::EventFacts;
 use marsad_cluster::{Clusterer, Config, Mention, Merger, Profile, day_string};
@@ -615,21 +616,26 @@ impl Store {
         self.clustering = None;
         self.cluster(clock, config)
     }
+}
 
+impl Read<'_> {
     /// Stories, latest first (or largest first).
     pub fn stories(&self, q: &StoryQuery) -> Result<Vec<StoryRow>, Error> {
         let order = if q.by_size { "documents DESC, outlets DESC, id" } else { "last_day DESC, documents DESC, id" };
         let sql = format!(
             "SELECT id, label_ar, label_en, first_day, last_day, documents, outlets, events FROM stories \
-             WHERE (?1 IS NULL OR last_day >= ?1) AND (?2 IS NULL OR first_day <= ?2) \
+             WHERE (CAST(?1 AS TEXT) IS NULL OR last_day >= ?1) AND (CAST(?2 AS TEXT) IS NULL OR first_day <= ?2) \
              AND documents >= ?3 AND outlets >= ?4 ORDER BY {order} LIMIT ?5 OFFSET ?6"
         );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            params![q.from, q.to, q.min_documents, q.min_outlets, q.limit as i64, q.offset as i64],
-            story_row,
-        )?;
-        let mut out: Vec<StoryRow> = rows.collect::<Result<_, _>>()?;
+        let params = [
+            q.from.clone().into(),
+            q.to.clone().into(),
+            q.min_documents.into(),
+            q.min_outlets.into(),
+            (q.limit as i64).into(),
+            (q.offset as i64).into(),
+        ];
+        let mut out: Vec<StoryRow> = self.db.rows(&sql, &params)?.iter().map(story_row).collect::<Result<_, _>>()?;
         for s in &mut out {
             s.documents = self.story_documents(s.id)?;
         }
@@ -638,63 +644,43 @@ impl Store {
 
     /// The ids of a story's articles, in store order.
     fn story_documents(&self, story: u64) -> Result<Vec<String>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.id FROM story_members m JOIN documents d ON d.seq = m.doc_seq WHERE m.story = ?1 ORDER BY d.seq",
-        )?;
-        let rows = stmt.query_map([story], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let sql =
+            "SELECT d.id FROM story_members m JOIN documents d ON d.seq = m.doc_seq WHERE m.story = ?1 ORDER BY d.seq";
+        self.db.rows(sql, &[story.into()])?.iter().map(|r| r.get(0)).collect()
     }
 
     /// The story a document belongs to.
     pub fn story_of(&self, doc_id: &str) -> Result<Option<u64>, Error> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq WHERE d.id = ?1",
-                [doc_id],
-                |r| r.get(0),
-            )
-            .optional()?)
+        let sql = "SELECT m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq WHERE d.id = ?1";
+        self.db.row(sql, &[doc_id.into()])?.map(|r| r.get(0)).transpose()
     }
 
     /// Every document's story: (document id, story id), in store order.
     pub fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
-        let mut stmt = self.conn.prepare(
-            "SELECT d.id, m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq ORDER BY d.seq",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let sql = "SELECT d.id, m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq ORDER BY d.seq";
+        self.db.rows(sql, &[])?.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
     }
 
     /// The canonical events that documents' coded events were merged into: (document id, event
     /// index, canonical event id).
     pub fn event_canonicals(&self, doc_id: &str) -> Result<Vec<(u64, u64)>, Error> {
-        let mut stmt = self.conn.prepare(
-            "SELECT m.idx, m.canonical FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
-             WHERE d.id = ?1 ORDER BY m.idx",
-        )?;
-        let rows = stmt.query_map([doc_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let sql = "SELECT m.idx, m.canonical FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
+                   WHERE d.id = ?1 ORDER BY m.idx";
+        self.db.rows(sql, &[doc_id.into()])?.iter().map(|r| Ok((r.get(0)?, r.get(1)?))).collect()
     }
 
     /// A document's coded events as clustering saw them, each with the canonical event it was
     /// merged into (`None` for a near-duplicate's, or before clustering).
     pub fn event_mentions(&self, doc_id: &str) -> Result<Vec<(EventFacts, Option<u64>)>, Error> {
-        let row: Option<(u64, Vec<u8>)> = self
-            .conn
-            .query_row(
-                "SELECT p.doc_seq, p.profile FROM profiles p JOIN documents d ON d.seq = p.doc_seq WHERE d.id = ?1",
-                [doc_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((seq, bytes)) = row else { return Ok(Vec::new()) };
+        let sql = "SELECT p.doc_seq, p.profile FROM profiles p JOIN documents d ON d.seq = p.doc_seq WHERE d.id = ?1";
+        let Some(r) = self.db.row(sql, &[doc_id.into()])? else { return Ok(Vec::new()) };
+        let (seq, bytes): (u64, Vec<u8>) = (r.get(0)?, r.get(1)?);
         let profile = Profile::from_bytes(&self.dicts.decompress(&bytes)?).map_err(|e| corrupt("profile", e))?;
-        let mut stmt =
-            self.conn.prepare_cached("SELECT canonical FROM event_mentions WHERE doc_seq = ?1 AND idx = ?2")?;
         let mut out = Vec::with_capacity(profile.events.len());
         for e in profile.events {
-            let c: Option<u64> = stmt.query_row(params![seq, e.idx], |r| r.get(0)).optional()?;
+            let sql = "SELECT canonical FROM event_mentions WHERE doc_seq = ?1 AND idx = ?2";
+            let c: Option<u64> =
+                self.db.row(sql, &[seq.into(), u64::from(e.idx).into()])?.map(|r| r.get(0)).transpose()?;
             out.push((e, c));
         }
         Ok(out)
@@ -702,35 +688,29 @@ impl Store {
 
     /// The ids of the documents that report a canonical event.
     pub fn canonical_documents(&self, id: u64) -> Result<Vec<String>, Error> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT d.id FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
-             WHERE m.canonical = ?1 ORDER BY d.id",
-        )?;
-        let rows = stmt.query_map([id], |r| r.get(0))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let sql = "SELECT DISTINCT d.id FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
+                   WHERE m.canonical = ?1 ORDER BY d.id";
+        self.db.rows(sql, &[id.into()])?.iter().map(|r| r.get(0)).collect()
     }
 
     /// One story with its articles (by date), canonical events, each outlet's framing and the
     /// quotes.
     pub fn story(&self, id: u64) -> Result<Option<StoryDetail>, Error> {
-        let Some(mut story) = self
-            .conn
-            .query_row(
-                "SELECT id, label_ar, label_en, first_day, last_day, documents, outlets, events FROM stories WHERE id = ?1",
-                [id],
-                story_row,
-            )
-            .optional()?
-        else {
+        let sql =
+            "SELECT id, label_ar, label_en, first_day, last_day, documents, outlets, events FROM stories WHERE id = ?1";
+        let Some(mut story) = self.db.row(sql, &[id.into()])?.as_ref().map(story_row).transpose()? else {
             return Ok(None);
         };
-        let docs: Vec<(u64, StoryDocument, Vec<u8>)> = {
-            let mut stmt = self.conn.prepare(
+        let docs: Vec<(u64, StoryDocument, Vec<u8>)> = self
+            .db
+            .rows(
                 "SELECT d.seq, d.id, d.title, d.outlet, d.published, d.genre, d.url, m.similarity, o.id, d.content \
                  FROM story_members m JOIN documents d ON d.seq = m.doc_seq \
                  LEFT JOIN documents o ON o.seq = d.duplicate_of WHERE m.story = ?1 ORDER BY d.published, d.seq",
-            )?;
-            let rows = stmt.query_map([id], |r| {
+                &[id.into()],
+            )?
+            .iter()
+            .map(|r| {
                 Ok((
                     r.get(0)?,
                     StoryDocument {
@@ -745,16 +725,15 @@ impl Store {
                     },
                     r.get(9)?,
                 ))
-            })?;
-            rows.collect::<Result<_, _>>()?
-        };
+            })
+            .collect::<Result<_, Error>>()?;
         let tokenizer = marsad_text::Tokenizer::default();
         let lexicon = Lexicon::embedded();
         let mut analyses: FxHashMap<u64, marsad_core::Document> = FxHashMap::default();
         let mut framing: BTreeMap<String, OutletFraming> = BTreeMap::new();
         let mut quotes = Vec::new();
         for (seq, d, z) in &docs {
-            let doc = Content::unpack(&self.dicts, z)?.document()?;
+            let doc = Content::unpack(self.dicts, z)?.document()?;
             let outlet = d.outlet.clone().unwrap_or_else(|| "(unknown outlet)".into());
             let f = framing.entry(outlet.clone()).or_insert_with(|| OutletFraming { outlet, ..Default::default() });
             *f.genres.entry(d.genre.clone()).or_insert(0) += 1;
@@ -823,18 +802,17 @@ impl Store {
             Selection::Story => "story",
             Selection::Event => "id",
         };
-        let mut stmt = self.conn.prepare(&format!(
+        let sql = format!(
             "SELECT id, story, event_type, sub_event_type, date, country, admin1, lat, lon, actor1, actor2, fatalities, \
              articles, sources, summary FROM canonical_events WHERE {column} = ?1 ORDER BY date, id"
-        ))?;
-        let mut mentions = self.conn.prepare(
-            "SELECT m.doc_seq, m.idx, d.id, d.outlet FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
-             WHERE m.canonical = ?1 ORDER BY m.doc_seq, m.idx",
-        )?;
-        let rows: Vec<CanonicalEvent> = stmt
-            .query_map([key], |r| {
+        );
+        let rows: Vec<CanonicalEvent> = self
+            .db
+            .rows(&sql, &[key.into()])?
+            .iter()
+            .map(|r| {
                 let summary: serde_json::Value =
-                    serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or(serde_json::Value::Null);
+                    serde_json::from_str(&r.get::<String>(14)?).unwrap_or(serde_json::Value::Null);
                 Ok(CanonicalEvent {
                     id: r.get(0)?,
                     story: r.get(1)?,
@@ -850,25 +828,33 @@ impl Store {
                     actor2: r.get(10)?,
                     fatalities: r.get(11)?,
                     articles: r.get(12)?,
-                    sources: serde_json::from_str(&r.get::<_, String>(13)?).unwrap_or_default(),
+                    sources: serde_json::from_str(&r.get::<String>(13)?).unwrap_or_default(),
                     summary,
                     mentions: Vec::new(),
                 })
-            })?
-            .collect::<Result<_, _>>()?;
+            })
+            .collect::<Result<_, Error>>()?;
         let mut out = Vec::with_capacity(rows.len());
         for mut e in rows {
-            let ms: Vec<(u64, u64, String, Option<String>)> = mentions
-                .query_map([e.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                .collect::<Result<_, _>>()?;
+            let ms: Vec<(u64, u64, String, Option<String>)> = self
+                .db
+                .rows(
+                    "SELECT m.doc_seq, m.idx, d.id, d.outlet FROM event_mentions m JOIN documents d ON d.seq = m.doc_seq \
+                     WHERE m.canonical = ?1 ORDER BY m.doc_seq, m.idx",
+                    &[e.id.into()],
+                )?
+                .iter()
+                .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .collect::<Result<_, Error>>()?;
             for (seq, idx, document, outlet) in ms {
                 // A report from an article of another story: its analysis is read here.
                 let other = match analyses.contains_key(&seq) {
                     true => None,
                     false => {
+                        let r = self.db.row("SELECT content FROM documents WHERE seq = ?1", &[seq.into()])?;
                         let z: Vec<u8> =
-                            self.conn.query_row("SELECT content FROM documents WHERE seq = ?1", [seq], |r| r.get(0))?;
-                        Some(Content::unpack(&self.dicts, &z)?.document()?)
+                            r.ok_or_else(|| corrupt("event mention", "its document is missing"))?.get(0)?;
+                        Some(Content::unpack(self.dicts, &z)?.document()?)
                     }
                 };
                 let ev = other.as_ref().or_else(|| analyses.get(&seq)).and_then(|d| d.events.get(idx as usize));
@@ -923,7 +909,7 @@ pub struct TimelineRow {
     pub fatalities: u64,
 }
 
-fn story_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoryRow> {
+fn story_row(r: &Row) -> Result<StoryRow, Error> {
     Ok(StoryRow {
         id: r.get(0)?,
         label_ar: r.get(1)?,

@@ -57,7 +57,11 @@ fn both_backends_store_cluster_and_search_alike() {
         assert!(c.problems.is_empty(), "{kind}: {:?}", c.problems);
         assert_eq!((c.documents, &c.analyses), (check.documents, &check.analyses), "{kind}");
         assert_eq!(counts(other.stats().expect("stats")), stats, "{kind}");
-        assert_eq!(other.story_assignments().expect("a"), embedded.story_assignments().expect("b"), "{kind}");
+        assert_eq!(
+            other.read().story_assignments().expect("a"),
+            embedded.read().story_assignments().expect("b"),
+            "{kind}"
+        );
         assert_eq!(other.document("syndicated-copy").expect("d"), embedded.document("syndicated-copy").expect("d"));
         for q in queries {
             for f in &filters {

@@ -190,7 +190,7 @@ fn facets_and_filters(store: &dyn Backend) {
 fn exports_in_every_format_agree() {
     let (_dir, store) = store_with(&[demo()]);
     let mut csv = Vec::new();
-    let n = store.export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut csv).expect("csv");
+    let n = store.read().export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut csv).expect("csv");
     assert!(n > 20, "{n} events");
     let mut rdr = csv::Reader::from_reader(&csv[..]);
     assert_eq!(rdr.headers().expect("header").len(), 31);
@@ -198,21 +198,21 @@ fn exports_in_every_format_agree() {
     assert_eq!(rows.len() as u64, n);
     let mut jsonl = Vec::new();
     assert_eq!(
-        store.export(&Filter::default(), ExportFormat::Jsonl, ExportUnit::Mentions, &mut jsonl).expect("jsonl"),
+        store.read().export(&Filter::default(), ExportFormat::Jsonl, ExportUnit::Mentions, &mut jsonl).expect("jsonl"),
         n
     );
     let records: Vec<serde_json::Value> =
         String::from_utf8(jsonl).expect("utf8").lines().map(|l| serde_json::from_str(l).expect("json")).collect();
     assert_eq!(records.len() as u64, n);
     let mut geo = Vec::new();
-    store.export(&Filter::default(), ExportFormat::Geojson, ExportUnit::Mentions, &mut geo).expect("geojson");
+    store.read().export(&Filter::default(), ExportFormat::Geojson, ExportUnit::Mentions, &mut geo).expect("geojson");
     let geo: serde_json::Value = serde_json::from_slice(&geo).expect("geojson parses");
     let features = geo["features"].as_array().expect("features");
     assert_eq!(features.len() as u64, n);
     let points = features.iter().filter(|f| f["geometry"]["type"] == "Point").count();
     assert!(points * 10 >= features.len() * 8, "{points} of {} located", features.len());
     let mut pq = Vec::new();
-    store.export(&Filter::default(), ExportFormat::Parquet, ExportUnit::Mentions, &mut pq).expect("parquet");
+    store.read().export(&Filter::default(), ExportFormat::Parquet, ExportUnit::Mentions, &mut pq).expect("parquet");
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(pq))
         .expect("parquet reads")
         .build()
@@ -230,7 +230,7 @@ fn exports_in_every_format_agree() {
     // Filters narrow, and every exported row passes them.
     let f = Filter { country: Some("YE".into()), event_type: Some("Battles".into()), ..Filter::default() };
     let mut ye = Vec::new();
-    let m = store.export(&f, ExportFormat::Csv, ExportUnit::Mentions, &mut ye).expect("csv");
+    let m = store.read().export(&f, ExportFormat::Csv, ExportUnit::Mentions, &mut ye).expect("csv");
     assert!(m > 0 && m < n, "{m} of {n}");
     let mut rdr = csv::Reader::from_reader(&ye[..]);
     for r in rdr.deserialize::<std::collections::HashMap<String, String>>() {

@@ -8,10 +8,11 @@ use std::net::SocketAddr;
 pub const TOKEN: &str = "test-token-4f1c";
 
 /// A server on a free port over `store`, running for the rest of the test binary.
-pub fn spawn(store: Store, limits: marsad_server::Limits) -> SocketAddr {
+pub fn spawn(store: impl marsad_store::Backend + 'static, limits: marsad_server::Limits) -> SocketAddr {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let rt = tokio::runtime::Runtime::new().expect("runtime");
+        let _inside = rt.enter();
         let app = marsad_server::App::with_limits(store, limits).expect("app").with_token(Some(TOKEN.into()));
         rt.block_on(marsad_server::serve(app, "127.0.0.1:0".parse().expect("addr"), |a| {
             tx.send(a).expect("send");
@@ -29,10 +30,15 @@ pub fn unlimited() -> marsad_server::Limits {
 /// A new store (in a directory kept for the rest of the run) of the demo articles.
 pub fn demo_store() -> Store {
     let dir = tempfile::tempdir().expect("tmp").keep();
+    let mut store = Store::open(&dir.join("store")).expect("store");
+    ingest_demo(&mut store, &dir);
+    store
+}
+
+/// Ingests the demo articles into `store` (`dir` holds their file).
+pub fn ingest_demo(store: &mut dyn marsad_store::Backend, dir: &std::path::Path) {
     let input = dir.join("demo.jsonl");
     std::fs::write(&input, include_str!("../../../../data/demo/articles.jsonl")).expect("write");
-    let mut store = Store::open(&dir.join("store")).expect("store");
     let opts = marsad_ingest::Options { progress: false, clock: Some(19_905), ..Default::default() };
-    marsad_ingest::ingest(&mut store, &[input], &opts).expect("ingest");
-    store
+    marsad_ingest::ingest(store, &[input], &opts).expect("ingest");
 }

@@ -640,22 +640,17 @@ fn tsvector(d: &Document) -> String {
 /// Separates the values of a list column sent as one text (`string_to_array` splits them).
 const LIST_SEPARATOR: &str = "\u{1f}";
 
-/// Adds the linked actors and resolved places a batch names (the names as first stored), in
-/// the order of their ids.
+/// Adds or updates the linked actors and resolved places a batch names, as the last document
+/// naming each gives them (its first mention; as the embedded store does), in the order of
+/// their ids.
 fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Document>) -> Result<(), Error> {
     let mut actors: BTreeMap<&str, &marsad_core::Entity> = BTreeMap::new();
     let mut places: BTreeMap<&str, &marsad_core::Place> = BTreeMap::new();
+    // Each document's first mention of each, the later document's over the earlier's.
     for d in docs {
-        for e in &d.entities {
-            if let Some(id) = e.id.as_deref() {
-                actors.entry(id).or_insert(e);
-            }
-        }
-        for p in &d.places {
-            if let Some(id) = p.geonames_id.as_deref() {
-                places.entry(id).or_insert(p);
-            }
-        }
+        let rows = AnalysisRows::of(d, false)?;
+        actors.extend(rows.actors.into_iter().map(|(id, (e, _))| (id, e)));
+        places.extend(rows.places.into_iter().map(|(id, (p, _))| (id, p)));
     }
     if !actors.is_empty() {
         let ids: Vec<&str> = actors.keys().copied().collect();
@@ -666,7 +661,10 @@ fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Doc
         tx.execute(
             "INSERT INTO actors (id, type, name_ar, name_en, kind) \
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) \
-             ON CONFLICT (id) DO NOTHING",
+             ON CONFLICT (id) DO UPDATE SET type = excluded.type, name_ar = excluded.name_ar, \
+             name_en = excluded.name_en, kind = excluded.kind \
+             WHERE (actors.type, actors.name_ar, actors.name_en, actors.kind) \
+             IS DISTINCT FROM (excluded.type, excluded.name_ar, excluded.name_en, excluded.kind)",
             &[&ids, &types, &name_ar, &name_en, &kind],
         )?;
     }
@@ -679,9 +677,15 @@ fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Doc
         let lon: Vec<Option<f64>> = places.values().map(|p| p.lon).collect();
         let precision: Vec<Option<i32>> = places.values().map(|p| p.precision.map(i32::from)).collect();
         tx.execute(
-            "INSERT INTO gazetteer (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
+            "INSERT INTO gazetteer AS g (id, name_ar, name_en, country, admin1, admin2, lat, lon, feature, precision) \
              SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
-             $7::float8[], $8::float8[], $9::text[], $10::int[]) ON CONFLICT (id) DO NOTHING",
+             $7::float8[], $8::float8[], $9::text[], $10::int[]) \
+             ON CONFLICT (id) DO UPDATE SET name_ar = excluded.name_ar, name_en = excluded.name_en, \
+             country = excluded.country, admin1 = excluded.admin1, admin2 = excluded.admin2, lat = excluded.lat, \
+             lon = excluded.lon, feature = excluded.feature, precision = excluded.precision \
+             WHERE (g.name_ar, g.name_en, g.country, g.admin1, g.admin2, g.lat, g.lon, g.feature, g.precision) \
+             IS DISTINCT FROM (excluded.name_ar, excluded.name_en, excluded.country, excluded.admin1, \
+             excluded.admin2, excluded.lat, excluded.lon, excluded.feature, excluded.precision)",
             &[
                 &ids,
                 &text(|p| &p.name_ar),
@@ -1009,11 +1013,22 @@ impl Backend for PgStore {
         PgStore::check(self)
     }
 
-    fn story_assignments(&self) -> Result<Vec<(String, u64)>, Error> {
-        let rows = self.client()?.query(
-            "SELECT d.id, m.story FROM story_members m JOIN documents d ON d.seq = m.doc_seq ORDER BY d.seq",
+    fn read(&self) -> crate::Read<'_> {
+        crate::Read { db: crate::sql::Db::Postgres(&self.client), dicts: &self.dicts }
+    }
+
+    fn reopen(&self) -> Result<Box<dyn Backend>, Error> {
+        Ok(Box::new(PgStore::connect(&self.connect_url)?))
+    }
+
+    fn version(&self) -> Result<Option<u64>, Error> {
+        // The last document number handed out (by any writer) and the story update's generation.
+        let r = self.client()?.query_one(
+            "SELECT (SELECT last_value FROM document_seq), \
+             coalesce((SELECT convert_from(value, 'UTF8') FROM cluster_state WHERE name = 'generation'), '0')",
             &[],
         )?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as u64)).collect())
+        let generation: u64 = r.get::<_, String>(1).parse().unwrap_or(0);
+        Ok(Some((r.get::<_, i64>(0) as u64).wrapping_mul(1_000_003).wrapping_add(generation)))
     }
 }
