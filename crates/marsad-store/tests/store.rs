@@ -188,7 +188,13 @@ fn facets_and_filters(store: &dyn Backend) {
 
 #[test]
 fn exports_in_every_format_agree() {
-    let (_dir, store) = store_with(&[demo()]);
+    for kind in backends() {
+        let (_held, store) = backend_with(kind, &[demo()]);
+        exports_agree(&*store);
+    }
+}
+
+fn exports_agree(store: &dyn Backend) {
     let mut csv = Vec::new();
     let n = store.read().export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut csv).expect("csv");
     assert!(n > 20, "{n} events");
