@@ -35,8 +35,8 @@ impl DataArgs {
     pub fn embedded(&self, command: &str) -> Result<&std::path::Path> {
         if self.db.is_some() {
             bail!(
-                "marsad {command} runs on a data directory (--data) only so far; on PostgreSQL (--db): \
-                 ingest, worker, search, export, status, check, stories (but rebuild) and serve"
+                "marsad {command} runs on a data directory (--data) only; every other command also runs on \
+                 PostgreSQL (--db)"
             );
         }
         Ok(&self.dir)
@@ -276,8 +276,8 @@ pub fn reanalyze(a: &ReanalyzeArgs) -> Result<ExitCode> {
     if let Some(t) = a.threads {
         opts.threads = t;
     }
-    let mut store = Store::open_existing(a.data.embedded("reanalyze")?)?;
-    let summary = marsad_ingest::reanalyze(&mut store, &opts, a.all)?;
+    let mut store = a.data.open(true)?;
+    let summary = marsad_ingest::reanalyze(&mut *store, &opts, a.all)?;
     print_summary("reanalyze", &summary, a.format)?;
     Ok(ExitCode::SUCCESS)
 }

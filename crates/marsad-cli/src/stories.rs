@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use marsad_cluster::canonical::km;
 use marsad_cluster::{Family, day_number};
-use marsad_store::{Store, StoriesUpdate, StoryDetail, StoryQuery};
+use marsad_store::{StoriesUpdate, StoryDetail, StoryQuery};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -160,11 +160,8 @@ pub fn run(args: &StoriesArgs) -> Result<ExitCode> {
             if let Some(w) = a.window {
                 config.window_days = w;
             }
-            let u = if rebuild {
-                Store::open_existing(a.data.embedded("stories rebuild")?)?.rebuild_stories(clock, Some(config))?
-            } else {
-                a.data.open(true)?.update_stories(clock)?
-            };
+            let mut store = a.data.open(true)?;
+            let u = if rebuild { store.rebuild_stories(clock, Some(config))? } else { store.update_stories(clock)? };
             if a.format == PrintFormat::Json {
                 writeln!(o, "{}", serde_json::to_string_pretty(&u)?)?;
             } else {

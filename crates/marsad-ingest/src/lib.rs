@@ -15,7 +15,7 @@ pub use source::{Given, SourceOptions};
 use crossbeam_channel::{bounded, unbounded};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use marsad_pipeline::{ANALYZER_VERSION, AnalyzeOptions, Analyzer};
-use marsad_store::{Backend, Codec, Origin, Prepared, Rejected, Store, StoriesUpdate};
+use marsad_store::{Backend, Codec, Origin, Prepared, Rejected, StoriesUpdate};
 use serde::Serialize;
 use source::{Item, Unit};
 use std::collections::BTreeMap;
@@ -521,14 +521,14 @@ pub fn ingest(store: &mut dyn Backend, paths: &[PathBuf], opts: &Options) -> Res
     summary.stories = Some(store.update_stories(opts.clock())?);
     store.checkpoint()?;
     summary.finish(start);
-    store.end_run(run, &serde_json::to_value(&summary).map_err(marsad_store::Error::from)?)?;
+    end_run(store, run, &summary)?;
     Ok(summary)
 }
 
 /// Re-runs the current analyzers over every stored document that an older analyzer version
 /// analyzed, from the stored raw records (sources are not read again).
 /// With `all`, every stored document is re-analyzed.
-pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary, Error> {
+pub fn reanalyze(store: &mut dyn Backend, opts: &Options, all: bool) -> Result<Summary, Error> {
     // No stored analyzer version is empty, so "not empty" selects every document.
     let current = if all { "" } else { ANALYZER_VERSION };
     let start = Instant::now();
@@ -598,6 +598,11 @@ pub fn reanalyze(store: &mut Store, opts: &Options, all: bool) -> Result<Summary
         summary.stories = Some(store.rebuild_stories(opts.clock(), None)?);
     }
     summary.finish(start);
-    store.end_run(run, &summary)?;
+    end_run(store, run, &summary)?;
     Ok(summary)
+}
+
+/// Ends a run log entry with its summary.
+fn end_run(store: &mut dyn Backend, run: i64, summary: &Summary) -> Result<(), Error> {
+    Ok(store.end_run(run, &serde_json::to_value(summary).map_err(marsad_store::Error::from)?)?)
 }

@@ -2,7 +2,7 @@
 //! run twice (idempotent), then re-analyzed (same result).
 
 use marsad_ingest::{Options, ingest, reanalyze};
-use marsad_store::{ExportFormat, ExportUnit, Filter, Store};
+use marsad_store::{Backend, ExportFormat, ExportUnit, Filter, Store};
 use std::io::Write;
 use std::path::Path;
 
@@ -57,7 +57,19 @@ fn options() -> Options {
     Options { threads: 2, batch: 4, progress: false, ..Options::default() }
 }
 
-fn csv(store: &Store) -> String {
+/// Each test's stores: the embedded store of a new folder, and a new PostgreSQL database where
+/// the machine has PostgreSQL.
+fn stores() -> Vec<(Box<dyn Backend>, Option<tempfile::TempDir>)> {
+    let data = tempfile::tempdir().expect("tmp");
+    let mut out: Vec<(Box<dyn Backend>, Option<tempfile::TempDir>)> =
+        vec![(Box::new(Store::open(data.path()).expect("open")), Some(data))];
+    if let Some(url) = marsad_store::pg::local::test_database() {
+        out.push((Box::new(marsad_store::pg::PgStore::connect(&url).expect("connect")), None));
+    }
+    out
+}
+
+fn csv(store: &dyn Backend) -> String {
     let mut out = Vec::new();
     store.read().export(&Filter::default(), ExportFormat::Csv, ExportUnit::Mentions, &mut out).expect("export");
     String::from_utf8(out).expect("utf8")
@@ -67,9 +79,14 @@ fn csv(store: &Store) -> String {
 fn ingest_is_complete_idempotent_and_reanalyzable() {
     let input = tempfile::tempdir().expect("tmp");
     let (docs, bad) = corpus(input.path());
-    let data = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open(data.path()).expect("open");
-    let s = ingest(&mut store, &[input.path().to_owned()], &options()).expect("ingest");
+    for (mut store, _data) in stores() {
+        ingest_twice_and_reanalyze(&mut *store, input.path(), docs, bad);
+    }
+}
+
+fn ingest_twice_and_reanalyze(store: &mut dyn Backend, input: &Path, docs: u64, bad: u64) {
+    eprintln!("store: {}", store.location());
+    let s = ingest(store, &[input.to_owned()], &options()).expect("ingest");
     assert_eq!((s.documents, s.existing, s.rejected), (docs, 0, bad), "{s:#?}");
     assert_eq!(s.files, 8);
     assert!(s.events > 0);
@@ -103,17 +120,17 @@ fn ingest_is_complete_idempotent_and_reanalyzable() {
     assert!(taiz.hits.iter().any(|h| h.url.as_deref() == Some("https://news.example/taiz")), "{taiz:#?}");
 
     // Again: nothing new, nothing lost, rejections recorded once each.
-    let again = ingest(&mut store, &[input.path().to_owned()], &options()).expect("ingest");
+    let again = ingest(store, &[input.to_owned()], &options()).expect("ingest");
     assert_eq!((again.documents, again.existing, again.rejected), (0, docs, bad));
     let stats = store.stats().expect("stats");
     assert_eq!((stats.documents, stats.rejected), (docs, bad));
 
     // Re-analysis from the stored raw records gives the same events.
-    let before = csv(&store);
-    let r = reanalyze(&mut store, &options(), true).expect("reanalyze");
+    let before = csv(store);
+    let r = reanalyze(store, &options(), true).expect("reanalyze");
     assert_eq!((r.documents, r.rejected), (docs, 0));
-    assert_eq!(csv(&store), before);
-    assert_eq!(reanalyze(&mut store, &options(), false).expect("nothing stale").documents, 0);
+    assert_eq!(csv(store), before);
+    assert_eq!(reanalyze(store, &options(), false).expect("nothing stale").documents, 0);
 }
 
 #[test]

@@ -28,6 +28,16 @@ pub trait Backend: Send {
     /// Stores a batch in one transaction; returns, for each document, whether it was added.
     fn put(&mut self, batch: &[Prepared]) -> Result<Vec<bool>, Error>;
 
+    /// Replaces the analysis of stored documents (re-analysis), in one transaction; the stories
+    /// are to be rebuilt after ([`Backend::rebuild_stories`]).
+    fn replace(&mut self, batch: &[(u64, Prepared)]) -> Result<(), Error>;
+
+    /// Up to `limit` documents after `after_seq` whose analyzer is not `version`, in order.
+    fn stale(&self, version: &str, after_seq: u64, limit: usize) -> Result<Vec<crate::StoredOrigin>, Error>;
+
+    /// How many documents an analyzer other than `version` analyzed.
+    fn count_stale(&self, version: &str) -> Result<u64, Error>;
+
     /// Makes what was put searchable (the embedded store commits its index).
     fn flush(&mut self) -> Result<(), Error>;
 
@@ -83,6 +93,10 @@ pub trait Backend: Send {
         Ok(None)
     }
 
+    /// Forgets every story and canonical event and clusters the whole store again (after a
+    /// re-analysis, or with another tuning: `config`, `None` for the default).
+    fn rebuild_stories(&mut self, clock: i32, config: Option<marsad_cluster::Config>) -> Result<StoriesUpdate, Error>;
+
     /// Tidies up after a large write (the embedded store truncates its write-ahead log).
     fn checkpoint(&mut self) -> Result<(), Error> {
         Ok(())
@@ -121,6 +135,22 @@ impl Backend for crate::Store {
 
     fn flush(&mut self) -> Result<(), Error> {
         crate::Store::flush(self)
+    }
+
+    fn replace(&mut self, batch: &[(u64, Prepared)]) -> Result<(), Error> {
+        crate::Store::replace(self, batch)
+    }
+
+    fn stale(&self, version: &str, after_seq: u64, limit: usize) -> Result<Vec<crate::StoredOrigin>, Error> {
+        crate::Store::stale(self, version, after_seq, limit)
+    }
+
+    fn count_stale(&self, version: &str) -> Result<u64, Error> {
+        crate::Store::count_stale(self, version)
+    }
+
+    fn rebuild_stories(&mut self, clock: i32, config: Option<marsad_cluster::Config>) -> Result<StoriesUpdate, Error> {
+        crate::Store::rebuild_stories(self, clock, config)
     }
 
     fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error> {

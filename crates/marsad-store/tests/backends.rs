@@ -159,3 +159,34 @@ fn postgres_takes_many_writers_and_partitions_by_month() {
         assert_eq!(table, format!("documents_y{}", month.replace('-', "m")), "{month}");
     }
 }
+
+#[test]
+fn postgres_refuses_a_newer_schema_and_its_check_finds_what_is_broken() {
+    if !backends().contains(&"postgres") {
+        return;
+    }
+    let url = pg_database();
+    let mut store = marsad_store::pg::PgStore::connect(&url).expect("connect");
+    store.put(&prepare(demo(), "demo.jsonl")).expect("put");
+    store.update_stories(CLOCK).expect("stories");
+    assert!(store.check().expect("check").problems.is_empty());
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("client");
+    client
+        .batch_execute(
+            "DELETE FROM openings WHERE doc_seq = (SELECT min(seq) FROM documents); \
+             INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality) \
+             VALUES (999999, 0, 'Battles', 'Armed clash', 'asserted'); \
+             DELETE FROM stories WHERE id = 1;",
+        )
+        .expect("break");
+    let problems = store.check().expect("check").problems;
+    for expected in ["no opening stored", "1 events rows of a missing document", "story members of a missing story"] {
+        assert!(problems.iter().any(|p| p.contains(expected)), "{expected}: {problems:?}");
+    }
+    client.batch_execute("UPDATE marsad_schema SET version = 99").expect("newer");
+    match marsad_store::pg::PgStore::connect(&url) {
+        Err(marsad_store::Error::NewerSchema { found: 99, .. }) => {}
+        Err(e) => panic!("refused otherwise: {e}"),
+        Ok(_) => panic!("a newer schema was taken"),
+    }
+}

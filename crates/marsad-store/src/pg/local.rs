@@ -151,3 +151,21 @@ impl Drop for LocalServer {
         let _ = self.child.wait();
     }
 }
+
+/// For tests: a new empty database on a server this process starts at the first call and
+/// keeps (it stops when the process ends); `None` when PostgreSQL is not installed, which is
+/// a panic instead when `MARSAD_PG_TESTS=1` (as CI sets).
+pub fn test_database() -> Option<String> {
+    static SERVER: std::sync::OnceLock<LocalServer> = std::sync::OnceLock::new();
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if programs().is_none() {
+        assert!(
+            std::env::var("MARSAD_PG_TESTS").ok().as_deref() != Some("1"),
+            "MARSAD_PG_TESTS=1 but PostgreSQL is not installed (apt-get install postgresql)"
+        );
+        return None;
+    }
+    let server = SERVER.get_or_init(|| LocalServer::start(false).expect("starting a PostgreSQL server"));
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    Some(server.create_database(&format!("test_{}_{n}", std::process::id())).expect("creating a test database"))
+}

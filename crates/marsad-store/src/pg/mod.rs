@@ -377,6 +377,52 @@ impl PgStore {
         Ok((0..batch.len()).map(|i| claimed.contains(&numbers[i])).collect())
     }
 
+    /// Re-analyzed documents in place of their analyses: the document rows updated (a new
+    /// publication month moves a row to its partition), their query rows, opening and profile
+    /// written again. Their events are all written: the story rebuild that follows finds the
+    /// near-duplicates again and drops theirs.
+    fn replace_batch(&mut self, batch: &[(u64, Prepared)]) -> Result<(), Error> {
+        let months: Vec<String> = batch.iter().map(|(_, p)| month_of(p.doc.published.as_deref())).collect();
+        self.ensure_months(months.iter().map(String::as_str))?;
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by_key(|&i| batch[i].0);
+        let stored: Vec<(i64, &Prepared, &str)> =
+            order.iter().map(|&i| (batch[i].0 as i64, &batch[i].1, months[i].as_str())).collect();
+        let seqs: Vec<i64> = stored.iter().map(|s| s.0).collect();
+        let mut client = self.client()?;
+        let mut tx = client.transaction()?;
+        let claimed: Vec<&str> = stored.iter().map(|s| s.2).collect();
+        tx.execute(
+            "UPDATE document_ids i SET month = u.month FROM unnest($1::bigint[], $2::text[]) AS u(seq, month) \
+             WHERE i.seq = u.seq",
+            &[&seqs, &claimed],
+        )?;
+        // Deleted and inserted again, as a whole row: its month, terms and filters all change.
+        for table in ["events", "entities", "places", "quotes", "profiles", "openings"] {
+            // Table names are this function's own.
+            tx.execute(&format!("DELETE FROM {table} WHERE doc_seq = ANY($1)"), &[&seqs])?;
+        }
+        let kept = tx.query(
+            "DELETE FROM documents WHERE seq = ANY($1) RETURNING seq, source, line, bytes, meta, ingested_at, duplicate_of",
+            &[&seqs],
+        )?;
+        let origins: BTreeMap<i64, &postgres::Row> = kept.iter().map(|r| (r.get(0), r)).collect();
+        upsert_names(&mut tx, stored.iter().map(|(_, p, _)| &p.doc))?;
+        insert_documents(&mut tx, &stored)?;
+        // What the re-analysis does not change: where and when it was read, its copy status.
+        for (seq, row) in &origins {
+            tx.execute(
+                "UPDATE documents SET source = $2, line = $3, bytes = $4, meta = $5, ingested_at = $6, duplicate_of = $7 \
+                 WHERE seq = $1",
+                &[seq, &row.get::<_, String>(1), &row.get::<_, Option<i64>>(2), &row.get::<_, i64>(3),
+                  &row.get::<_, String>(4), &row.get::<_, String>(5), &row.get::<_, Option<i64>>(6)],
+            )?;
+        }
+        insert_rows(&mut tx, &stored)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     fn content(&self, id: &str) -> Result<Option<Content>, Error> {
         let row = self.client()?.query_opt("SELECT content FROM documents WHERE id = $1", &[&id])?;
         row.map(|r| Content::unpack(&self.dicts, r.get::<_, &[u8]>(0))).transpose()
@@ -777,6 +823,47 @@ fn insert_documents(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)])
     Ok(())
 }
 
+/// Inserts the coded events' rows of documents ([`AnalysisRows`]), in one statement; rows
+/// there already are kept.
+pub(crate) fn insert_events(tx: &mut Transaction<'_>, rows: &[(i64, AnalysisRows<'_>)]) -> Result<(), Error> {
+    let events: Vec<(i64, &crate::EventRow<'_>)> =
+        rows.iter().flat_map(|(seq, r)| r.events.iter().map(move |e| (*seq, e))).collect();
+    if events.is_empty() {
+        return Ok(());
+    }
+
+    let ev = |f: for<'a> fn(&'a crate::EventRow<'a>) -> Option<&'a str>| -> Vec<Option<&str>> {
+        events.iter().map(|(_, e)| f(e)).collect()
+    };
+    let seq: Vec<i64> = events.iter().map(|e| e.0).collect();
+    let idx: Vec<i32> = events.iter().map(|(_, e)| e.idx as i32).collect();
+    let lat: Vec<Option<f64>> = events.iter().map(|(_, e)| e.lat).collect();
+    let lon: Vec<Option<f64>> = events.iter().map(|(_, e)| e.lon).collect();
+    let fatalities: Vec<Option<i64>> = events.iter().map(|(_, e)| e.fatalities.map(i64::from)).collect();
+    tx.execute(
+        "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
+         actor1, actor2, fatalities) SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], \
+         $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[], $12::text[], \
+         $13::bigint[]) ON CONFLICT (doc_seq, idx) DO NOTHING",
+        &[
+            &seq,
+            &idx,
+            &ev(|e| Some(e.event_type)),
+            &ev(|e| Some(e.sub_event_type)),
+            &ev(|e| Some(e.modality.as_str())),
+            &ev(|e| e.date),
+            &ev(|e| e.country),
+            &ev(|e| e.admin1),
+            &lat,
+            &lon,
+            &ev(|e| e.actor1),
+            &ev(|e| e.actor2),
+            &fatalities,
+        ],
+    )?;
+    Ok(())
+}
+
 /// Inserts the query rows of a batch's new documents' analyses ([`AnalysisRows`]), their
 /// openings and clustering profiles, and lists them for the next story update: one statement
 /// per table.
@@ -786,39 +873,7 @@ fn insert_rows(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)]) -> R
     }
     let rows: Vec<(i64, AnalysisRows<'_>)> =
         stored.iter().map(|(seq, p, _)| Ok((*seq, AnalysisRows::of(&p.doc, false)?))).collect::<Result<_, Error>>()?;
-    let events: Vec<(i64, &crate::EventRow<'_>)> =
-        rows.iter().flat_map(|(seq, r)| r.events.iter().map(move |e| (*seq, e))).collect();
-    if !events.is_empty() {
-        let ev = |f: for<'a> fn(&'a crate::EventRow<'a>) -> Option<&'a str>| -> Vec<Option<&str>> {
-            events.iter().map(|(_, e)| f(e)).collect()
-        };
-        let seq: Vec<i64> = events.iter().map(|e| e.0).collect();
-        let idx: Vec<i32> = events.iter().map(|(_, e)| e.idx as i32).collect();
-        let lat: Vec<Option<f64>> = events.iter().map(|(_, e)| e.lat).collect();
-        let lon: Vec<Option<f64>> = events.iter().map(|(_, e)| e.lon).collect();
-        let fatalities: Vec<Option<i64>> = events.iter().map(|(_, e)| e.fatalities.map(i64::from)).collect();
-        tx.execute(
-            "INSERT INTO events (doc_seq, idx, event_type, sub_event_type, modality, date, country, admin1, lat, lon, \
-             actor1, actor2, fatalities) SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], \
-             $5::text[], $6::text[], $7::text[], $8::text[], $9::float8[], $10::float8[], $11::text[], $12::text[], \
-             $13::bigint[])",
-            &[
-                &seq,
-                &idx,
-                &ev(|e| Some(e.event_type)),
-                &ev(|e| Some(e.sub_event_type)),
-                &ev(|e| Some(e.modality.as_str())),
-                &ev(|e| e.date),
-                &ev(|e| e.country),
-                &ev(|e| e.admin1),
-                &lat,
-                &lon,
-                &ev(|e| e.actor1),
-                &ev(|e| e.actor2),
-                &fatalities,
-            ],
-        )?;
-    }
+    insert_events(tx, &rows)?;
     for (table, key) in [("entities", "actor_id"), ("places", "place_id")] {
         let counted: Vec<(i64, &str, i64)> = rows
             .iter()
@@ -882,7 +937,7 @@ fn insert_rows(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)]) -> R
         "INSERT INTO openings (doc_seq, body_bytes, opening) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[])",
         &[&seq, &body_bytes, &opening],
     )?;
-    tx.execute("INSERT INTO unclustered (seq) SELECT * FROM unnest($1::bigint[])", &[&seq])?;
+    tx.execute("INSERT INTO unclustered (seq) SELECT * FROM unnest($1::bigint[]) ON CONFLICT DO NOTHING", &[&seq])?;
     Ok(())
 }
 
@@ -926,6 +981,40 @@ impl Backend for PgStore {
 
     fn flush(&mut self) -> Result<(), Error> {
         Ok(())
+    }
+
+    fn replace(&mut self, batch: &[(u64, Prepared)]) -> Result<(), Error> {
+        self.replace_batch(batch)
+    }
+
+    fn stale(&self, version: &str, after_seq: u64, limit: usize) -> Result<Vec<crate::StoredOrigin>, Error> {
+        let rows = self.client()?.query(
+            "SELECT seq, id, analyzer, source, line, meta, content FROM documents \
+             WHERE seq > $1 AND analyzer <> $2 ORDER BY seq LIMIT $3",
+            &[&(after_seq as i64), &version, &(limit as i64)],
+        )?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let raw = Content::unpack(&self.dicts, r.get(6))?.raw().to_vec();
+            let origin = crate::Origin {
+                source: r.get(3),
+                line: r.get::<_, Option<i64>>(4).map(|l| l as u64),
+                raw,
+                given: r.get(5),
+            };
+            out.push(crate::StoredOrigin { seq: r.get::<_, i64>(0) as u64, id: r.get(1), analyzer: r.get(2), origin });
+        }
+        Ok(out)
+    }
+
+    fn count_stale(&self, version: &str) -> Result<u64, Error> {
+        let n: i64 =
+            self.client()?.query_one("SELECT count(*) FROM documents WHERE analyzer <> $1", &[&version])?.get(0);
+        Ok(n as u64)
+    }
+
+    fn rebuild_stories(&mut self, clock: i32, config: Option<marsad_cluster::Config>) -> Result<StoriesUpdate, Error> {
+        self.recluster(clock, config)
     }
 
     fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error> {

@@ -13,7 +13,7 @@ use super::PgStore;
 use crate::codec::Dictionaries;
 use crate::stories::{CanonicalRow, Clustering, StoryLabel, ToCluster};
 use crate::{Error, StoriesUpdate};
-use marsad_cluster::{NearDuplicates, Profile};
+use marsad_cluster::{Config, NearDuplicates, Profile};
 use postgres::{Client, Transaction};
 
 const LOCK_STORIES: i64 = 0x6d61_7273_6164_0003;
@@ -31,11 +31,52 @@ fn state(tx: &mut Transaction<'_>, name: &str) -> Result<Option<Vec<u8>>, Error>
 }
 
 impl PgStore {
+    /// Clusters the documents stored since the last update.
     pub(crate) fn cluster(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
+        self.under_lock(|client, kept, dicts| update(client, kept, dicts, clock, None))
+    }
+
+    /// Forgets the stories, canonical events and near-duplicate links and clusters every
+    /// document again, in document order.
+    pub(crate) fn recluster(&mut self, clock: i32, config: Option<Config>) -> Result<StoriesUpdate, Error> {
+        self.under_lock(|client, kept, dicts| {
+            let mut tx = client.transaction()?;
+            tx.batch_execute(
+                "DELETE FROM story_members; DELETE FROM stories; DELETE FROM event_mentions; \
+                 DELETE FROM canonical_events; DELETE FROM cluster_state;",
+            )?;
+            // Copies lost their event rows when found: they are written again from their
+            // analyses, and dropped again by the clustering if they are still copies.
+            let copies = tx.query(
+                "UPDATE documents SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL RETURNING seq, content",
+                &[],
+            )?;
+            let mut analyses = Vec::with_capacity(copies.len());
+            for r in &copies {
+                analyses.push((r.get::<_, i64>(0), crate::codec::Content::unpack(dicts, r.get(1))?.document()?));
+            }
+            let rows = analyses
+                .iter()
+                .map(|(seq, d)| Ok((*seq, crate::AnalysisRows::of(d, false)?)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            super::insert_events(&mut tx, &rows)?;
+            tx.execute("INSERT INTO unclustered (seq) SELECT seq FROM documents ON CONFLICT DO NOTHING", &[])?;
+            tx.commit()?;
+            *kept = None;
+            update(client, kept, dicts, clock, config)
+        })
+    }
+
+    /// Runs `f` holding the story update's advisory lock: one update at a time, whichever
+    /// process runs it.
+    fn under_lock<T>(
+        &mut self,
+        f: impl FnOnce(&mut Client, &mut Option<Box<Kept>>, &Dictionaries) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         let client =
             self.client.get_mut().map_err(|_| Error::Query("the database connection's lock is poisoned".into()))?;
         client.execute("SELECT pg_advisory_lock($1)", &[&LOCK_STORIES])?;
-        let result = update(client, &mut self.kept, &self.dicts, clock);
+        let result = f(client, &mut self.kept, &self.dicts);
         client.execute("SELECT pg_advisory_unlock($1)", &[&LOCK_STORIES])?;
         result
     }
@@ -46,6 +87,7 @@ fn update(
     kept: &mut Option<Box<Kept>>,
     dicts: &Dictionaries,
     clock: i32,
+    config: Option<Config>,
 ) -> Result<StoriesUpdate, Error> {
     let started = std::time::Instant::now();
     let mut tx = client.transaction()?;
@@ -54,7 +96,7 @@ fn update(
     let mut k = match kept.take().filter(|k| k.generation == generation) {
         Some(k) => *k,
         None => {
-            let clustering = Clustering::from_state(|name| state(&mut tx, name), None)?;
+            let clustering = Clustering::from_state(|name| state(&mut tx, name), config)?;
             let mut near = NearDuplicates::default();
             let rows = tx.query(
                 "SELECT p.doc_seq, p.signature FROM profiles p JOIN documents d ON d.seq = p.doc_seq \

@@ -51,8 +51,7 @@ pub fn store_with(batches: &[&str]) -> (tempfile::TempDir, Store) {
 /// The backends a store test runs on: the embedded store, and PostgreSQL where the machine
 /// has it (`MARSAD_PG_TESTS=1`, as CI sets, makes its absence a failure).
 pub fn backends() -> Vec<&'static str> {
-    let required = std::env::var("MARSAD_PG_TESTS").is_ok_and(|v| v == "1");
-    if marsad_store::pg::local::programs().is_some() || required {
+    if marsad_store::pg::local::programs().is_some() || std::env::var("MARSAD_PG_TESTS").is_ok_and(|v| v == "1") {
         vec!["embedded", "postgres"]
     } else {
         eprintln!("PostgreSQL is not installed: the store tests run on the embedded store only");
@@ -60,17 +59,9 @@ pub fn backends() -> Vec<&'static str> {
     }
 }
 
-/// One PostgreSQL server for the test binary (it stops when the binary ends).
-pub fn pg_server() -> &'static marsad_store::pg::local::LocalServer {
-    static SERVER: OnceLock<marsad_store::pg::local::LocalServer> = OnceLock::new();
-    SERVER.get_or_init(|| marsad_store::pg::local::LocalServer::start(false).expect("start PostgreSQL"))
-}
-
 /// A new empty PostgreSQL database; its URL.
 pub fn pg_database() -> String {
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    pg_server().create_database(&format!("t{}_{n}", std::process::id())).expect("create database")
+    marsad_store::pg::local::test_database().expect("PostgreSQL")
 }
 
 /// What keeps a test's store alive (the embedded store's folder).
