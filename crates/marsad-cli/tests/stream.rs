@@ -260,16 +260,10 @@ fn pg_stats(url: &str) -> marsad_store::Stats {
 #[test]
 fn three_workers_share_a_postgres_store_through_kills_and_a_node_restart() {
     let Some(server) = nats_server() else { return };
-    if marsad_store::pg::local::programs().is_none() {
-        assert!(
-            std::env::var_os("MARSAD_PG_TESTS").is_none(),
-            "MARSAD_PG_TESTS is set but PostgreSQL is not installed"
-        );
+    let Some(db) = marsad_store::pg::local::test_database() else {
         eprintln!("skipped: PostgreSQL is not installed");
         return;
-    }
-    let pg = marsad_store::pg::local::LocalServer::start(false).expect("PostgreSQL");
-    let db = pg.create_database("workers").expect("database");
+    };
     let mut cluster = Cluster::start(server);
     let url = cluster.url();
     let tmp = tempfile::tempdir().expect("tmp");
@@ -360,4 +354,19 @@ fn a_stream_that_cannot_be_reached_is_a_clear_error() {
     }
     // Nothing was created for the worker that could not start.
     assert!(!tmp.path().join("marsad.db").exists());
+}
+
+#[test]
+fn a_database_that_cannot_be_reached_is_a_clear_error_that_shows_no_password() {
+    let closed = free_ports(1)[0];
+    let url = format!("postgres://marsad:s3cret@127.0.0.1:{closed}/marsad");
+    for args in [vec!["status", "--db", url.as_str()], vec!["search", "--db", url.as_str(), "قصف"]] {
+        let start = Instant::now();
+        let out = Command::new(bin()).args(&args).output().expect("run marsad");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("cannot connect to postgres://marsad@127.0.0.1"), "{args:?}: {err}");
+        assert!(!err.contains("s3cret"), "{args:?}: {err}");
+        assert!(start.elapsed() < Duration::from_secs(30), "{args:?} took {:?}", start.elapsed());
+    }
 }

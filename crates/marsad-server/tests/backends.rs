@@ -61,16 +61,10 @@ fn unranked(mut v: Value) -> Value {
 
 #[test]
 fn the_api_answers_alike_over_both_backends() {
-    if marsad_store::pg::local::programs().is_none() {
-        assert!(
-            std::env::var_os("MARSAD_PG_TESTS").is_none(),
-            "MARSAD_PG_TESTS is set but PostgreSQL is not installed"
-        );
+    let Some(url) = marsad_store::pg::local::test_database() else {
         eprintln!("skipped: PostgreSQL is not installed");
         return;
-    }
-    let pg = marsad_store::pg::local::LocalServer::start(false).expect("PostgreSQL");
-    let url = pg.create_database("api").expect("database");
+    };
     let mut shared = marsad_store::pg::PgStore::connect(&url).expect("connect");
     let dir = tempfile::tempdir().expect("tmp");
     ingest_demo(&mut shared, dir.path());

@@ -7,7 +7,6 @@
 
 use crate::codec::Content;
 use crate::{Error, Store};
-use rusqlite::OptionalExtension;
 use rusqlite::types::ValueRef;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -140,23 +139,39 @@ fn hash_value(h: &mut blake3::Hasher, v: ValueRef<'_>) {
     };
 }
 
-impl Store {
-    /// What is wrong with a document's stored opening (see `openings` in the schema), if
-    /// anything. Openings are derived from the analysis, so the digest leaves them out.
-    fn opening_problem(&self, seq: u64, body: &str) -> Result<Option<String>, Error> {
-        let mut stmt = self.conn.prepare_cached("SELECT body_bytes, opening FROM openings WHERE doc_seq = ?1")?;
-        let Some((bytes, z)) =
-            stmt.query_row([seq], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?))).optional()?
-        else {
-            return Ok(Some("no opening stored".into()));
-        };
-        Ok(match self.dicts.text(&z) {
-            Ok(text) if bytes == body.len() as u64 && text == crate::opening(body) => None,
-            Ok(_) => Some("its stored opening is not its body's".into()),
-            Err(e) => Some(format!("its opening cannot be read: {e}")),
-        })
-    }
+/// Reads a stored document's content back, noting in `problems` what is wrong with it or with
+/// its stored opening (`opening`: the stored body length and frame, if any). Openings are
+/// derived from the analysis, so the digests leave them out. `None` when the content cannot
+/// be read.
+pub(crate) fn read_back(
+    dicts: &crate::codec::Dictionaries,
+    id: &str,
+    z: &[u8],
+    opening: Option<(u64, &[u8])>,
+    problems: &mut Vec<String>,
+) -> Option<Content> {
+    let content = match Content::unpack(dicts, z) {
+        Ok(c) => c,
+        Err(e) => {
+            problems.push(format!("document {id}: content cannot be read: {e}"));
+            return None;
+        }
+    };
+    let problem = match content.document() {
+        Ok(doc) if doc.id == id => match opening.map(|(bytes, z)| (bytes, dicts.text(z))) {
+            None => Some("no opening stored".to_owned()),
+            Some((bytes, Ok(text))) if bytes == doc.body.len() as u64 && text == crate::opening(&doc.body) => None,
+            Some((_, Ok(_))) => Some("its stored opening is not its body's".to_owned()),
+            Some((_, Err(e))) => Some(format!("its opening cannot be read: {e}")),
+        },
+        Ok(doc) => Some(format!("its analysis is of {:?}", doc.id)),
+        Err(e) => Some(format!("analysis cannot be read: {e}")),
+    };
+    problems.extend(problem.map(|p| format!("document {id}: {p}")));
+    Some(content)
+}
 
+impl Store {
     /// Checks the store and computes its digest (reads everything: seconds per 10,000
     /// documents). Writes nothing.
     pub fn check(&self) -> Result<Check, Error> {
@@ -190,29 +205,23 @@ impl Store {
         let mut total = Digests::default();
         let mut stored = BTreeSet::new();
         {
-            let mut stmt = self.conn.prepare("SELECT seq, id, content FROM documents")?;
+            let mut stmt = self.conn.prepare(
+                "SELECT d.seq, d.id, d.content, o.body_bytes, o.opening FROM documents d \
+                 LEFT JOIN openings o ON o.doc_seq = d.seq",
+            )?;
             let mut rows = stmt.query([])?;
             while let Some(r) = rows.next()? {
                 let (seq, id): (u64, String) = (r.get(0)?, r.get(1)?);
                 stored.insert(seq);
                 let z = r.get_ref(2)?.as_blob().map_err(rusqlite::Error::from)?;
-                let content = match Content::unpack(&self.dicts, z) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        out.problems.push(format!("document {id}: content cannot be read: {e}"));
-                        continue;
-                    }
+                let opening: Option<(u64, &[u8])> = match (r.get::<_, Option<u64>>(3)?, r.get_ref(4)?.as_blob_or_null())
+                {
+                    (Some(n), Ok(Some(z))) => Some((n, z)),
+                    _ => None,
                 };
-                match content.document() {
-                    Ok(doc) if doc.id == id => {
-                        if let Some(problem) = self.opening_problem(seq, &doc.body)? {
-                            out.problems.push(format!("document {id}: {problem}"));
-                        }
-                    }
-                    Ok(doc) => out.problems.push(format!("document {id}: its analysis is of {:?}", doc.id)),
-                    Err(e) => out.problems.push(format!("document {id}: analysis cannot be read: {e}")),
+                if let Some(content) = read_back(&self.dicts, &id, z, opening, &mut out.problems) {
+                    total.content(seq, &id, &content);
                 }
-                total.content(seq, &id, &content);
             }
         }
         out.documents = stored.len() as u64;

@@ -4,9 +4,8 @@
 //! that exist; and the digests of [`Check`].
 
 use super::PgStore;
-use crate::check::{Check, DANGLING, Digests, HASHED, UNHASHED};
-use crate::codec::Content;
-use crate::{Error, opening};
+use crate::Error;
+use crate::check::{Check, DANGLING, Digests, HASHED, UNHASHED, read_back};
 
 impl PgStore {
     /// Checks the store and computes its digests (reads everything). Writes nothing.
@@ -58,29 +57,8 @@ impl PgStore {
         for r in &rows {
             let (seq, id): (i64, String) = (r.get(0), r.get(1));
             out.documents += 1;
-            let content = match Content::unpack(&self.dicts, r.get(2)) {
-                Ok(c) => c,
-                Err(e) => {
-                    out.problems.push(format!("document {id}: content cannot be read: {e}"));
-                    continue;
-                }
-            };
-            match content.document() {
-                Ok(doc) if doc.id == id => {
-                    let stored: Option<(i64, &[u8])> = r.get::<_, Option<i64>>(3).zip(r.get(4));
-                    let problem = match stored.map(|(n, z)| (n, self.dicts.text(z))) {
-                        None => Some("no opening stored".to_owned()),
-                        Some((n, Ok(text))) if n as usize == doc.body.len() && text == opening(&doc.body) => None,
-                        Some((_, Ok(_))) => Some("its stored opening is not its body's".to_owned()),
-                        Some((_, Err(e))) => Some(format!("its opening cannot be read: {e}")),
-                    };
-                    if let Some(p) = problem {
-                        out.problems.push(format!("document {id}: {p}"));
-                    }
-                }
-                Ok(doc) => out.problems.push(format!("document {id}: its analysis is of {:?}", doc.id)),
-                Err(e) => out.problems.push(format!("document {id}: analysis cannot be read: {e}")),
-            }
+            let opening: Option<(u64, &[u8])> = r.get::<_, Option<i64>>(3).map(|n| n as u64).zip(r.get(4));
+            let Some(content) = read_back(&self.dicts, &id, r.get(2), opening, &mut out.problems) else { continue };
             digests.content(seq as u64, &id, &content);
         }
         out.indexed = out.documents;
