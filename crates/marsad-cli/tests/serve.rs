@@ -3,7 +3,8 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-/// Starts `marsad ARGS…` and waits for the URL it prints; the child is killed when dropped.
+/// Starts `marsad ARGS…` and waits for the URL it prints; the child is stopped when dropped,
+/// as Ctrl-C stops it (the demo then removes its temporary store), else killed.
 struct Running {
     child: Child,
     url: String,
@@ -11,7 +12,15 @@ struct Running {
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
+        let start = std::time::Instant::now();
+        while self.child.try_wait().ok().flatten().is_none() {
+            if start.elapsed() > std::time::Duration::from_secs(10) {
+                let _ = self.child.kill();
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
         let _ = self.child.wait();
     }
 }
