@@ -368,46 +368,58 @@ impl Drop for Analysts {
     }
 }
 
-/// Analyzes units taken from elsewhere (a message stream) with `analysts` and stores them,
-/// with their rejections, in the order given, in transactions of `opts.batch` documents;
-/// documents stored already are skipped. Once this returns, what it stored is durable (the
-/// caller may acknowledge the units); the search index takes the documents at the next
-/// [`Backend::flush`] (they are listed as pending until then, so a crash loses none).
-pub fn store_units(
-    store: &mut dyn Backend,
-    analysts: &Analysts,
-    units: Vec<Unit>,
-    opts: &Options,
-) -> Result<Summary, Error> {
-    let start = Instant::now();
-    store.lock_for_writing()?;
-    let mut summary = Summary { records: units.len() as u64, ..Summary::default() };
-    let n = units.len();
-    let (reply, results) = unbounded();
-    let jobs = analysts.jobs.as_ref().ok_or_else(|| Error::Usage("the analysts have stopped".into()))?;
-    let codec = store.codec();
-    for (index, unit) in units.into_iter().enumerate() {
-        let job = Job { index, unit, codec: codec.clone(), max_bytes: opts.source.max_bytes, reply: reply.clone() };
-        jobs.send(job).map_err(|_| Error::Usage("the analysts have stopped".into()))?;
+/// Units handed to the analysts, being analyzed; [`Submitted::store`] waits for them and
+/// stores them.
+pub struct Submitted {
+    results: crossbeam_channel::Receiver<(usize, Vec<Outcome>)>,
+    units: usize,
+}
+
+impl Analysts {
+    /// Hands units taken from elsewhere (a message stream) to the analysis threads, with the
+    /// store's current codec, and returns at once: the caller may store an earlier batch
+    /// meanwhile.
+    pub fn submit(&self, units: Vec<Unit>, codec: &Codec, opts: &Options) -> Result<Submitted, Error> {
+        let n = units.len();
+        let (reply, results) = unbounded();
+        let jobs = self.jobs.as_ref().ok_or_else(|| Error::Usage("the analysts have stopped".into()))?;
+        for (index, unit) in units.into_iter().enumerate() {
+            let job = Job { index, unit, codec: codec.clone(), max_bytes: opts.source.max_bytes, reply: reply.clone() };
+            jobs.send(job).map_err(|_| Error::Usage("the analysts have stopped".into()))?;
+        }
+        Ok(Submitted { results, units: n })
     }
-    drop(reply);
-    let mut outcomes: Vec<Option<Vec<Outcome>>> = (0..n).map(|_| None).collect();
-    for (i, o) in results {
-        outcomes[i] = Some(o);
+}
+
+impl Submitted {
+    /// Waits for the units' analyses and stores them, with their rejections, in the order
+    /// given, in transactions of `opts.batch` documents; documents stored already are skipped.
+    /// Once this returns, what it stored is durable (the caller may acknowledge the units);
+    /// the embedded store's search index takes the documents at the next [`Backend::flush`]
+    /// (they are listed as pending until then, so a crash loses none).
+    pub fn store(self, store: &mut dyn Backend, opts: &Options) -> Result<Summary, Error> {
+        let start = Instant::now();
+        store.lock_for_writing()?;
+        let mut summary = Summary { records: self.units as u64, ..Summary::default() };
+        let mut outcomes: Vec<Option<Vec<Outcome>>> = (0..self.units).map(|_| None).collect();
+        for (i, o) in self.results {
+            outcomes[i] = Some(o);
+        }
+        // Every unit must come back (analysis failures come back as rejections): the caller
+        // acknowledges them all once this returns.
+        let outcomes: Vec<Vec<Outcome>> = outcomes
+            .into_iter()
+            .collect::<Option<_>>()
+            .ok_or_else(|| Error::Usage("an analysis thread stopped before its units were analyzed".into()))?;
+        let mut writer =
+            Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
+        for o in outcomes.into_iter().flatten() {
+            writer.push(o, &mut summary)?;
+        }
+        writer.write(&mut summary)?;
+        summary.finish(start);
+        Ok(summary)
     }
-    // Every unit must come back (analysis failures come back as rejections): the caller
-    // acknowledges them all once this returns.
-    let outcomes: Vec<Vec<Outcome>> = outcomes
-        .into_iter()
-        .collect::<Option<_>>()
-        .ok_or_else(|| Error::Usage("an analysis thread stopped before its units were analyzed".into()))?;
-    let mut writer = Writer { store, docs: Vec::new(), rejected: Vec::new(), batch: opts.batch.max(1), since_flush: 0 };
-    for o in outcomes.into_iter().flatten() {
-        writer.push(o, &mut summary)?;
-    }
-    writer.write(&mut summary)?;
-    summary.finish(start);
-    Ok(summary)
 }
 
 /// Ingests files and folders into the store.

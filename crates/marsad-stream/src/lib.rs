@@ -304,9 +304,10 @@ pub struct Worked {
 }
 
 /// Pulls articles from the stream and stores them until stopped (or, with `until_idle`, until
-/// the stream holds nothing unacknowledged). The store's stories are brought up to date
-/// whenever the stream runs dry, by this worker alone (it holds the store's writer lock), so
-/// story clustering sees documents in one order.
+/// the stream holds nothing unacknowledged), analyzing each batch while the one before is
+/// stored. The store's stories are brought up to date whenever the stream runs dry: on a data
+/// directory by this worker alone (it holds the store's writer lock), on PostgreSQL by one
+/// worker at a time (under an advisory lock), so story clustering sees documents in one order.
 pub fn work(store: &mut dyn Backend, from: &Stream, opts: &WorkOptions) -> Result<Worked, Error> {
     let start = Instant::now();
     store.lock_for_writing()?;
@@ -331,6 +332,7 @@ pub fn work(store: &mut dyn Backend, from: &Stream, opts: &WorkOptions) -> Resul
             .await
             .map_err(|e| from.error(&format!("consumer {}", opts.consumer), e))?;
         let mut dirty = false;
+        let mut in_flight = None;
         let mut failing_since: Option<Instant> = None;
         let mut reported = (Instant::now(), 0u64);
         loop {
@@ -345,7 +347,7 @@ pub fn work(store: &mut dyn Backend, from: &Stream, opts: &WorkOptions) -> Resul
             }
             // The stream's side can fail for a while (a node restarting, a leader being
             // elected): such a step is tried again, up to a limit; the store's side cannot.
-            let step = step(store, from, &consumer, &analysts, opts, &mut dirty, &mut out).await;
+            let step = step(store, from, &consumer, &analysts, opts, &mut dirty, &mut in_flight, &mut out).await;
             match step {
                 Ok(Step::Idle) => break,
                 Ok(Step::Went) => failing_since = None,
@@ -385,7 +387,17 @@ enum Step {
     Idle,
 }
 
-/// Takes one batch and stores it; or, when none comes, brings the stories up to date.
+/// A batch handed to the analysts, to be stored and acknowledged at the next step.
+struct InFlight {
+    submitted: marsad_ingest::Submitted,
+    messages: Vec<jetstream::Message>,
+    unreadable: Vec<Rejected>,
+}
+
+/// Takes one batch and hands it to the analysts, then stores and acknowledges the batch they
+/// took at the step before (so that analysis and the store's transaction overlap); when no
+/// batch comes and none is in flight, brings the stories up to date.
+#[allow(clippy::too_many_arguments)]
 async fn step(
     store: &mut dyn Backend,
     from: &Stream,
@@ -393,13 +405,19 @@ async fn step(
     analysts: &marsad_ingest::Analysts,
     opts: &WorkOptions,
     dirty: &mut bool,
+    in_flight: &mut Option<InFlight>,
     out: &mut Worked,
 ) -> Result<Step, Error> {
     let mut batch = consumer
         .fetch()
         .max_messages(opts.batch.max(1))
-        // A worker that stops when idle asks briefly; one that waits for more, longer.
-        .expires(if opts.until_idle { Duration::from_millis(250) } else { Duration::from_secs(5) })
+        // A worker that stops when idle asks briefly; one that waits for more, longer (and
+        // briefly while a batch waits to be stored).
+        .expires(if opts.until_idle || in_flight.is_some() {
+            Duration::from_millis(250)
+        } else {
+            Duration::from_secs(5)
+        })
         .messages()
         .await
         .map_err(|e| from.error("fetching", e))?;
@@ -407,21 +425,43 @@ async fn step(
     while let Some(m) = batch.next().await {
         messages.push(m.map_err(|e| from.error("fetching", e))?);
     }
-    if messages.is_empty() {
-        if *dirty {
-            let update = blocking(|| store.flush().and_then(|()| store.update_stories(opts.ingest.clock())))?;
-            out.stories_seconds += update.seconds;
-            *dirty = false;
-        }
-        if opts.until_idle {
-            let mut consumer = consumer.clone();
-            let info = consumer.info().await.map_err(|e| from.error("consumer info", e))?;
-            if info.num_pending == 0 && info.num_ack_pending == 0 {
-                return Ok(Step::Idle);
-            }
-        }
+    let next = match messages.is_empty() {
+        true => None,
+        false => Some(submit(store, from, analysts, opts, messages, out)?),
+    };
+    // The batch before is stored while the analysts take this one; should that fail, this one
+    // stays in flight for the next step.
+    if let Some(done) = std::mem::replace(in_flight, next) {
+        finish(store, from, done, opts, dirty, out).await?;
         return Ok(Step::Went);
     }
+    if in_flight.is_some() {
+        return Ok(Step::Went);
+    }
+    if *dirty {
+        let update = blocking(|| store.flush().and_then(|()| store.update_stories(opts.ingest.clock())))?;
+        out.stories_seconds += update.seconds;
+        *dirty = false;
+    }
+    if opts.until_idle {
+        let mut consumer = consumer.clone();
+        let info = consumer.info().await.map_err(|e| from.error("consumer info", e))?;
+        if info.num_pending == 0 && info.num_ack_pending == 0 {
+            return Ok(Step::Idle);
+        }
+    }
+    Ok(Step::Went)
+}
+
+/// Decodes a batch's messages and hands their articles to the analysts.
+fn submit(
+    store: &dyn Backend,
+    from: &Stream,
+    analysts: &marsad_ingest::Analysts,
+    opts: &WorkOptions,
+    messages: Vec<jetstream::Message>,
+    out: &mut Worked,
+) -> Result<InFlight, Error> {
     let mut units = Vec::with_capacity(messages.len());
     let mut unreadable = Vec::new();
     for m in &messages {
@@ -439,10 +479,24 @@ async fn step(
             }),
         }
     }
+    let submitted = analysts.submit(units, &store.codec(), &opts.ingest)?;
+    Ok(InFlight { submitted, messages, unreadable })
+}
+
+/// Stores an analyzed batch, then acknowledges its messages.
+async fn finish(
+    store: &mut dyn Backend,
+    from: &Stream,
+    done: InFlight,
+    opts: &WorkOptions,
+    dirty: &mut bool,
+    out: &mut Worked,
+) -> Result<(), Error> {
+    let InFlight { submitted, messages, unreadable } = done;
     if !unreadable.is_empty() {
         blocking(|| store.reject(&unreadable))?;
     }
-    let s = blocking(|| marsad_ingest::store_units(store, analysts, units, &opts.ingest))?;
+    let s = blocking(|| submitted.store(store, &opts.ingest))?;
     out.stored.add(&s);
     *dirty |= s.documents > 0;
     // Stored (committed): only now may the stream forget them. An acknowledgement lost on
@@ -451,7 +505,7 @@ async fn step(
         .await
         .map_err(|e| from.error("acknowledging", e))?;
     out.messages += messages.len() as u64;
-    Ok(Step::Went)
+    Ok(())
 }
 
 #[cfg(test)]
