@@ -268,15 +268,24 @@ fn now() -> String {
     crate::now()
 }
 
-/// The store's messages name the database, never its password.
+/// The store's messages name the database, never its password: one given in a URL's user part
+/// (`postgres://user:secret@host/db`), as a URL parameter (`?password=secret`) or as a keyword
+/// (`host=… password=secret`) is left out.
 fn without_password(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(at)) if at > s => {
-            let user = &url[s + 3..at];
-            let user = user.split(':').next().unwrap_or_default();
-            format!("{}{user}@{}", &url[..s + 3], &url[at + 1..])
+    let Some(s) = url.find("://") else {
+        return url.split_whitespace().filter(|kv| !kv.starts_with("password=")).collect::<Vec<_>>().join(" ");
+    };
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = match base.rfind('@') {
+        Some(at) if at > s => {
+            let user = base[s + 3..at].split(':').next().unwrap_or_default();
+            format!("{}{user}@{}", &base[..s + 3], &base[at + 1..])
         }
-        _ => url.to_owned(),
+        _ => base.to_owned(),
+    };
+    match query.map(|q| q.split('&').filter(|kv| !kv.starts_with("password=")).collect::<Vec<_>>().join("&")) {
+        Some(q) if !q.is_empty() => format!("{base}?{q}"),
+        _ => base,
     }
 }
 
@@ -1119,5 +1128,36 @@ impl Backend for PgStore {
         )?;
         let generation: u64 = r.get::<_, String>(1).parse().unwrap_or(0);
         Ok(Some((r.get::<_, i64>(0) as u64).wrapping_mul(1_000_003).wrapping_add(generation)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_never_show_a_password() {
+        for (given, shown) in [
+            ("postgres://marsad:s3cret@db:5432/marsad", "postgres://marsad@db:5432/marsad"),
+            (
+                "postgres://marsad@db/marsad?password=s3cret&sslmode=disable",
+                "postgres://marsad@db/marsad?sslmode=disable",
+            ),
+            ("postgresql://db/marsad?password=s3cret", "postgresql://db/marsad"),
+            ("host=db user=marsad password=s3cret dbname=marsad", "host=db user=marsad dbname=marsad"),
+        ] {
+            assert_eq!(without_password(given), shown);
+        }
+    }
+
+    #[test]
+    fn months_and_their_partitions() {
+        assert_eq!(month_of(Some("2018-05-03T10:00:00Z")), "2018-05");
+        for undated in [None, Some(""), Some("2018-13-01"), Some("yesterday"), Some("٢٠١٨-٠٥")] {
+            assert_eq!(month_of(undated), "", "{undated:?}");
+        }
+        assert_eq!(partition("2018-12"), ("documents_y2018m12".into(), "2018-12".into(), "2019-01".into()));
+        assert_eq!(month_of_partition("documents_y2018m12").as_deref(), Some("2018-12"));
+        assert_eq!(month_of_partition("documents_undated"), None);
     }
 }
