@@ -53,7 +53,8 @@ enum Command {
     /// `marsad.document/1` JSON or a readable summary.
     Analyze(analyze::AnalyzeArgs),
     /// Read files and folders (text, HTML, JSON, JSONL, .gz/.zst, WARC), analyze them on all
-    /// cores and keep them in the data directory; idempotent and resumable.
+    /// cores and keep them in the store (the data directory, or PostgreSQL with --db);
+    /// idempotent and resumable.
     Ingest(store::IngestArgs),
     /// Take articles from a NATS JetStream stream (`marsad ingest --to nats://…` publishes
     /// them), analyze and store them, and acknowledge them once stored.
@@ -64,14 +65,15 @@ enum Command {
     Export(store::ExportArgs),
     /// Re-run the current analyzers over stored raw input analyzed by an older version.
     Reanalyze(store::ReanalyzeArgs),
-    /// What a data directory holds.
+    /// What a store holds.
     Status(store::StatusArgs),
-    /// Check that a data directory is whole (database integrity, every document readable, the
-    /// search index complete) and print the digest of what it holds; exit status 1 if not whole.
+    /// Check that a store is whole (database integrity, every document readable, the search
+    /// index complete) and print the digests of what it holds; exit status 1 if not whole.
     Check(store::CheckArgs),
     /// Stories (one per unfolding situation) and their canonical events, sources and framing.
     Stories(stories::StoriesArgs),
-    /// Serve the HTTP API over a data directory (`--bind HOST:PORT`, default 127.0.0.1:8470).
+    /// Serve the HTTP API over a store (`--bind HOST:PORT`, default 127.0.0.1:8470); over
+    /// PostgreSQL, as many servers as wanted.
     Serve(serve::ServeArgs),
     /// Ingest the bundled sample articles into a temporary store and serve it.
     Demo(serve::DemoArgs),

@@ -1,4 +1,5 @@
-//! Commands over a data directory: ingest, search, export, reanalyze, status.
+//! Commands over a store (a data directory or a PostgreSQL database): ingest, search, export,
+//! reanalyze, status, check.
 
 use crate::{InputFormatArg, analyze::parse_meta};
 use anyhow::{Context, Result, bail};

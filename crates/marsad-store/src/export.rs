@@ -1,5 +1,5 @@
 //! Exports of the stored coded events: ACLED-column CSV, PLOVER-style JSON lines, GeoJSON
-//! points and Parquet. Rows stream from SQLite; only Parquet buffers a row group at a time.
+//! points and Parquet. Rows stream from the database (SQLite or PostgreSQL); only Parquet buffers a row group at a time.
 
 use crate::sql::{Db, Val};
 use crate::{Error, Filter};

@@ -1,6 +1,12 @@
-//! The embedded store: one data directory with SQLite (WAL) as the system of record
-//! (`marsad.db`: raw input verbatim, the analysis, and its entities, places, events and quotes
-//! as rows) and a tantivy full-text index (`search/`) that marsad's Arabic analyzer fills.
+//! Where analyzed documents are kept, in one of two backends behind one interface
+//! ([`Backend`], and [`Read`] for what the API and exports read):
+//!
+//! - the embedded store ([`Store`]): one data directory with SQLite (WAL) as the system of
+//!   record (`marsad.db`: raw input verbatim, the analysis, and its entities, places, events
+//!   and quotes as rows) and a tantivy full-text index (`search/`) that marsad's Arabic
+//!   analyzer fills;
+//! - PostgreSQL ([`pg::PgStore`]): the same data in a database that many workers and servers
+//!   share, searched through a `tsvector` of the same analyzer's terms.
 //!
 //! Writes are batched in transactions; a document's id is unique, so storing one twice adds
 //! nothing. Raw records and analyses are zstd-compressed.
