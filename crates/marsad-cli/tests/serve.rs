@@ -10,8 +10,9 @@ struct Running {
     url: String,
 }
 
-impl Drop for Running {
-    fn drop(&mut self) {
+impl Running {
+    /// Stops the process as Ctrl-C does (killed after 10 s); its exit status.
+    fn stop(&mut self) -> Option<std::process::ExitStatus> {
         let _ = Command::new("kill").args(["-INT", &self.child.id().to_string()]).status();
         let start = std::time::Instant::now();
         while self.child.try_wait().ok().flatten().is_none() {
@@ -21,7 +22,13 @@ impl Drop for Running {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        let _ = self.child.wait();
+        self.child.wait().ok()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
@@ -182,4 +189,35 @@ fn a_short_soak_answers_every_request() {
     }
     let samples = std::fs::read_to_string(tmp.path().join("rss.csv")).expect("csv");
     assert!(samples.lines().count() >= 4, "{samples}");
+}
+
+#[test]
+fn two_servers_serve_one_postgres_database() {
+    let Some(db) = marsad_store::pg::local::test_database() else {
+        eprintln!("skipped: PostgreSQL is not installed");
+        return;
+    };
+    let tmp = tempfile::tempdir().expect("tmp");
+    let input = tmp.path().join("demo.jsonl");
+    std::fs::write(&input, include_str!("../../../data/demo/articles.jsonl")).expect("write");
+    let ok = Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .args(["ingest", "--quiet", "--db", &db])
+        .arg(&input)
+        .status()
+        .expect("ingest");
+    assert!(ok.success());
+    let (a, b) = (
+        start(&["serve", "--db", &db, "--bind", "127.0.0.1:0"]),
+        start(&["serve", "--db", &db, "--bind", "127.0.0.1:0"]),
+    );
+    for s in [&a, &b] {
+        let health = get(&format!("{}api/health", s.url));
+        assert_eq!((health["documents"].as_u64(), health["stories"].as_u64().is_some_and(|n| n > 5)), (Some(51), true));
+    }
+    assert_eq!(get(&format!("{}api/stories?limit=3", a.url)), get(&format!("{}api/stories?limit=3", b.url)));
+    // Ctrl-C stops each cleanly (its connections closed, nothing aborted).
+    for mut s in [a, b] {
+        let status = s.stop().expect("exit status");
+        assert!(status.success(), "{status:?}");
+    }
 }

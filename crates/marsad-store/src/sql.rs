@@ -15,7 +15,7 @@ use std::sync::Mutex;
 #[derive(Clone, Copy)]
 pub(crate) enum Db<'a> {
     Sqlite(&'a rusqlite::Connection),
-    Postgres(&'a Mutex<postgres::Client>),
+    Postgres(&'a Mutex<crate::pg::Connection>),
 }
 
 /// A value of a row or a parameter.

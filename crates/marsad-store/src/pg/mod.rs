@@ -249,13 +249,48 @@ const LOCK_PARTITIONS: i64 = 0x6d61_7273_6164_0002;
 const MAX_LEXEME: usize = 2046;
 const MAX_POSITION: usize = 16383;
 
+/// A connection that may be dropped anywhere. PostgreSQL's blocking client closes its
+/// connection on a runtime of its own, which cannot start on a thread that runs one (a server's
+/// handles end with its runtime): there, the connection is closed on a thread of its own.
+pub(crate) struct Connection(Option<Client>);
+
+impl Connection {
+    fn open(url: &str, shown: &str) -> Result<Connection, Error> {
+        let client = Client::connect(url, NoTls).map_err(|e| Error::Connect(shown.to_owned(), e.to_string()))?;
+        Ok(Connection(Some(client)))
+    }
+}
+
+impl std::ops::Deref for Connection {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        self.0.as_ref().expect("a connection is taken only when dropped")
+    }
+}
+
+impl std::ops::DerefMut for Connection {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("a connection is taken only when dropped")
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let Some(client) = self.0.take() else { return };
+        if tokio::runtime::Handle::try_current().is_ok() {
+            let _ = std::thread::Builder::new().name("marsad-pg-close".into()).spawn(move || drop(client));
+        }
+    }
+}
+
 /// A PostgreSQL store.
 pub struct PgStore {
     /// The database as messages show it (without a password).
     url: String,
     /// As given, to open more connections with.
     connect_url: String,
-    client: Mutex<Client>,
+    client: Mutex<Connection>,
     codec: Codec,
     dicts: Dictionaries,
     /// Month partitions known to exist.
@@ -295,7 +330,7 @@ impl PgStore {
     /// workers starting together do it once).
     pub fn connect(url: &str) -> Result<PgStore, Error> {
         let shown = without_password(url);
-        let mut client = Client::connect(url, NoTls).map_err(|e| Error::Connect(shown.clone(), e.to_string()))?;
+        let mut client = Connection::open(url, &shown)?;
         migrate(&mut client)?;
         let months = client
             .query(
@@ -317,7 +352,7 @@ impl PgStore {
         })
     }
 
-    fn client(&self) -> Result<std::sync::MutexGuard<'_, Client>, Error> {
+    fn client(&self) -> Result<std::sync::MutexGuard<'_, Connection>, Error> {
         self.client.lock().map_err(|_| Error::Query("the database connection's lock is poisoned".into()))
     }
 
@@ -579,7 +614,7 @@ impl PgStore {
 
 /// A connection that says whether a document is stored.
 struct PgProbe {
-    client: Client,
+    client: Connection,
 }
 
 impl Prober for PgProbe {
@@ -979,8 +1014,7 @@ impl Backend for PgStore {
     }
 
     fn prober(&self) -> Result<Box<dyn Prober>, Error> {
-        let client =
-            Client::connect(&self.connect_url, NoTls).map_err(|e| Error::Connect(self.url.clone(), e.to_string()))?;
+        let client = Connection::open(&self.connect_url, &self.url)?;
         Ok(Box::new(PgProbe { client }))
     }
 
