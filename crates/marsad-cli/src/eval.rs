@@ -118,17 +118,14 @@ fn analyze_gold(
     Ok(analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default()))
 }
 
-/// Does the event count as the GSR's type? ASSAULT: any coded violent event (battles,
-/// explosions, violence against civilians) or PLOVER ASSAULT; PROTEST: protests and riots or
-/// PLOVER PROTEST.
+/// Does the event count as the GSR's type? ASSAULT: a coded event of PLOVER's ASSAULT (the
+/// GSR is PLOVER-coded: an ACLED battle that takes territory is PLOVER's COERCE, not an
+/// assault); PROTEST: protests and riots or PLOVER PROTEST.
 fn gsr_positive(e: &marsad_core::Event, t: GsrType) -> bool {
     let acled = e.acled.as_ref().map(|a| a.event_type.as_str());
     let plover = e.plover.as_ref().map(|p| p.category.as_str());
     match t {
-        GsrType::Assault => {
-            matches!(acled, Some("Battles" | "Explosions/Remote violence" | "Violence against civilians"))
-                || (acled.is_some() && plover == Some("ASSAULT"))
-        }
+        GsrType::Assault => acled.is_some() && plover == Some("ASSAULT"),
         GsrType::Protest => {
             matches!(acled, Some("Protests" | "Riots")) || (acled.is_some() && plover == Some("PROTEST"))
         }
