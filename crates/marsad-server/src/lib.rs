@@ -67,8 +67,8 @@ impl Default for Limits {
 type Limiter = governor::DefaultKeyedRateLimiter<std::net::IpAddr>;
 
 /// What the handlers share: the store handle that writes, behind a lock, a pool of handles that
-/// read (SQLite in WAL mode serves readers beside one writer; PostgreSQL, connections), the analyzers (loaded at the
-/// first ingest), the write token and the limits.
+/// read (SQLite in WAL mode serves readers beside one writer; PostgreSQL, connections), the
+/// analyzers (loaded at the first ingest), the write token and the limits.
 #[derive(Clone)]
 pub struct App {
     store: Arc<Mutex<Box<dyn Backend>>>,

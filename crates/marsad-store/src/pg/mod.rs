@@ -299,10 +299,6 @@ pub struct PgStore {
     kept: Option<Box<stories::Kept>>,
 }
 
-fn now() -> String {
-    crate::now()
-}
-
 /// The store's messages name the database, never its password: one given in a URL's user part
 /// (`postgres://user:secret@host/db`), as a URL parameter (`?password=secret`) or as a keyword
 /// (`host=… password=secret`) is left out.
@@ -798,7 +794,7 @@ fn insert_documents(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)])
     if stored.is_empty() {
         return Ok(());
     }
-    let at = now();
+    let at = crate::now();
     let docs = || stored.iter().map(|(_, p, _)| &p.doc);
     let seq: Vec<i64> = stored.iter().map(|s| s.0).collect();
     let id: Vec<&str> = docs().map(|d| d.id.as_str()).collect();
@@ -908,6 +904,9 @@ pub(crate) fn insert_events(tx: &mut Transaction<'_>, rows: &[(i64, AnalysisRows
     Ok(())
 }
 
+/// A document's mentions of one actor or place: (document, id, count).
+type Mention<'a> = (i64, &'a str, u64);
+
 /// Inserts the query rows of a batch's new documents' analyses ([`AnalysisRows`]), their
 /// openings and clustering profiles, and lists them for the next story update: one statement
 /// per table.
@@ -918,22 +917,16 @@ fn insert_rows(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)]) -> R
     let rows: Vec<(i64, AnalysisRows<'_>)> =
         stored.iter().map(|(seq, p, _)| Ok((*seq, AnalysisRows::of(&p.doc, false)?))).collect::<Result<_, Error>>()?;
     insert_events(tx, &rows)?;
-    for (table, key) in [("entities", "actor_id"), ("places", "place_id")] {
-        let counted: Vec<(i64, &str, i64)> = rows
-            .iter()
-            .flat_map(|(seq, r)| {
-                let list: Vec<(i64, &str, i64)> = match table {
-                    "entities" => r.actors.iter().map(|(id, (_, n))| (*seq, *id, *n as i64)).collect(),
-                    _ => r.places.iter().map(|(id, (_, n))| (*seq, *id, *n as i64)).collect(),
-                };
-                list
-            })
-            .collect();
-        if counted.is_empty() {
-            continue;
-        }
-        let (seq, ids, n): (Vec<i64>, Vec<&str>, Vec<i64>) = unzip3(counted);
-        // Table and column names are this function's own.
+    // Mentions per linked actor and per resolved place; table and column names are this
+    // function's own.
+    let actors = rows.iter().flat_map(|(seq, r)| r.actors.iter().map(move |(id, (_, n))| (*seq, *id, *n)));
+    let places = rows.iter().flat_map(|(seq, r)| r.places.iter().map(move |(id, (_, n))| (*seq, *id, *n)));
+    let (actors, places): (Vec<Mention>, Vec<Mention>) = (actors.collect(), places.collect());
+    let mentions = [("entities", "actor_id", actors), ("places", "place_id", places)];
+    for (table, key, counted) in mentions.iter().filter(|m| !m.2.is_empty()) {
+        let seq: Vec<i64> = counted.iter().map(|c| c.0).collect();
+        let ids: Vec<&str> = counted.iter().map(|c| c.1).collect();
+        let n: Vec<i64> = counted.iter().map(|c| c.2 as i64).collect();
         tx.execute(
             &format!(
                 "INSERT INTO {table} (doc_seq, {key}, mentions) SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])"
@@ -983,17 +976,6 @@ fn insert_rows(tx: &mut Transaction<'_>, stored: &[(i64, &Prepared, &str)]) -> R
     )?;
     tx.execute("INSERT INTO unclustered (seq) SELECT * FROM unnest($1::bigint[]) ON CONFLICT DO NOTHING", &[&seq])?;
     Ok(())
-}
-
-/// Three columns from rows of three.
-fn unzip3<A, B, C>(rows: Vec<(A, B, C)>) -> (Vec<A>, Vec<B>, Vec<C>) {
-    let mut out = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
-    for (a, b, c) in rows {
-        out.0.push(a);
-        out.1.push(b);
-        out.2.push(c);
-    }
-    out
 }
 
 impl Backend for PgStore {
@@ -1061,7 +1043,7 @@ impl Backend for PgStore {
     }
 
     fn reject(&mut self, batch: &[Rejected]) -> Result<(), Error> {
-        let at = now();
+        let at = crate::now();
         let mut client = self.client()?;
         let mut tx = client.transaction()?;
         let stmt = tx.prepare(
@@ -1095,16 +1077,17 @@ impl Backend for PgStore {
     }
 
     fn begin_run(&mut self, command: &str) -> Result<i64, Error> {
-        let row = self
-            .client()?
-            .query_one("INSERT INTO runs (command, started) VALUES ($1, $2) RETURNING id", &[&command, &now()])?;
+        let row = self.client()?.query_one(
+            "INSERT INTO runs (command, started) VALUES ($1, $2) RETURNING id",
+            &[&command, &crate::now()],
+        )?;
         Ok(row.get(0))
     }
 
     fn end_run(&mut self, id: i64, summary: &serde_json::Value) -> Result<(), Error> {
         self.client()?.execute(
             "UPDATE runs SET finished = $2, summary = $3 WHERE id = $1",
-            &[&id, &now(), &serde_json::to_string(summary)?],
+            &[&id, &crate::now(), &serde_json::to_string(summary)?],
         )?;
         Ok(())
     }
