@@ -139,19 +139,8 @@ pub fn api_body(data: &[u8]) {
 fn store() -> &'static Mutex<Store> {
     static S: OnceLock<Mutex<Store>> = OnceLock::new();
     S.get_or_init(|| {
-        // One per process, which is never dropped: the stores of processes that ended go now
-        // (where /proc says which processes live).
-        let tmp = std::env::temp_dir();
-        let procfs = std::path::Path::new("/proc/self").exists();
-        for e in std::fs::read_dir(&tmp).into_iter().flatten().flatten().filter(|_| procfs) {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let pid = name.strip_prefix("marsad-fuzz-store-").and_then(|p| p.parse::<u32>().ok());
-            if pid.is_some_and(|p| !std::path::Path::new(&format!("/proc/{p}")).exists()) {
-                let _ = std::fs::remove_dir_all(e.path());
-            }
-        }
-        let dir = tmp.join(format!("marsad-fuzz-store-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        // One per process, which is never dropped.
+        let dir = marsad_store::scratch::process_folder("marsad-fuzz-store").expect("a temporary folder");
         let mut store = Store::open(&dir).expect("store");
         let demo = include_str!("../../data/demo/articles.jsonl");
         let records: Vec<Vec<u8>> = demo.lines().take(8).map(|l| l.as_bytes().to_vec()).collect();

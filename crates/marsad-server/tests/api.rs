@@ -207,7 +207,7 @@ fn post_announcing(addr: SocketAddr, length: usize) -> (u16, Value) {
 #[test]
 fn articles_are_ingested_over_http_with_the_token_only() {
     // Its own store: the read tests' counts stay as they are.
-    let dir = tempfile::tempdir().expect("tmp").keep();
+    let dir = marsad_store::scratch::process_folder("marsad-server-test").expect("a temporary folder");
     let addr = spawn(Store::open(&dir.join("store")).expect("store"), unlimited());
     let article = serde_json::json!({
         "id": "http-1", "outlet": "وكالة الاختبار", "published": "2024-05-02", "title": "اشتباكات في مدينة الرقة",
@@ -244,7 +244,7 @@ fn articles_are_ingested_over_http_with_the_token_only() {
 
 #[test]
 fn bad_bodies_and_queries_get_clear_answers_and_leave_the_store_whole() {
-    let dir = tempfile::tempdir().expect("tmp").keep();
+    let dir = marsad_store::scratch::process_folder("marsad-server-test").expect("a temporary folder");
     let addr = spawn(Store::open(&dir.join("store")).expect("store"), unlimited());
     let documents = || json_at(addr, "/api/health").1["documents"].as_u64();
     let first = serde_json::json!({"id": "ok-1", "published": "2024-05-02", "text": "قتل ثلاثة مدنيين في قصف على مدينة حلب أمس."});
@@ -381,7 +381,7 @@ fn the_dashboard_is_served_with_security_headers_and_etags() {
 #[test]
 fn a_client_over_its_rate_gets_429_with_retry_after() {
     let limits = marsad_server::Limits { rate: std::num::NonZeroU32::new(1), ..marsad_server::Limits::default() };
-    let dir = tempfile::tempdir().expect("tmp").keep();
+    let dir = marsad_store::scratch::process_folder("marsad-server-test").expect("a temporary folder");
     let addr = spawn(Store::open(&dir.join("store")).expect("store"), limits);
     let agent = agent();
     let statuses: Vec<(u16, Option<String>)> = (0..4)

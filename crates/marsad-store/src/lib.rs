@@ -20,6 +20,7 @@ mod facts;
 mod index;
 pub mod pg;
 mod schema;
+pub mod scratch;
 mod snippet;
 mod sql;
 mod stories;

@@ -27,9 +27,10 @@ pub fn unlimited() -> marsad_server::Limits {
     marsad_server::Limits { rate: None, ..marsad_server::Limits::default() }
 }
 
-/// A new store (in a directory kept for the rest of the run) of the demo articles.
+/// A new store of the demo articles, in a folder kept as long as the test process runs (its
+/// servers are never stopped); the next run removes it.
 pub fn demo_store() -> Store {
-    let dir = tempfile::tempdir().expect("tmp").keep();
+    let dir = marsad_store::scratch::process_folder("marsad-server-test").expect("a temporary folder");
     let mut store = Store::open(&dir.join("store")).expect("store");
     ingest_demo(&mut store, &dir);
     store
