@@ -18,9 +18,14 @@ mod stream;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// mimalloc: analysis allocates many small strings per word, and glibc malloc took a fifth of
-/// the text layer's time in profiles.
+/// the text layer's time in profiles. The `system-allocator` feature leaves it out, so that
+/// heap profilers that hook malloc (heaptrack, valgrind) see every allocation.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+#[cfg(feature = "jeprof")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use std::process::ExitCode;
 
 #[derive(Parser)]

@@ -189,6 +189,12 @@ fn a_short_soak_answers_every_request() {
     }
     let samples = std::fs::read_to_string(tmp.path().join("rss.csv")).expect("csv");
     assert!(samples.lines().count() >= 4, "{samples}");
+    // The server was killed with its clusterers' state saved only now and then: the store is
+    // whole, and opened again it replays the updates the state lacks.
+    let check = marsad().args(["check", "--data"]).arg(&data).output().expect("check");
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let update = marsad().args(["stories", "update", "--data"]).arg(&data).output().expect("update");
+    assert!(update.status.success(), "{}", String::from_utf8_lossy(&update.stderr));
 }
 
 #[test]

@@ -152,7 +152,10 @@ impl App {
     }
 
     /// The API over a store opened as whichever backend (see [`App::with_limits`]).
-    pub fn over(store: Box<dyn Backend>, limits: Limits) -> Result<App, marsad_store::Error> {
+    pub fn over(mut store: Box<dyn Backend>, limits: Limits) -> Result<App, marsad_store::Error> {
+        // Posts come one after another: the clusterers' state is saved now and then, not at
+        // each (see `Backend::save_cluster_state_every`), and when the server stops.
+        store.save_cluster_state_every(Some(CLUSTER_STATE_EVERY));
         let n = limits.readers.max(1);
         let idle = (0..n).map(|_| store.reopen().map(|s| (s, 0))).collect::<Result<_, _>>()?;
         let watcher = match store.version()? {
@@ -448,12 +451,22 @@ pub fn router(app: App) -> Router {
 pub async fn serve(app: App, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await?;
     ready(listener.local_addr()?);
+    let store = app.store.clone();
     axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
-        .await
+        .await?;
+    // What posts left of the clusterers' state unsaved (a store opened later would replay it).
+    let saved = tokio::task::spawn_blocking(move || match store.lock() {
+        Ok(mut s) => s.checkpoint(),
+        Err(_) => Ok(()),
+    });
+    saved.await.map_err(std::io::Error::other)?.map_err(|e| std::io::Error::other(format!("saving the store: {e}")))
 }
+
+/// How often a server taking posts saves the story clusterers' state.
+const CLUSTER_STATE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Largest answer the cache keeps.
 const MAX_CACHED: usize = 8 << 20;

@@ -97,9 +97,17 @@ pub trait Backend: Send {
     /// re-analysis, or with another tuning: `config`, `None` for the default).
     fn rebuild_stories(&mut self, clock: i32, config: Option<marsad_cluster::Config>) -> Result<StoriesUpdate, Error>;
 
-    /// Tidies up after a large write (the embedded store truncates its write-ahead log).
+    /// Tidies up after a large write or before closing (the embedded store saves the
+    /// clusterers' state if it is behind and truncates its write-ahead log).
     fn checkpoint(&mut self) -> Result<(), Error> {
         Ok(())
+    }
+
+    /// Saves the story clusterers' state at most every `every` instead of at every update
+    /// (for many small updates, such as a server's posts); [`Backend::checkpoint`] saves what
+    /// is behind. The embedded store only: PostgreSQL saves at every update.
+    fn save_cluster_state_every(&mut self, every: Option<std::time::Duration>) {
+        let _ = every;
     }
 }
 
@@ -191,6 +199,10 @@ impl Backend for crate::Store {
 
     fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
         crate::Store::update_stories(self, clock)
+    }
+
+    fn save_cluster_state_every(&mut self, every: Option<std::time::Duration>) {
+        crate::Store::save_cluster_state_every(self, every);
     }
 
     fn checkpoint(&mut self) -> Result<(), Error> {

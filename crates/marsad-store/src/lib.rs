@@ -326,6 +326,9 @@ pub struct Store {
     near: Option<NearDuplicates>,
     /// The clusterers as the last story update left them, kept for the next update.
     clustering: Option<Box<stories::Clustering>>,
+    /// How often their state is saved (`None`: at every update); when it was last.
+    cluster_state_every: Option<std::time::Duration>,
+    cluster_state_saved: std::time::Instant,
 }
 
 pub(crate) fn now() -> String {
@@ -366,6 +369,8 @@ impl Store {
             codec,
             near: None,
             clustering: None,
+            cluster_state_every: None,
+            cluster_state_saved: std::time::Instant::now(),
         })
     }
 
@@ -609,9 +614,12 @@ impl Store {
         Ok(())
     }
 
-    /// Moves the write-ahead log into the database and truncates it (after a large write, the
-    /// log holds a copy of every page written since the last checkpoint).
+    /// Saves the clusterers' state when updates left it behind
+    /// ([`Store::save_cluster_state_every`]), then moves the write-ahead log into the database
+    /// and truncates it (after a large write, the log holds a copy of every page written since
+    /// the last checkpoint).
     pub fn checkpoint(&mut self) -> Result<(), Error> {
+        self.save_cluster_state()?;
         self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
         Ok(())
     }

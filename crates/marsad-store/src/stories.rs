@@ -21,6 +21,22 @@ use std::collections::{BTreeMap, BTreeSet};
 const STATE_STORIES: &str = "stories";
 const STATE_EVENTS: &str = "events";
 const STATE_LAST: &str = "last_seq";
+const STATE_PENDING: &str = "pending";
+
+/// When the clusterers' state is saved less often than every update (a server taking posts
+/// one after another), the updates since: what replaying them onto the saved state needs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, serde::Deserialize)]
+pub(crate) struct Pending {
+    /// The last document the saved state holds.
+    snapshot: u64,
+    /// Each later update: (its last document, its clock).
+    updates: Vec<(u64, i32)>,
+}
+
+/// Updates whose state is not saved, and documents in them, past which the next update saves
+/// the state whenever it is due: bounds what a reopened store replays.
+const MAX_PENDING_UPDATES: usize = 2_000;
+const MAX_PENDING_DOCUMENTS: u64 = 5_000;
 
 /// What an update did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -186,6 +202,8 @@ pub(crate) struct Clustering {
     pub clusterer: Clusterer,
     pub merger: Merger,
     last: u64,
+    /// What the saved state lacks (nothing when every update saves it).
+    pub pending: Pending,
     /// SQLite's `data_version` after the update's commit: another connection's commit
     /// changes it, and then the stored state is read again.
     data_version: i64,
@@ -236,7 +254,33 @@ impl Clustering {
             .transpose()?
             .and_then(|b| std::str::from_utf8(&b).ok().and_then(|s| s.parse().ok()))
             .unwrap_or(0);
-        Ok(Clustering { clusterer, merger, last, data_version: 0 })
+        let pending = match state(STATE_PENDING)? {
+            Some(b) => serde_json::from_slice(&unpack(&b)?).map_err(|e| corrupt("list of unsaved updates", e))?,
+            None => Pending { snapshot: last, updates: Vec::new() },
+        };
+        // The saved clusterers hold the documents up to the snapshot; the caller replays the rest.
+        Ok(Clustering { clusterer, merger, last: pending.snapshot, pending, data_version: 0 })
+    }
+
+    /// Whether the saved state lags behind the updates.
+    pub(crate) fn unsaved(&self) -> bool {
+        !self.pending.updates.is_empty()
+    }
+
+    /// Whether an update that leaves the state unsaved must save it anyway, to bound what a
+    /// reopened store replays.
+    fn too_far_behind(&self) -> bool {
+        self.pending.updates.len() >= MAX_PENDING_UPDATES
+            || self.last.saturating_sub(self.pending.snapshot) >= MAX_PENDING_DOCUMENTS
+    }
+
+    /// The list of unsaved updates, as stored beside an older state.
+    fn pending_state(&self) -> Result<(&'static str, Vec<u8>), Error> {
+        Ok((STATE_PENDING, pack(&serde_json::to_vec(&self.pending)?)?))
+    }
+
+    fn last_state(&self) -> Result<(&'static str, Vec<u8>), Error> {
+        Ok((STATE_LAST, pack(self.last.to_string().as_bytes())?))
     }
 
     /// The state to store after an update: (name, compressed bytes).
@@ -244,7 +288,7 @@ impl Clustering {
         Ok([
             (STATE_STORIES, pack(&self.clusterer.to_bytes())?),
             (STATE_EVENTS, pack(&self.merger.to_bytes())?),
-            (STATE_LAST, pack(self.last.to_string().as_bytes())?),
+            self.last_state()?,
         ])
     }
 
@@ -429,6 +473,17 @@ impl StoryLabel {
     }
 }
 
+/// Writes the whole state of the clusterers; no update is pending after it.
+fn write_state(tx: &rusqlite::Transaction, clustering: &mut Clustering) -> Result<(), Error> {
+    let mut state = tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
+    for (name, value) in clustering.state()? {
+        state.execute(params![name, value])?;
+    }
+    tx.execute("DELETE FROM cluster_state WHERE name = ?1", [STATE_PENDING])?;
+    clustering.pending = Pending { snapshot: clustering.last, updates: Vec::new() };
+    Ok(())
+}
+
 fn corrupt(what: &str, e: impl std::fmt::Display) -> Error {
     Error::Export(format!("stored {what} cannot be read ({e}); rebuild with `marsad stories rebuild`"))
 }
@@ -448,16 +503,38 @@ impl Store {
     /// Clusters the documents stored since the last update. `clock` is the day (days since
     /// 1970-01-01) that stands for the publication day of articles without one.
     pub fn update_stories(&mut self, clock: i32) -> Result<StoriesUpdate, Error> {
-        self.cluster(clock, None)
+        self.cluster(clock, None, false)
     }
 
     fn data_version(&self) -> Result<i64, Error> {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
+    /// Saves the clusterers' state at most every `every` (and when an update leaves it too far
+    /// behind) instead of at every update: for a server taking posts one after another, where
+    /// writing the whole state (16 MB on a 70,000-article store) each time cost most of a
+    /// post's time and hundreds of MB of short-lived allocations. The updates in between are
+    /// listed beside the saved state, with their clocks, and a store opened later replays them
+    /// (clustering is deterministic), so a crash loses nothing. `None`: every update saves.
+    pub fn save_cluster_state_every(&mut self, every: Option<std::time::Duration>) {
+        self.cluster_state_every = every;
+    }
+
+    /// Saves the clusterers' state if updates since the last save left it behind.
+    pub(crate) fn save_cluster_state(&mut self) -> Result<(), Error> {
+        let Some(clustering) = self.clustering.as_mut().filter(|c| c.unsaved()) else { return Ok(()) };
+        let tx = self.conn.transaction()?;
+        write_state(&tx, clustering)?;
+        tx.commit()?;
+        clustering.data_version = self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
+        self.cluster_state_saved = std::time::Instant::now();
+        Ok(())
+    }
+
     /// The clusterers where the last update left them: kept from this store's last update
-    /// when nobody else wrote since, else read from the stored state. Taken out of the
-    /// store, so that an update that fails before its commit leaves nothing half-changed.
+    /// when nobody else wrote since, else read from the stored state, with the updates it
+    /// lacks replayed. Taken out of the store, so that an update that fails before its commit
+    /// leaves nothing half-changed.
     fn take_clustering(&mut self, config: Option<Config>) -> Result<Clustering, Error> {
         let data_version = self.data_version()?;
         if let Some(kept) = self.clustering.take().filter(|c| c.data_version == data_version) {
@@ -472,19 +549,33 @@ impl Store {
             },
             config,
         )?;
+        for (upto, clock) in c.pending.updates.clone() {
+            let (docs, _) = self.to_cluster(c.last, Some(upto))?;
+            // The documents' rows were written by the update replayed: only the clusterers change.
+            c.advance(docs, clock, |original| self.story_of_seq(original))?;
+            c.last = c.last.max(upto);
+        }
         c.data_version = data_version;
+        self.cluster_state_saved = std::time::Instant::now();
         Ok(c)
     }
 
-    fn cluster(&mut self, clock: i32, config: Option<Config>) -> Result<StoriesUpdate, Error> {
-        let started = std::time::Instant::now();
-        let mut clustering = self.take_clustering(config)?;
+    fn story_of_seq(&self, seq: u64) -> Result<Option<u64>, Error> {
+        Ok(self.conn.query_row("SELECT story FROM story_members WHERE doc_seq = ?1", [seq], |r| r.get(0)).optional()?)
+    }
+
+    /// The documents stored after `after` (up to `upto`), in store order, as the clustering
+    /// step takes them; and the profiles made for documents stored before profiles existed.
+    #[allow(clippy::type_complexity)]
+    fn to_cluster(&self, after: u64, upto: Option<u64>) -> Result<(Vec<ToCluster>, Vec<(u64, Vec<u8>)>), Error> {
         let rows: Vec<(u64, Option<u64>, Option<Vec<u8>>)> = {
             let mut stmt = self.conn.prepare(
                 "SELECT d.seq, d.duplicate_of, p.profile FROM documents d LEFT JOIN profiles p ON p.doc_seq = d.seq \
-                 WHERE d.seq > ?1 ORDER BY d.seq",
+                 WHERE d.seq > ?1 AND d.seq <= ?2 ORDER BY d.seq",
             )?;
-            stmt.query_map([clustering.last], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?
+            let upto = upto.map_or(i64::MAX, |u| u as i64);
+            stmt.query_map(params![after, upto], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?
         };
         let mut profiles_made: Vec<(u64, Vec<u8>)> = Vec::new();
         let tokenizer = marsad_text::Tokenizer::default();
@@ -503,12 +594,23 @@ impl Store {
             };
             docs.push(ToCluster { seq, duplicate_of, profile });
         }
-        let changes = clustering.advance(docs, clock, |original| {
-            Ok(self
-                .conn
-                .query_row("SELECT story FROM story_members WHERE doc_seq = ?1", [original], |r| r.get(0))
-                .optional()?)
-        })?;
+        Ok((docs, profiles_made))
+    }
+
+    /// `save`: save the clusterers' state whether or not it is due.
+    fn cluster(&mut self, clock: i32, config: Option<Config>, save: bool) -> Result<StoriesUpdate, Error> {
+        let started = std::time::Instant::now();
+        let mut clustering = self.take_clustering(config)?;
+        let (docs, profiles_made) = self.to_cluster(clustering.last, None)?;
+        let changes = clustering.advance(docs, clock, |original| self.story_of_seq(original))?;
+        if changes.update.documents > 0 {
+            clustering.pending.updates.push((clustering.last, clock));
+        }
+        let save = save
+            || match self.cluster_state_every {
+                None => true,
+                Some(every) => clustering.too_far_behind() || self.cluster_state_saved.elapsed() >= every,
+            };
         let tx = self.conn.transaction()?;
         {
             let mut put_profile = tx.prepare_cached(
@@ -586,12 +688,20 @@ impl Store {
                     l.central
                 ])?;
             }
-            let mut state = tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
-            for (name, value) in clustering.state()? {
-                state.execute(params![name, value])?;
+            if save {
+                write_state(&tx, &mut clustering)?;
+            } else if changes.update.documents > 0 {
+                let mut state =
+                    tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
+                for (name, value) in [clustering.last_state()?, clustering.pending_state()?] {
+                    state.execute(params![name, value])?;
+                }
             }
         }
         tx.commit()?;
+        if save {
+            self.cluster_state_saved = std::time::Instant::now();
+        }
         clustering.data_version = self.data_version()?;
         let mut update = changes.update;
         clustering.totals(&mut update, started);
@@ -614,7 +724,8 @@ impl Store {
              DELETE FROM canonical_events; DELETE FROM cluster_state; COMMIT;",
         )?;
         self.clustering = None;
-        self.cluster(clock, config)
+        // Saved now: a replay starts from the saved state's tuning.
+        self.cluster(clock, config, true)
     }
 }
 

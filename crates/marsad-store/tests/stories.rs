@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Held, backend_with, backends, demo, prepare};
+use common::{Held, backend_with, backends, demo, prepare, store_with};
 use marsad_store::{Backend, ExportFormat, ExportUnit, Filter, StoryQuery};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -300,4 +300,59 @@ fn timelines_from_memory_select_what_exports_and_map_points_select_on(kind: &str
         let d = chrono::NaiveDate::parse_from_str(&r.bucket, "%Y-%m-%d").expect("a day");
         assert_eq!(chrono::Datelike::weekday(&d), chrono::Weekday::Mon, "{}", r.bucket);
     }
+}
+
+/// A server saves the clusterers' state now and then, not at each post: a store closed
+/// between two saves (as by a crash) replays the updates it lacks when it is opened again, and
+/// ends where a store that saved at every update ends.
+#[test]
+fn a_state_saved_now_and_then_is_replayed_when_the_store_is_opened_again() {
+    use marsad_store::Store;
+    let lines: Vec<&str> = demo().lines().collect();
+    let (_a, mut every) = store_with(&[]);
+    let (dir, mut deferred) = store_with(&[]);
+    deferred.save_cluster_state_every(Some(std::time::Duration::from_secs(3600)));
+    // One article per update (as posts come), a near-duplicate among them; a clock that moves.
+    let copy = {
+        let mut c: serde_json::Value = serde_json::from_str(lines[3]).expect("json");
+        c["id"] = "a-copy".into();
+        c.to_string()
+    };
+    let mut posts: Vec<&str> = lines.clone();
+    posts.insert(10, &copy);
+    for (i, line) in posts.iter().enumerate() {
+        let clock = CLOCK + i as i32;
+        if i == posts.len() / 2 {
+            // Closed without saving, then opened again.
+            drop(deferred);
+            deferred = Store::open(dir.path()).expect("reopen");
+            deferred.save_cluster_state_every(Some(std::time::Duration::from_secs(3600)));
+        }
+        for s in [&mut every, &mut deferred] {
+            s.put(&prepare(line, "posts.jsonl")).expect("put");
+            s.flush().expect("flush");
+            s.update_stories(clock).expect("update");
+        }
+    }
+    assert_eq!(deferred.stats().expect("stats").unclustered, 0);
+    assert_eq!(deferred.read().story_assignments().expect("a"), every.read().story_assignments().expect("b"));
+    assert_eq!(csv_rows(&deferred, ExportUnit::Canonical), csv_rows(&every, ExportUnit::Canonical));
+    let reference = every.check().expect("check").digest;
+    assert_ne!(deferred.check().expect("check").digest, reference, "the state was saved at every update");
+    deferred.checkpoint().expect("save");
+    assert_eq!(deferred.check().expect("check").digest, reference);
+    // And opened once more, it goes on from the saved state.
+    drop(deferred);
+    let mut deferred = Store::open(dir.path()).expect("reopen");
+    let extra = {
+        let mut c: serde_json::Value = serde_json::from_str(lines[20]).expect("json");
+        c["id"] = "another-copy".into();
+        c.to_string()
+    };
+    for s in [&mut every, &mut deferred] {
+        s.put(&prepare(&extra, "posts.jsonl")).expect("put");
+        s.flush().expect("flush");
+        s.update_stories(CLOCK).expect("update");
+    }
+    assert_eq!(deferred.check().expect("check").digest, every.check().expect("check").digest);
 }
