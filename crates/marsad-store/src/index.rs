@@ -195,6 +195,8 @@ pub(crate) fn parse_text(text: &str) -> (Schema, Box<dyn Query>) {
 /// The search index of a store.
 pub struct SearchIndex {
     index: Index,
+    /// The index's folder, to forget the files it no longer maps (see [`SearchIndex::reload`]).
+    directory: tantivy::directory::MmapDirectory,
     reader: IndexReader,
     writer: Option<IndexWriter>,
     fields: Fields,
@@ -209,10 +211,10 @@ impl SearchIndex {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
         let (schema, fields) = schema();
         let directory = tantivy::directory::MmapDirectory::open(dir).map_err(tantivy::TantivyError::from)?;
-        let index = Index::open_or_create(directory, schema)?;
+        let index = Index::open_or_create(directory.clone(), schema)?;
         index.tokenizers().register(ANALYZER, MarsadTokenizer);
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(SearchIndex { index, reader, writer: None, fields })
+        Ok(SearchIndex { index, directory, reader, writer: None, fields })
     }
 
     fn writer(&mut self) -> Result<&mut IndexWriter, Error> {
@@ -260,16 +262,23 @@ impl SearchIndex {
 
     /// Makes everything added so far durable and visible to searches.
     pub fn commit(&mut self) -> Result<(), Error> {
-        if let Some(w) = self.writer.as_mut() {
-            w.commit()?;
-            self.reader.reload()?;
+        if self.writer.is_some() {
+            self.writer()?.commit()?;
+            self.reload()?;
         }
         Ok(())
     }
 
     /// Sees what another handle committed.
     pub fn reload(&self) -> Result<(), Error> {
-        Ok(self.reader.reload()?)
+        self.reader.reload()?;
+        // tantivy's MmapDirectory remembers every file it ever mapped, by path, with a weak
+        // reference, and forgets those of deleted files only when asked for its cache info.
+        // A server commits at every post, making new segments' files (and merges more): in a
+        // 10-minute soak (~9,000 posts, five handles) the dead entries held 65 MB and grew
+        // without end (jemalloc heap profile, docs/reliability).
+        self.directory.get_cache_info();
+        Ok(())
     }
 
     /// Number of documents searchable now.
