@@ -465,7 +465,8 @@ pub async fn serve(app: App, bind: SocketAddr, ready: impl FnOnce(SocketAddr)) -
     saved.await.map_err(std::io::Error::other)?.map_err(|e| std::io::Error::other(format!("saving the store: {e}")))
 }
 
-/// How often a server taking posts saves the story clusterers' state.
+/// How often a server taking posts saves the story clusterers' state: the first post this long
+/// after the last save saves it.
 const CLUSTER_STATE_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Largest answer the cache keeps.

@@ -526,6 +526,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         write_state(&tx, clustering)?;
         tx.commit()?;
+        // (`self.data_version()` would borrow the store while `clustering` is borrowed from it.)
         clustering.data_version = self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?;
         self.cluster_state_saved = std::time::Instant::now();
         Ok(())
@@ -609,7 +610,9 @@ impl Store {
         let save = save
             || match self.cluster_state_every {
                 None => true,
-                Some(every) => clustering.too_far_behind() || self.cluster_state_saved.elapsed() >= every,
+                Some(every) => {
+                    clustering.unsaved() && (clustering.too_far_behind() || self.cluster_state_saved.elapsed() >= every)
+                }
             };
         let tx = self.conn.transaction()?;
         {
