@@ -473,12 +473,24 @@ impl StoryLabel {
     }
 }
 
-/// Writes the whole state of the clusterers; no update is pending after it.
-fn write_state(tx: &rusqlite::Transaction, clustering: &mut Clustering) -> Result<(), Error> {
+/// Profiles made for documents stored before profiles existed: (document, compressed profile).
+type ProfilesMade = Vec<(u64, Vec<u8>)>;
+
+/// Writes entries of the clusterers' state: (name, compressed bytes).
+fn put_state(
+    tx: &rusqlite::Transaction,
+    entries: impl IntoIterator<Item = (&'static str, Vec<u8>)>,
+) -> Result<(), Error> {
     let mut state = tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
-    for (name, value) in clustering.state()? {
+    for (name, value) in entries {
         state.execute(params![name, value])?;
     }
+    Ok(())
+}
+
+/// Writes the whole state of the clusterers; no update is pending after it.
+fn write_state(tx: &rusqlite::Transaction, clustering: &mut Clustering) -> Result<(), Error> {
+    put_state(tx, clustering.state()?)?;
     tx.execute("DELETE FROM cluster_state WHERE name = ?1", [STATE_PENDING])?;
     clustering.pending = Pending { snapshot: clustering.last, updates: Vec::new() };
     Ok(())
@@ -567,8 +579,7 @@ impl Store {
 
     /// The documents stored after `after` (up to `upto`), in store order, as the clustering
     /// step takes them; and the profiles made for documents stored before profiles existed.
-    #[allow(clippy::type_complexity)]
-    fn to_cluster(&self, after: u64, upto: Option<u64>) -> Result<(Vec<ToCluster>, Vec<(u64, Vec<u8>)>), Error> {
+    fn to_cluster(&self, after: u64, upto: Option<u64>) -> Result<(Vec<ToCluster>, ProfilesMade), Error> {
         let rows: Vec<(u64, Option<u64>, Option<Vec<u8>>)> = {
             let mut stmt = self.conn.prepare(
                 "SELECT d.seq, d.duplicate_of, p.profile FROM documents d LEFT JOIN profiles p ON p.doc_seq = d.seq \
@@ -578,7 +589,7 @@ impl Store {
             stmt.query_map(params![after, upto], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<Result<_, _>>()?
         };
-        let mut profiles_made: Vec<(u64, Vec<u8>)> = Vec::new();
+        let mut profiles_made: ProfilesMade = Vec::new();
         let tokenizer = marsad_text::Tokenizer::default();
         let mut docs = Vec::with_capacity(rows.len());
         for (seq, duplicate_of, profile) in rows {
@@ -694,11 +705,7 @@ impl Store {
             if save {
                 write_state(&tx, &mut clustering)?;
             } else if changes.update.documents > 0 {
-                let mut state =
-                    tx.prepare_cached("INSERT OR REPLACE INTO cluster_state (name, value) VALUES (?1, ?2)")?;
-                for (name, value) in [clustering.last_state()?, clustering.pending_state()?] {
-                    state.execute(params![name, value])?;
-                }
+                put_state(&tx, [clustering.last_state()?, clustering.pending_state()?])?;
             }
         }
         tx.commit()?;
