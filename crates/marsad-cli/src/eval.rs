@@ -1,5 +1,6 @@
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
+use marsad_events::report::{ReportKind, ReportModel, ReportModels, Sample, TrainOptions};
 use marsad_kb::KnowledgeBase;
 use marsad_ner::{Recognizer, conll};
 use std::path::PathBuf;
@@ -40,6 +41,11 @@ pub struct EvalGsrArgs {
     /// triggers found, for error analysis.
     #[arg(short, long)]
     pub verbose: bool,
+    /// Folds of the cross-validation that scores the report models: each sentence's events are
+    /// judged by a model trained on the other folds (as `marsad train report` trains). 0 scores
+    /// the shipped models instead, which were trained on the GSR: not a held-out figure.
+    #[arg(long, default_value_t = 10)]
+    pub folds: usize,
 }
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
@@ -118,77 +124,201 @@ fn analyze_gold(
     Ok(analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default()))
 }
 
-/// Does the event count as the GSR's type? ASSAULT: a coded event of PLOVER's ASSAULT (the
-/// GSR is PLOVER-coded: an ACLED battle that takes territory is PLOVER's COERCE, not an
-/// assault); PROTEST: protests and riots or PLOVER PROTEST.
+/// Does the event count as the GSR's type? A coded event of PLOVER's ASSAULT (the GSR is
+/// PLOVER-coded: an ACLED battle that takes territory is PLOVER's COERCE, not an assault), or of
+/// a protest or riot.
 fn gsr_positive(e: &marsad_core::Event, t: GsrType) -> bool {
     let acled = e.acled.as_ref().map(|a| a.event_type.as_str());
-    let plover = e.plover.as_ref().map(|p| p.category.as_str());
-    match t {
-        GsrType::Assault => acled.is_some() && plover == Some("ASSAULT"),
-        GsrType::Protest => {
-            matches!(acled, Some("Protests" | "Riots")) || (acled.is_some() && plover == Some("PROTEST"))
+    acled.is_some() && ReportKind::of(acled, e.plover.as_ref().map(|p| p.category.as_str())) == Some(t.kind())
+}
+
+impl GsrType {
+    pub fn kind(self) -> ReportKind {
+        match self {
+            GsrType::Assault => ReportKind::Assault,
+            GsrType::Protest => ReportKind::Protest,
         }
     }
 }
 
-fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
-    let name = a.csv.to_string_lossy().into_owned();
-    let mut reader = csv::Reader::from_path(&a.csv).with_context(|| format!("{name}: cannot read"))?;
+/// One sentence of the GSR: its label is None when ambiguous.
+pub struct GsrRow {
+    pub id: String,
+    pub text: String,
+    pub gold: Option<bool>,
+}
+
+/// The rows of a GSR CSV file ("yes" positive, "easy no" and "difficult no" negative).
+pub fn read_gsr(path: &std::path::Path) -> Result<Vec<GsrRow>> {
+    let name = path.to_string_lossy().into_owned();
+    let mut reader = csv::Reader::from_path(path).with_context(|| format!("{name}: cannot read"))?;
     let headers = reader.headers().with_context(|| format!("{name}: no header"))?.clone();
     let col = |c: &str| headers.iter().position(|h| h == c).with_context(|| format!("{name}: no column {c:?}"));
     let (label_col, text_col, id_col) = (col("label")?, col("text")?, col("id")?);
-    let analyzer = marsad_pipeline::Analyzer::new();
-    let (mut tp, mut fp, mut fn_, mut tn, mut skipped) = (0usize, 0usize, 0usize, 0usize, 0usize);
+    let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
         let record = record.with_context(|| format!("{name}: record {}", i + 1))?;
         let gold = match record.get(label_col).unwrap_or("") {
-            "yes" => true,
-            "easy no" | "difficult no" => false,
-            _ => {
-                skipped += 1;
-                continue;
-            }
+            "yes" => Some(true),
+            "easy no" | "difficult no" => Some(false),
+            _ => None,
         };
-        let text = record.get(text_col).unwrap_or("");
-        let source = format!("{name}#{}", i + 2);
-        let opts = marsad_input::ReadOptions::new(&source);
-        let Some(Ok(raw)) = marsad_input::read(text.as_bytes(), &opts).ok().and_then(|d| d.into_iter().next()) else {
+        let (id, text) = (record.get(id_col).unwrap_or(""), record.get(text_col).unwrap_or(""));
+        rows.push(GsrRow { id: id.to_owned(), text: text.to_owned(), gold });
+    }
+    Ok(rows)
+}
+
+/// Detection counts.
+#[derive(Default)]
+struct Tally {
+    tp: usize,
+    fp: usize,
+    fn_: usize,
+    tn: usize,
+}
+
+impl Tally {
+    fn add(&mut self, gold: bool, found: bool) {
+        match (gold, found) {
+            (true, true) => self.tp += 1,
+            (false, true) => self.fp += 1,
+            (true, false) => self.fn_ += 1,
+            (false, false) => self.tn += 1,
+        }
+    }
+
+    fn print(&self, what: &str) {
+        let ratio = |x: usize, n: usize| if n == 0 { 0.0 } else { x as f64 / n as f64 };
+        let (p, r) = (ratio(self.tp, self.tp + self.fp), ratio(self.tp, self.tp + self.fn_));
+        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        println!("{what}: tp {}  fp {}  fn {}  tn {}", self.tp, self.fp, self.fn_, self.tn);
+        println!("  precision {p:.3}  recall {r:.3}  F1 {f1:.3}");
+    }
+}
+
+/// A labelled GSR sentence with the events of the file's type the analyzer coded in it.
+pub struct Coded {
+    pub row: GsrRow,
+    pub gold: bool,
+    pub events: Vec<marsad_core::Event>,
+    /// The analyzed text with its names masked, as report models read it.
+    pub masked: String,
+}
+
+/// Analyzes the labelled sentences of a GSR file; also the count of those left out (ambiguous
+/// or unreadable).
+pub fn code_gsr(
+    path: &std::path::Path,
+    t: GsrType,
+    analyzer: &marsad_pipeline::Analyzer,
+) -> Result<(Vec<Coded>, usize)> {
+    let name = path.to_string_lossy().into_owned();
+    let mut skipped = 0;
+    let mut coded = Vec::new();
+    for (i, row) in read_gsr(path)?.into_iter().enumerate() {
+        let Some(gold) = row.gold else {
             skipped += 1;
             continue;
         };
-        let doc = analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default());
-        let found = doc.events.iter().any(|e| gsr_positive(e, a.event_type));
-        match (gold, found) {
-            (true, true) => tp += 1,
-            (false, true) => fp += 1,
-            (true, false) => fn_ += 1,
-            (false, false) => tn += 1,
+        match code_text(&format!("{name}#{}", i + 2), &row.text, t, analyzer) {
+            Some((events, masked)) => coded.push(Coded { row, gold, events, masked }),
+            None => skipped += 1,
         }
-        if a.verbose && (gold || found) {
-            let triggers: Vec<String> = doc
-                .events
+    }
+    Ok((coded, skipped))
+}
+
+/// The events of the type the analyzer codes in a sentence and its masked text (None: not
+/// readable as text).
+fn code_text(
+    source: &str,
+    text: &str,
+    t: GsrType,
+    analyzer: &marsad_pipeline::Analyzer,
+) -> Option<(Vec<marsad_core::Event>, String)> {
+    let opts = marsad_input::ReadOptions::new(source);
+    let raw = marsad_input::read(text.as_bytes(), &opts).ok()?.into_iter().next()?.ok()?;
+    let doc = analyzer.analyze(&raw, marsad_pipeline::AnalyzeOptions::default());
+    let all = marsad_core::Span::new(0, doc.text.len());
+    let masked = marsad_events::report::masked(&doc.text, all, &doc.entities, &doc.places);
+    Some((doc.events.into_iter().filter(|e| gsr_positive(e, t)).collect(), masked))
+}
+
+/// What a report model learns from a coded sentence.
+pub fn sample(c: &Coded) -> Sample<'_> {
+    Sample { text: &c.masked, reports: c.gold, coded: !c.events.is_empty() }
+}
+
+fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
+    anyhow::ensure!(a.folds != 1, "--folds 1: cross-validation needs 2 folds or more (0: the shipped models)");
+    let name = a.csv.to_string_lossy().into_owned();
+    // Cross-validation: the rules' events (without report models) to learn from, then each
+    // sentence analyzed again with the models of the folds it is not in.
+    let analyzer = if a.folds == 0 {
+        marsad_pipeline::Analyzer::new()
+    } else {
+        marsad_pipeline::Analyzer::without_report_models()
+    };
+    let (mut scored, skipped) = code_gsr(&a.csv, a.event_type, &analyzer)?;
+    println!("{name} ({:?}): {} sentences scored, {skipped} skipped", a.event_type, scored.len());
+    let mut rules = Tally::default();
+    scored.iter().for_each(|c| rules.add(c.gold, !c.events.is_empty()));
+    if a.folds == 0 {
+        rules.print("rules and the shipped report models (trained on this file: not a held-out figure)");
+    } else {
+        rules.print("rules alone");
+        // Folds stratified by label, in file order.
+        let mut seen = [0usize; 2];
+        let fold: Vec<usize> = scored
+            .iter()
+            .map(|c| {
+                seen[usize::from(c.gold)] += 1;
+                seen[usize::from(c.gold)] % a.folds
+            })
+            .collect();
+        let mut judged: Vec<Vec<marsad_core::Event>> = vec![Vec::new(); scored.len()];
+        for f in 0..a.folds {
+            let train: Vec<Sample<'_>> =
+                scored.iter().zip(&fold).filter(|(_, k)| **k != f).map(|(c, _)| sample(c)).collect();
+            let model = Some(ReportModel::train(&train, TrainOptions::default()));
+            let models = match a.event_type {
+                GsrType::Assault => ReportModels { assault: model, protest: None },
+                GsrType::Protest => ReportModels { assault: None, protest: model },
+            };
+            // An analyzer lives as long as the program (its stages are static); so do the
+            // fold's models, a few megabytes each.
+            let analyzer = marsad_pipeline::Analyzer::with_report_models(Box::leak(Box::new(models)));
+            for (i, c) in scored.iter().enumerate().filter(|(i, _)| fold[*i] == f) {
+                let source = format!("{name} ({})", c.row.id);
+                judged[i] = code_text(&source, &c.row.text, a.event_type, &analyzer).map(|x| x.0).unwrap_or_default();
+            }
+        }
+        for (c, events) in scored.iter_mut().zip(judged) {
+            c.events = events;
+        }
+        let mut with = Tally::default();
+        scored.iter().for_each(|c| with.add(c.gold, !c.events.is_empty()));
+        with.print(&format!("rules and report models ({}-fold cross-validation)", a.folds));
+    }
+    if a.verbose {
+        for Coded { row, gold, events, .. } in &scored {
+            let found = !events.is_empty();
+            if !gold && !found {
+                continue;
+            }
+            let triggers: Vec<String> = events
                 .iter()
                 .map(|e| format!("{}[{}]", e.trigger.text, e.acled.as_ref().map_or("-", |a| a.sub_event_type.as_str())))
                 .collect();
-            println!(
-                "{} {} {}: {text}",
-                match (gold, found) {
-                    (true, true) => "TP",
-                    (false, true) => "FP",
-                    _ => "FN",
-                },
-                record.get(id_col).unwrap_or(""),
-                triggers.join(" ")
-            );
+            let label = match (gold, found) {
+                (true, true) => "TP",
+                (false, true) => "FP",
+                _ => "FN",
+            };
+            println!("{label} {} {}: {}", row.id, triggers.join(" "), row.text);
         }
     }
-    let ratio = |x: usize, n: usize| if n == 0 { 0.0 } else { x as f64 / n as f64 };
-    let (p, r) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
-    let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
-    println!("{name} ({:?}): {} sentences scored, {skipped} skipped", a.event_type, tp + fp + fn_ + tn);
-    println!("tp {tp}  fp {fp}  fn {fn_}  tn {tn}");
-    println!("precision {p:.3}  recall {r:.3}  F1 {f1:.3}");
     Ok(ExitCode::SUCCESS)
 }
 

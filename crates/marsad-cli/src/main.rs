@@ -14,6 +14,7 @@ mod soak;
 mod store;
 mod stories;
 mod stream;
+mod train;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -88,6 +89,9 @@ enum Command {
     /// Score the analyzers against gold data.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
+    /// Train the models marsad ships from their data.
+    #[command(subcommand)]
+    Train(train::TrainCommand),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => serve::demo(&a),
         Command::Bench(cmd) => bench::run(&cmd),
         Command::Eval(cmd) => eval::run(&cmd),
+        Command::Train(cmd) => train::run(&cmd),
     };
     match result {
         Ok(code) => code,

@@ -307,3 +307,79 @@ fn coded_events_export_as_acled_rows_and_plover_records() {
     assert_eq!(lines[0]["event_type"], "ASSAULT");
     assert_eq!(lines[0]["location"]["country"], "IQ");
 }
+
+/// A file in the Arabic event gold standard's CSV format, of sentences written for this test:
+/// reports of attacks, attacks named in passing, and sentences about other things.
+fn gsr_csv(dir: &std::path::Path) -> PathBuf {
+    let reports = [
+        "قتل خمسة جنود أمس في هجوم انتحاري استهدف حاجزا للجيش شمال المدينة.",
+        "أصيب عشرة أشخاص بجروح في انفجار سيارة مفخخة وسط السوق صباح اليوم.",
+        "اغتال مسلحون مجهولون ضابطا في الشرطة أمام منزله مساء الثلاثاء.",
+        "قصفت الطائرات مواقع المسلحين في الجبال فجر الأحد وقتلت عشرين منهم.",
+    ];
+    let passing = [
+        "تنظر المحكمة اليوم في قضية اغتيال الوزير السابق.",
+        "صادف أمس الذكرى الخامسة لاغتيال رئيس الحكومة.",
+        "ناقش البرلمان سياسة مكافحة الإرهاب بعد سلسلة التفجيرات.",
+        "وقال المسؤول إن الاعتداءات لن تثني الحكومة عن خططها.",
+    ];
+    let other = ["افتتح الوزير مدرسة جديدة في العاصمة.", "ارتفعت أسعار النفط في الأسواق العالمية."];
+    let mut csv = String::from(",accept,event_type,id,label,reject,text,total\n");
+    let mut n = 0;
+    for round in 0..3 {
+        for (label, texts) in [("yes", &reports[..]), ("easy no", &passing[..]), ("difficult no", &other[..])] {
+            for t in texts {
+                n += 1;
+                csv.push_str(&format!("{n},3,ASSAULT,T-{round}-{n},{label},0,\"{t}\",3\n"));
+            }
+        }
+    }
+    csv.push_str(&format!("{},1,ASSAULT,T-amb,ambiguous,1,\"{}\",2\n", n + 1, reports[0]));
+    let path = dir.join("assault_test.csv");
+    std::fs::write(&path, csv).expect("write csv");
+    path
+}
+
+#[test]
+fn report_models_train_from_a_gsr_file_and_are_scored_by_cross_validation() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = gsr_csv(dir.path());
+    let model = dir.path().join("assault.model");
+    marsad()
+        .args(["train", "report", "--type", "assault", "--csv"])
+        .arg(&csv)
+        .arg("--out")
+        .arg(&model)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("30 sentences (12 reports)"));
+    assert!(std::fs::read(&model).expect("model written").starts_with(b"MRSDRPT1"));
+    marsad()
+        .args(["eval", "gsr", "--type", "assault", "--folds", "3", "--csv"])
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("30 sentences scored, 1 skipped"))
+        .stdout(predicate::str::contains("rules alone: tp "))
+        .stdout(predicate::str::contains("rules and report models (3-fold cross-validation): tp "));
+    // A file without one of the columns, or with one class only, is refused with its name.
+    for (name, content, message) in [
+        ("bad.csv", "id,text\n1,نص\n", "bad.csv: no column \"label\""),
+        (
+            "one.csv",
+            ",accept,event_type,id,label,reject,text,total\n0,3,ASSAULT,a,yes,0,قتل جندي,3\n",
+            "one.csv: needs labelled sentences of both classes",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).expect("write");
+        marsad()
+            .args(["train", "report", "--type", "assault", "--out"])
+            .arg(dir.path().join("x.model"))
+            .arg("--csv")
+            .arg(&path)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(message));
+    }
+}

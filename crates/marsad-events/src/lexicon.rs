@@ -16,6 +16,9 @@ pub enum TriggerKind {
     Casualty,
     /// Something a naive coder takes for an event but is not (an accident, a threat, a meeting).
     NotEvent,
+    /// A word after which an event word names an event told elsewhere, or events in general,
+    /// rather than reporting one: "بعد اغتيال", "قضية خطف", "ذكرى تفجير", "الذي اختطف".
+    Reference,
     /// A word that changes the modality of the events near it (لم, سوف, نفى, بحسب, ما زال).
     Modality(Modality),
 }
@@ -146,6 +149,7 @@ impl Lexicons {
             }
             let kind = match f[2].trim() {
                 "NONE" => TriggerKind::NotEvent,
+                "REFERENCE" => TriggerKind::Reference,
                 "MODALITY" => TriggerKind::Modality(match f[3].trim() {
                     "negated" => Modality::Negated,
                     "hypothetical" => Modality::Hypothetical,

@@ -9,6 +9,7 @@
 pub mod dates;
 pub mod lexicon;
 pub mod quotes;
+pub mod report;
 
 use chrono::NaiveDate;
 use lexicon::{CountKind, Lexicons, Trigger, TriggerKind};
@@ -49,6 +50,8 @@ pub struct EventInput<'a> {
     pub tokens: &'a [Token],
     /// Title and body sentences, in order.
     pub sentences: &'a [Span],
+    /// The title's span, when the article has one.
+    pub title: Option<Span>,
     pub entities: &'a [Entity],
     pub places: &'a [Place],
     /// Publication date `YYYY-MM-DD`, the anchor of relative dates.
@@ -59,11 +62,14 @@ pub struct EventInput<'a> {
 pub struct Extractor<'l> {
     lex: &'l Lexicons,
     speech: &'l quotes::SpeechCues,
+    /// Which sentences report the assaults and protests their words name (see [`report`]);
+    /// without, every anchored one does.
+    reports: Option<&'l report::ReportModels>,
 }
 
 impl Extractor<'static> {
     pub fn embedded() -> Extractor<'static> {
-        Extractor { lex: &EMBEDDED, speech: &SPEECH_CUES }
+        Extractor { lex: &EMBEDDED, speech: &SPEECH_CUES, reports: report::ReportModels::embedded() }
     }
 }
 
@@ -146,7 +152,12 @@ fn precedence(event_type: &str) -> usize {
 
 impl<'l> Extractor<'l> {
     pub fn new(lex: &'l Lexicons, speech: &'l quotes::SpeechCues) -> Self {
-        Extractor { lex, speech }
+        Extractor { lex, speech, reports: None }
+    }
+
+    /// The same extractor with other report models (None: every anchored event is kept).
+    pub fn with_reports(self, reports: Option<&'l report::ReportModels>) -> Self {
+        Extractor { reports, ..self }
     }
 
     /// The quotes of the text (see [`quotes`]).
@@ -234,7 +245,14 @@ impl<'l> Extractor<'l> {
                 TriggerKind::Event { event_type, .. } => precedence(event_type),
                 _ => 9,
             };
-            for h in in_sentence.iter().copied().filter(|h| matches!(row(h).kind, TriggerKind::Event { .. })) {
+            // An event word right after a reference word (بعد, قضية, ذكرى, الذي …) recalls an
+            // event rather than reporting it.
+            let referred = |h: &Hit| {
+                in_sentence.iter().any(|r| row(r).kind == TriggerKind::Reference && r.words.end == h.words.start)
+            };
+            for h in
+                in_sentence.iter().copied().filter(|h| matches!(row(h).kind, TriggerKind::Event { .. }) && !referred(h))
+            {
                 let p = own_place(h);
                 let key = |q: Option<&Place>| q.map(|q| (q.geonames_id.clone(), q.name_ar.clone()));
                 match groups.iter_mut().find(|g| key(g.0) == key(p) && type_of(g.1[0]) == type_of(h)) {
@@ -298,6 +316,10 @@ impl<'l> Extractor<'l> {
                 continue;
             }
             let sentence_fallback = sentence_place;
+            let counts_dead = {
+                let c = self.counts(&count_hits, *s, &numbers);
+                c.killed.is_some() || c.injured.is_some()
+            };
             for (group_index, (group_place, hits)) in groups.into_iter().enumerate() {
                 let sentence_place = group_place.or(sentence_fallback);
                 let Some(trigger) = hits.iter().copied().min_by_key(|h| match &row(h).kind {
@@ -398,7 +420,18 @@ impl<'l> Extractor<'l> {
                 let historical = numbers
                     .iter()
                     .any(|n| inside(n.0) && (1900..=2100).contains(&n.2) && this_year.is_none_or(|y| n.2 < y));
-                if !anchored || historical || (territorial && !ground) {
+                // Named in passing, not reported: a model's call (see [`report`]), on the body
+                // sentences it learnt from (a headline's event words are its article's news),
+                // and not where the sentence counts its dead or wounded, the surest sign of a
+                // report.
+                let kind = report::ReportKind::of(Some(event_type), t.plover.as_ref().map(|p| p.0.as_str()));
+                let passing = matches!(modality, Modality::Asserted | Modality::Reported)
+                    && !counts_dead
+                    && input.title != Some(*s)
+                    && self.reports.is_some_and(|r| {
+                        !r.reports(kind, &report::masked(input.text, *s, input.entities, input.places))
+                    });
+                if !anchored || historical || (territorial && !ground) || passing {
                     last_place = sentence_place.or(last_place);
                     continue;
                 }

@@ -11,6 +11,8 @@ const TRIGGERS: &str = "trigger\tpos\tevent_type\tsub_event_type\tplover\tcameo\
 جرح\tnoun\t\t\t\t\tcasualty
 غرق\tverb_perf\tNONE\t\t\t\taccident
 لم\tparticle\tMODALITY\tnegated\t\t\ttest
+بعد\tphrase\tREFERENCE\t\t\t\ttest
+قضية\tphrase\tREFERENCE\t\t\t\ttest
 ";
 
 fn lexicons() -> Lexicons {
@@ -61,16 +63,22 @@ fn entity(text: &str, whole: &str, t: EntityType, kind: Option<&str>) -> Entity 
 
 fn extract(text: &str, entities: &[Entity], places: &[Place]) -> Vec<Event> {
     let lex = lexicons();
+    let speech = quotes::SpeechCues::parse(SPEECH, &Tokenizer::default()).expect("speech");
+    extract_by(&Extractor::new(&lex, &speech), text, entities, places, "2018-09-08")
+}
+
+/// The events an extractor finds in a text of one or more sentences, published that day.
+fn extract_by(x: &Extractor<'_>, text: &str, entities: &[Entity], places: &[Place], published: &str) -> Vec<Event> {
     let tokens = Tokenizer::default().tokenize(text);
     let sentences = marsad_text::split_sentences(text, Span::new(0, text.len()));
-    let speech = quotes::SpeechCues::parse(SPEECH, &Tokenizer::default()).expect("speech");
-    Extractor::new(&lex, &speech).extract(&EventInput {
+    x.extract(&EventInput {
         text,
         tokens: &tokens,
         sentences: &sentences,
+        title: None,
         entities,
         places,
-        published: Some("2018-09-08"),
+        published: Some(published),
     })
 }
 
@@ -149,6 +157,7 @@ fn quotes_of(text: &str, entities: &[Entity]) -> Vec<marsad_core::Quote> {
         text,
         tokens: &tokens,
         sentences: &sentences,
+        title: None,
         entities,
         places: &[],
         published: None,
@@ -274,16 +283,7 @@ fn hijri_dates_in_text() {
     .expect("lexicons");
     let speech = quotes::SpeechCues::parse(SPEECH, &Tokenizer::default()).expect("speech");
     let text = "قصف على الحي في 15 رمضان 1439.";
-    let tokens = Tokenizer::default().tokenize(text);
-    let sentences = [Span::new(0, text.len())];
-    let e = Extractor::new(&lex, &speech).extract(&EventInput {
-        text,
-        tokens: &tokens,
-        sentences: &sentences,
-        entities: &[],
-        places: &[],
-        published: Some("2018-06-09"),
-    });
+    let e = extract_by(&Extractor::new(&lex, &speech), text, &[], &[], "2018-06-09");
     assert_eq!(e[0].date.as_deref(), Some("2018-05-29"));
 }
 
@@ -319,6 +319,7 @@ fn violence_a_word_does_not_type_is_typed_by_its_weapon_or_whom_it_struck() {
                 text,
                 tokens: &tokens,
                 sentences: &sentences,
+                title: None,
                 entities,
                 places: &[],
                 published: Some("2024-03-02"),
@@ -343,4 +344,28 @@ fn violence_a_word_does_not_type_is_typed_by_its_weapon_or_whom_it_struck() {
     assert_eq!(remote.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["Shelling/artillery/missile attack"]);
     // Nobody named after the word, no weapon: counts only, no event.
     assert!(typed("قال سكان إن خمسة قتلوا أمس.", &[]).is_empty());
+}
+
+#[test]
+fn an_event_word_right_after_a_reference_word_recalls_an_event_rather_than_reporting_it() {
+    let told = "وقع أمس قصف على البلدة.";
+    assert_eq!(extract(told, &[], &[]).len(), 1, "{told}");
+    for recalled in ["عاد الهدوء أمس بعد قصف البلدة.", "تنظر المحكمة أمس في قضية قصف البلدة."]
+    {
+        assert!(extract(recalled, &[], &[]).is_empty(), "{recalled}");
+    }
+}
+
+#[test]
+fn the_report_models_drop_what_a_sentence_names_in_passing_but_not_counted_dead() {
+    let run = |text: &str, models: Option<&report::ReportModels>| {
+        extract_by(&Extractor::embedded().with_reports(models), text, &[], &[], "2024-03-12")
+    };
+    let embedded = report::ReportModels::embedded();
+    assert!(embedded.is_some_and(|m| m.assault.is_some() && m.protest.is_some()), "both models load");
+    let passing = "لا يعني هذا التقليل من أهمية الهدنة، فكل يوم دون قصف هو مكسب لعائلات كثيرة.";
+    assert_eq!(run(passing, None).len(), 1, "the rules code it");
+    assert!(run(passing, embedded).is_empty(), "the assault model takes it for no report");
+    let counted = "قتل ثلاثة مدنيين وأصيب خمسة آخرون أمس في قصف على البلدة.";
+    assert_eq!(run(counted, embedded).len(), 1, "counted dead are a report");
 }
