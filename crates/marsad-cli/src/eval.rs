@@ -1,6 +1,6 @@
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use marsad_events::report::{ReportKind, ReportModel, ReportModels, Sample, TrainOptions};
+use marsad_events::report::{ReportKind, ReportModel, Sample, TrainOptions};
 use marsad_kb::KnowledgeBase;
 use marsad_ner::{Recognizer, conll};
 use std::path::PathBuf;
@@ -41,14 +41,19 @@ pub struct EvalGsrArgs {
     /// triggers found, for error analysis.
     #[arg(short, long)]
     pub verbose: bool,
-    /// Folds of the cross-validation that scores the report models: each sentence's events are
+    /// Folds of the cross-validation that scores the report model: each sentence's events are
     /// judged by a model trained on the other folds (as `marsad train report` trains). 0 scores
-    /// the shipped models instead, which were trained on the GSR: not a held-out figure.
+    /// the shipped model instead, which was trained on the GSR: not a held-out figure.
     #[arg(long, default_value_t = 10)]
     pub folds: usize,
+    /// The other type's file, whose sentences every fold's model also learns from, as the
+    /// shipped model learnt from both; by default the file beside --csv named for the other type
+    /// (assault_gsr.csv ↔ protest_gsr.csv), when there is one.
+    #[arg(long = "with")]
+    pub with: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum GsrType {
     Assault,
     Protest,
@@ -139,6 +144,28 @@ impl GsrType {
             GsrType::Protest => ReportKind::Protest,
         }
     }
+
+    fn other(self) -> GsrType {
+        match self {
+            GsrType::Assault => GsrType::Protest,
+            GsrType::Protest => GsrType::Assault,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            GsrType::Assault => "assault",
+            GsrType::Protest => "protest",
+        }
+    }
+}
+
+/// The file beside `csv` named for the other type (assault_gsr.csv → protest_gsr.csv), if any.
+fn sibling(csv: &std::path::Path, t: GsrType) -> Option<PathBuf> {
+    let name = csv.file_name()?.to_str()?;
+    let other = name.replace(t.name(), t.other().name());
+    let path = csv.with_file_name(other);
+    (path != csv && path.is_file()).then_some(path)
 }
 
 /// One sentence of the GSR: its label is None when ambiguous.
@@ -200,9 +227,11 @@ impl Tally {
 /// A labelled GSR sentence with the events of the file's type the analyzer coded in it.
 pub struct Coded {
     pub row: GsrRow,
+    /// The type the file labels.
+    pub t: GsrType,
     pub gold: bool,
     pub events: Vec<marsad_core::Event>,
-    /// The analyzed text with its names masked, as report models read it.
+    /// The analyzed text with its names masked, as the report model reads it.
     pub masked: String,
 }
 
@@ -222,7 +251,7 @@ pub fn code_gsr(
             continue;
         };
         match code_text(&format!("{name}#{}", i + 2), &row.text, t, analyzer) {
-            Some((events, masked)) => coded.push(Coded { row, gold, events, masked }),
+            Some((events, masked)) => coded.push(Coded { row, t, gold, events, masked }),
             None => skipped += 1,
         }
     }
@@ -247,25 +276,34 @@ fn code_text(
 
 /// What a report model learns from a coded sentence.
 pub fn sample(c: &Coded) -> Sample<'_> {
-    Sample { text: &c.masked, reports: c.gold, coded: !c.events.is_empty() }
+    Sample { text: &c.masked, kind: c.t.kind(), reports: c.gold, coded: !c.events.is_empty() }
 }
 
 fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
-    anyhow::ensure!(a.folds != 1, "--folds 1: cross-validation needs 2 folds or more (0: the shipped models)");
+    anyhow::ensure!(a.folds != 1, "--folds 1: cross-validation needs 2 folds or more (0: the shipped model)");
     let name = a.csv.to_string_lossy().into_owned();
-    // Cross-validation: the rules' events (without report models) to learn from, then each
-    // sentence analyzed again with the models of the folds it is not in.
-    let analyzer = if a.folds == 0 {
-        marsad_pipeline::Analyzer::new()
-    } else {
-        marsad_pipeline::Analyzer::without_report_models()
-    };
+    // Cross-validation: the rules' events (without a report model) to learn from, then each
+    // sentence analyzed again with the model of the folds it is not in.
+    let analyzer =
+        if a.folds == 0 { marsad_pipeline::Analyzer::new() } else { marsad_pipeline::Analyzer::without_report_model() };
     let (mut scored, skipped) = code_gsr(&a.csv, a.event_type, &analyzer)?;
     println!("{name} ({:?}): {} sentences scored, {skipped} skipped", a.event_type, scored.len());
+    let with = match (&a.with, a.folds) {
+        (_, 0) => None,
+        (Some(p), _) => Some(p.clone()),
+        (None, _) => sibling(&a.csv, a.event_type),
+    };
+    let also = match &with {
+        Some(p) => {
+            println!("the models also learn from {} ({:?})", p.display(), a.event_type.other());
+            code_gsr(p, a.event_type.other(), &analyzer)?.0
+        }
+        None => Vec::new(),
+    };
     let mut rules = Tally::default();
     scored.iter().for_each(|c| rules.add(c.gold, !c.events.is_empty()));
     if a.folds == 0 {
-        rules.print("rules and the shipped report models (trained on this file: not a held-out figure)");
+        rules.print("rules and the shipped report model (trained on this file: not a held-out figure)");
     } else {
         rules.print("rules alone");
         // Folds stratified by label, in file order.
@@ -279,16 +317,17 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
             .collect();
         let mut judged: Vec<Vec<marsad_core::Event>> = vec![Vec::new(); scored.len()];
         for f in 0..a.folds {
-            let train: Vec<Sample<'_>> =
-                scored.iter().zip(&fold).filter(|(_, k)| **k != f).map(|(c, _)| sample(c)).collect();
-            let model = Some(ReportModel::train(&train, TrainOptions::default()));
-            let models = match a.event_type {
-                GsrType::Assault => ReportModels { assault: model, protest: None },
-                GsrType::Protest => ReportModels { assault: None, protest: model },
-            };
+            let train: Vec<Sample<'_>> = scored
+                .iter()
+                .zip(&fold)
+                .filter(|(_, k)| **k != f)
+                .map(|(c, _)| sample(c))
+                .chain(also.iter().map(sample))
+                .collect();
+            let model = ReportModel::train(&train, TrainOptions::default());
             // An analyzer lives as long as the program (its stages are static); so do the
             // fold's models, a few megabytes each.
-            let analyzer = marsad_pipeline::Analyzer::with_report_models(Box::leak(Box::new(models)));
+            let analyzer = marsad_pipeline::Analyzer::with_report_model(Box::leak(Box::new(model)));
             for (i, c) in scored.iter().enumerate().filter(|(i, _)| fold[*i] == f) {
                 let source = format!("{name} ({})", c.row.id);
                 judged[i] = code_text(&source, &c.row.text, a.event_type, &analyzer).map(|x| x.0).unwrap_or_default();
@@ -299,7 +338,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
         }
         let mut with = Tally::default();
         scored.iter().for_each(|c| with.add(c.gold, !c.events.is_empty()));
-        with.print(&format!("rules and report models ({}-fold cross-validation)", a.folds));
+        with.print(&format!("rules and report model ({}-fold cross-validation)", a.folds));
     }
     if a.verbose {
         for Coded { row, gold, events, .. } in &scored {

@@ -308,60 +308,67 @@ fn coded_events_export_as_acled_rows_and_plover_records() {
     assert_eq!(lines[0]["location"]["country"], "IQ");
 }
 
-/// A file in the Arabic event gold standard's CSV format, of sentences written for this test:
-/// reports of attacks, attacks named in passing, and sentences about other things.
-fn gsr_csv(dir: &std::path::Path) -> PathBuf {
-    let reports = [
-        "قتل خمسة جنود أمس في هجوم انتحاري استهدف حاجزا للجيش شمال المدينة.",
-        "أصيب عشرة أشخاص بجروح في انفجار سيارة مفخخة وسط السوق صباح اليوم.",
-        "اغتال مسلحون مجهولون ضابطا في الشرطة أمام منزله مساء الثلاثاء.",
-        "قصفت الطائرات مواقع المسلحين في الجبال فجر الأحد وقتلت عشرين منهم.",
-    ];
-    let passing = [
-        "تنظر المحكمة اليوم في قضية اغتيال الوزير السابق.",
-        "صادف أمس الذكرى الخامسة لاغتيال رئيس الحكومة.",
-        "ناقش البرلمان سياسة مكافحة الإرهاب بعد سلسلة التفجيرات.",
-        "وقال المسؤول إن الاعتداءات لن تثني الحكومة عن خططها.",
-    ];
+/// Files in the Arabic event gold standard's CSV format, of sentences written for this test:
+/// reports of the type, the type named in passing, and sentences about other things; each
+/// three times, and one ambiguous row.
+fn gsr_csv(dir: &std::path::Path, kind: &str, reports: [&str; 2], passing: [&str; 2]) -> PathBuf {
     let other = ["افتتح الوزير مدرسة جديدة في العاصمة.", "ارتفعت أسعار النفط في الأسواق العالمية."];
     let mut csv = String::from(",accept,event_type,id,label,reject,text,total\n");
     let mut n = 0;
     for round in 0..3 {
-        for (label, texts) in [("yes", &reports[..]), ("easy no", &passing[..]), ("difficult no", &other[..])] {
+        for (label, texts) in [("yes", reports), ("easy no", passing), ("difficult no", other)] {
             for t in texts {
                 n += 1;
-                csv.push_str(&format!("{n},3,ASSAULT,T-{round}-{n},{label},0,\"{t}\",3\n"));
+                csv.push_str(&format!("{n},3,{kind},T-{round}-{n},{label},0,\"{t}\",3\n"));
             }
         }
     }
-    csv.push_str(&format!("{},1,ASSAULT,T-amb,ambiguous,1,\"{}\",2\n", n + 1, reports[0]));
-    let path = dir.join("assault_test.csv");
+    csv.push_str(&format!("{},1,{kind},T-amb,ambiguous,1,\"{}\",2\n", n + 1, reports[0]));
+    let path = dir.join(format!("{}_test.csv", kind.to_lowercase()));
     std::fs::write(&path, csv).expect("write csv");
     path
 }
 
 #[test]
-fn report_models_train_from_a_gsr_file_and_are_scored_by_cross_validation() {
+fn the_report_model_trains_from_gsr_files_and_is_scored_by_cross_validation() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let csv = gsr_csv(dir.path());
-    let model = dir.path().join("assault.model");
+    let assault = gsr_csv(
+        dir.path(),
+        "ASSAULT",
+        [
+            "قتل خمسة جنود أمس في هجوم انتحاري استهدف حاجزا للجيش شمال المدينة.",
+            "اغتال مسلحون مجهولون ضابطا في الشرطة أمام منزله مساء الثلاثاء.",
+        ],
+        ["تنظر المحكمة اليوم في قضية اغتيال الوزير السابق.", "ناقش البرلمان سياسة مكافحة الإرهاب بعد سلسلة التفجيرات."],
+    );
+    let protest = gsr_csv(
+        dir.path(),
+        "PROTEST",
+        ["تظاهر مئات الطلاب أمس أمام الجامعة احتجاجا على رفع الرسوم.", "اعتصم العمال أمس أمام مقر الشركة."],
+        ["يكفل الدستور حق التظاهر السلمي.", "دعت النقابة إلى مسيرة الأسبوع المقبل."],
+    );
+    let model = dir.path().join("report.model");
     marsad()
-        .args(["train", "report", "--type", "assault", "--csv"])
-        .arg(&csv)
+        .args(["train", "report", "--assault"])
+        .arg(&assault)
+        .arg("--protest")
+        .arg(&protest)
         .arg("--out")
         .arg(&model)
         .assert()
         .success()
-        .stdout(predicate::str::contains("30 sentences (12 reports)"));
-    assert!(std::fs::read(&model).expect("model written").starts_with(b"MRSDRPT1"));
+        .stdout(predicate::str::contains("assault_test.csv: 18 sentences (6 reports)"))
+        .stdout(predicate::str::contains("protest_test.csv: 18 sentences (6 reports)"));
+    assert!(std::fs::read(&model).expect("model written").starts_with(b"MRSDRPT2"));
     marsad()
         .args(["eval", "gsr", "--type", "assault", "--folds", "3", "--csv"])
-        .arg(&csv)
+        .arg(&assault)
         .assert()
         .success()
-        .stdout(predicate::str::contains("30 sentences scored, 1 skipped"))
+        .stdout(predicate::str::contains("18 sentences scored, 1 skipped"))
+        .stdout(predicate::str::contains("also learn from").and(predicate::str::contains("protest_test.csv (Protest)")))
         .stdout(predicate::str::contains("rules alone: tp "))
-        .stdout(predicate::str::contains("rules and report models (3-fold cross-validation): tp "));
+        .stdout(predicate::str::contains("rules and report model (3-fold cross-validation): tp "));
     // A file without one of the columns, or with one class only, is refused with its name.
     for (name, content, message) in [
         ("bad.csv", "id,text\n1,نص\n", "bad.csv: no column \"label\""),
@@ -374,9 +381,11 @@ fn report_models_train_from_a_gsr_file_and_are_scored_by_cross_validation() {
         let path = dir.path().join(name);
         std::fs::write(&path, content).expect("write");
         marsad()
-            .args(["train", "report", "--type", "assault", "--out"])
+            .args(["train", "report", "--protest"])
+            .arg(&protest)
+            .arg("--out")
             .arg(dir.path().join("x.model"))
-            .arg("--csv")
+            .arg("--assault")
             .arg(&path)
             .assert()
             .failure()

@@ -64,12 +64,12 @@ pub struct Extractor<'l> {
     speech: &'l quotes::SpeechCues,
     /// Which sentences report the assaults and protests their words name (see [`report`]);
     /// without, every anchored one does.
-    reports: Option<&'l report::ReportModels>,
+    reports: Option<&'l report::ReportModel>,
 }
 
 impl Extractor<'static> {
     pub fn embedded() -> Extractor<'static> {
-        Extractor { lex: &EMBEDDED, speech: &SPEECH_CUES, reports: report::ReportModels::embedded() }
+        Extractor { lex: &EMBEDDED, speech: &SPEECH_CUES, reports: Some(report::ReportModel::embedded()) }
     }
 }
 
@@ -155,8 +155,8 @@ impl<'l> Extractor<'l> {
         Extractor { lex, speech, reports: None }
     }
 
-    /// The same extractor with other report models (None: every anchored event is kept).
-    pub fn with_reports(self, reports: Option<&'l report::ReportModels>) -> Self {
+    /// The same extractor with another report model (None: every anchored event is kept).
+    pub fn with_reports(self, reports: Option<&'l report::ReportModel>) -> Self {
         Extractor { reports, ..self }
     }
 

@@ -6,10 +6,11 @@
 //! the sentence with its names masked ([`masked`]): 2 to 5 characters inside each word, the
 //! word's edges marked, so clitics, stems and affixes alike; TF-IDF weighted and normalized,
 //! with one more input, whether the rules coded an event of the kind in it. It is trained on
-//! sentences labelled as reports of an event or not. The shipped models
-//! are trained on the Arabic event gold standard (../shared/data/events/arabic_event_gsr, MIT,
-//! Open Event Data Alliance) by `marsad train report`; `marsad eval gsr` scores them by
-//! cross-validation, each sentence by a model that did not see it.
+//! sentences labelled as reports of an event or not, one model for both kinds: each n-gram has
+//! a weight for both and one for each kind ([`ReportKind::salt`]). The shipped model is trained
+//! on the Arabic event gold standard (../shared/data/events/arabic_event_gsr, MIT, Open Event
+//! Data Alliance) by `marsad train report`; `marsad eval gsr` scores it by cross-validation,
+//! each sentence by a model that did not see it.
 //!
 //! Written here rather than taken from a library: a sparse binary logistic regression trained
 //! by SGD is some eighty lines, and the Rust learners (linfa, smartcore) take dense matrices —
@@ -22,13 +23,14 @@ use std::collections::HashMap;
 /// the bias, the weight of `coded`, the decision threshold on the probability and the count of
 /// n-grams (little-endian f32, f32, f32, u32), then each n-gram's hash, IDF and weight (u32, f32,
 /// f32).
-const MAGIC: &[u8; 8] = b"MRSDRPT1";
+const MAGIC: &[u8; 8] = b"MRSDRPT2";
 const HEADER: usize = 16;
 
-/// A trained model: scores a sentence's probability of reporting an event.
+/// A trained model: scores a sentence's probability of reporting an event of a kind.
 #[derive(Clone, Debug)]
 pub struct ReportModel {
-    /// n-gram hash → (IDF, weight).
+    /// n-gram hash → (IDF, weight); the hash mixed with a kind's salt → (IDF, weight for the
+    /// kind).
     features: HashMap<u32, (f32, f32)>,
     bias: f32,
     /// The weight of the rules having coded an event of the kind in the sentence: the model
@@ -50,6 +52,8 @@ pub struct ModelError {
 #[derive(Clone, Copy, Debug)]
 pub struct Sample<'a> {
     pub text: &'a str,
+    /// The kind of event it is labelled for.
+    pub kind: ReportKind,
     /// Does it report an event of the kind (the label)?
     pub reports: bool,
     /// Did the rules code an event of the kind in it?
@@ -94,37 +98,23 @@ impl ReportKind {
     /// PLOVER's ASSAULT (an ACLED battle that takes ground is PLOVER's COERCE) or PROTEST.
     pub fn of(acled_type: Option<&str>, plover: Option<&str>) -> Option<ReportKind> {
         match (acled_type, plover) {
-            (Some("Protests" | "Riots"), _) => Some(ReportKind::Protest),
             (_, Some("ASSAULT")) => Some(ReportKind::Assault),
             (_, Some("PROTEST")) => Some(ReportKind::Protest),
+            (Some("Protests" | "Riots"), None) => Some(ReportKind::Protest),
             _ => None,
         }
     }
 }
 
-/// A model for each kind; a kind without one keeps all its events.
-#[derive(Clone, Debug, Default)]
-pub struct ReportModels {
-    pub assault: Option<ReportModel>,
-    pub protest: Option<ReportModel>,
-}
-
-impl ReportModels {
-    /// The models compiled into the binary (data/events/report_*.model).
-    pub fn embedded() -> Option<&'static ReportModels> {
-        Some(&EMBEDDED)
-    }
-
-    pub fn get(&self, kind: ReportKind) -> Option<&ReportModel> {
-        match kind {
-            ReportKind::Assault => self.assault.as_ref(),
-            ReportKind::Protest => self.protest.as_ref(),
+impl ReportKind {
+    /// Mixed into an n-gram's hash for the weight it has for this kind only: each n-gram weighs
+    /// once for both kinds and once for its kind, so that the kinds learn from each other's
+    /// sentences what reports look like and keep what is their own.
+    fn salt(self) -> u32 {
+        match self {
+            ReportKind::Assault => 0x9e37_79b9,
+            ReportKind::Protest => 0x85eb_ca6b,
         }
-    }
-
-    /// Does the sentence report its event of this kind (yes for kinds without a model)?
-    pub fn reports(&self, kind: Option<ReportKind>, sentence: &str) -> bool {
-        kind.and_then(|k| self.get(k)).is_none_or(|m| m.reports(sentence))
     }
 }
 
@@ -167,20 +157,9 @@ fn entity_kind(t: EntityType) -> &'static str {
     }
 }
 
-static EMBEDDED: std::sync::LazyLock<ReportModels> = std::sync::LazyLock::new(|| {
-    let read = |name: &str, bytes: &[u8]| {
-        ReportModel::from_bytes(name, bytes).expect("the embedded report models are valid (checked by their test)")
-    };
-    ReportModels {
-        assault: Some(read(
-            "data/events/report_assault.model",
-            include_bytes!("../../../data/events/report_assault.model"),
-        )),
-        protest: Some(read(
-            "data/events/report_protest.model",
-            include_bytes!("../../../data/events/report_protest.model"),
-        )),
-    }
+static EMBEDDED: std::sync::LazyLock<ReportModel> = std::sync::LazyLock::new(|| {
+    ReportModel::from_bytes("data/events/report.model", include_bytes!("../../../data/events/report.model"))
+        .expect("the embedded report model is valid (checked by its test)")
 });
 
 /// FNV-1a (32 bits) of an n-gram's bytes: the n-grams seen in training (about 200,000) collide
@@ -250,12 +229,18 @@ fn sigmoid(z: f64) -> f64 {
 }
 
 impl ReportModel {
-    /// The probability that the sentence reports an event of the model's kind.
-    pub fn probability(&self, sentence: &str) -> f32 {
+    /// The model compiled into the binary (data/events/report.model).
+    pub fn embedded() -> &'static ReportModel {
+        &EMBEDDED
+    }
+
+    /// The probability that the sentence reports the event of this kind the rules coded in it.
+    pub fn probability(&self, kind: ReportKind, sentence: &str) -> f32 {
         let counts = ngram_counts(sentence);
         let x = vector(&counts, |k| self.features.get(&k).map(|f| f.0));
-        let z =
-            f64::from(self.bias + self.coded) + x.iter().map(|(k, v)| f64::from(v * self.features[k].1)).sum::<f64>();
+        let w = |k: u32| f64::from(self.features.get(&k).map_or(0.0, |f| f.1));
+        let z = f64::from(self.bias + self.coded)
+            + x.iter().map(|&(k, v)| f64::from(v) * (w(k) + w(k ^ kind.salt()))).sum::<f64>();
         sigmoid(z) as f32
     }
 
@@ -268,9 +253,9 @@ impl ReportModel {
         self.features.is_empty()
     }
 
-    /// Does the sentence report an event of the model's kind?
-    pub fn reports(&self, sentence: &str) -> bool {
-        self.probability(sentence) >= self.threshold
+    /// Does the sentence report its event of this kind (yes for events of no kind)?
+    pub fn reports(&self, kind: Option<ReportKind>, sentence: &str) -> bool {
+        kind.is_none_or(|k| self.probability(k, sentence) >= self.threshold)
     }
 
     /// Trains on labelled sentences (true: reports an event), the classes weighed alike
@@ -290,19 +275,25 @@ impl ReportModel {
             .filter(|&(_, d)| d >= opts.min_df)
             .map(|(k, d)| (k, (((1 + n) as f64 / (1 + d) as f64).ln() + 1.0) as f32))
             .collect();
-        // Features as dense indices, for the weight vector; the first is `coded`.
-        let mut index: HashMap<u32, usize> = HashMap::new();
+        // Features as dense indices, for the weight vector; the first is `coded`. Each n-gram
+        // twice: shared, and for the sample's kind.
         const CODED: usize = 0;
+        let mut index: HashMap<u32, usize> = HashMap::new();
+        let mut keys: Vec<(u32, f32)> = vec![(0, 0.0)];
         let xs: Vec<Vec<(usize, f64)>> = counts
             .iter()
-            .map(|c| {
-                let mut v: Vec<(usize, f64)> = vector(c, |k| idf.get(&k).copied())
-                    .into_iter()
-                    .map(|(k, x)| {
-                        let next = index.len() + 1;
-                        (*index.entry(k).or_insert(next), f64::from(x))
-                    })
-                    .collect();
+            .zip(samples)
+            .map(|(c, s)| {
+                let mut v: Vec<(usize, f64)> = Vec::new();
+                for (k, x) in vector(c, |k| idf.get(&k).copied()) {
+                    for key in [k, k ^ s.kind.salt()] {
+                        let i = *index.entry(key).or_insert_with(|| {
+                            keys.push((key, idf[&k]));
+                            keys.len() - 1
+                        });
+                        v.push((i, f64::from(x)));
+                    }
+                }
                 v.sort_unstable_by_key(|x| x.0);
                 v
             })
@@ -321,8 +312,8 @@ impl ReportModel {
         let negatives = (n - samples.iter().filter(|s| s.reports).count()).max(1);
         let class_weight =
             |y: bool| if y { n as f64 / (2 * positives) as f64 } else { n as f64 / (2 * negatives) as f64 };
-        let (w, bias) = sgd(&xs, samples, class_weight, index.len() + 1, opts);
-        let features = index.iter().map(|(&k, &i)| (k, (idf[&k], w[i] as f32))).collect();
+        let (w, bias) = sgd(&xs, samples, class_weight, keys.len(), opts);
+        let features = keys.iter().zip(&w).skip(1).map(|(&(k, idf), &w)| (k, (idf, w as f32))).collect();
         ReportModel { features, bias: bias as f32, coded: w[CODED] as f32, threshold: opts.threshold }
     }
 
@@ -445,7 +436,7 @@ mod tests {
                 ("تنظر المحكمة في قضية اغتيال الرئيس السابق", false),
                 ("بعد سنوات على اغتيال الحريري عادت الذكرى", false),
             ] {
-                s.push(Sample { text, reports, coded: true });
+                s.push(Sample { text, kind: ReportKind::Assault, reports, coded: true });
             }
         }
         s
@@ -454,13 +445,15 @@ mod tests {
     #[test]
     fn learns_reports_from_background_and_reads_back_what_it_wrote() {
         let model = ReportModel::train(&toy(), TrainOptions::default());
-        assert!(model.reports("قتل ثلاثة أشخاص في انفجار سيارة مفخخة"));
-        assert!(!model.reports("قضية اغتيال الرئيس أمام المحكمة"));
+        let assault = Some(ReportKind::Assault);
+        assert!(model.reports(assault, "قتل ثلاثة أشخاص في انفجار سيارة مفخخة"));
+        assert!(!model.reports(assault, "قضية اغتيال الرئيس أمام المحكمة"));
+        assert!(model.reports(None, "قضية اغتيال الرئيس أمام المحكمة"), "an event of no kind is not judged");
         let bytes = model.to_bytes();
         let back = ReportModel::from_bytes("toy", &bytes).expect("reads its own bytes");
         assert!(back.to_bytes() == bytes, "reads back what it wrote");
         let s = "انفجار سيارة مفخخة";
-        assert_eq!(back.probability(s), model.probability(s));
+        assert_eq!(back.probability(ReportKind::Assault, s), model.probability(ReportKind::Assault, s));
         // The same data trains the same model.
         assert!(ReportModel::train(&toy(), TrainOptions::default()).to_bytes() == bytes, "the same model");
     }

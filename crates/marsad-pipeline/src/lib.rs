@@ -15,7 +15,7 @@ use marsad_text::{CleanInput, Cleaner, Tokenizer, light10, split_sentences};
 /// which documents to re-analyze when it changes. Its last part is bumped whenever the analysis
 /// of any article changes: `tests/version.rs` holds the digest of the demo articles' analyses
 /// for each version and fails when the analyses change under an unchanged version.
-pub const ANALYZER_VERSION: &str = concat!("marsad-analyzers/", env!("CARGO_PKG_VERSION"), "+a3");
+pub const ANALYZER_VERSION: &str = concat!("marsad-analyzers/", env!("CARGO_PKG_VERSION"), "+a4");
 
 /// What to include in a document beyond the contract's fields.
 #[derive(Debug, Clone, Copy, Default)]
@@ -86,15 +86,15 @@ impl Analyzer {
     }
 
     /// An analyzer whose event extractor keeps every anchored event, whether or not the report
-    /// models take its sentence for a report (to score other report models against it).
-    pub fn without_report_models() -> Self {
+    /// model takes its sentence for a report (to train or score another report model).
+    pub fn without_report_model() -> Self {
         Analyzer { events: Extractor::embedded().with_reports(None), ..Analyzer::default() }
     }
 
-    /// An analyzer whose event extractor asks these report models (to score models trained
-    /// apart from the shipped ones).
-    pub fn with_report_models(models: &'static marsad_events::report::ReportModels) -> Self {
-        Analyzer { events: Extractor::embedded().with_reports(Some(models)), ..Analyzer::default() }
+    /// An analyzer whose event extractor asks this report model (to score models trained apart
+    /// from the shipped one).
+    pub fn with_report_model(model: &'static marsad_events::report::ReportModel) -> Self {
+        Analyzer { events: Extractor::embedded().with_reports(Some(model)), ..Analyzer::default() }
     }
 
     fn clean(&self, raw: &RawDoc) -> marsad_text::Cleaned {
