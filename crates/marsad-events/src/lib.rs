@@ -223,7 +223,23 @@ impl<'l> Extractor<'l> {
                 continue;
             }
             let row = |h: &Hit| &self.lex.triggers[h.value as usize];
-            if in_sentence.iter().any(|h| row(h).kind == TriggerKind::NotEvent) {
+            // What is no event (an accident, a threat, a denial, a call, a meeting) takes the
+            // sentence, except an event verb told before it: its own clause ("تظاهر المئات
+            // احتجاجا على زيارة بوش" is a protest, not a visit).
+            let first_not_event =
+                in_sentence.iter().filter(|h| row(h).kind == TriggerKind::NotEvent).map(|h| h.words.start).min();
+            let in_sentence: Vec<&Hit> = match first_not_event {
+                None => in_sentence,
+                Some(n) => in_sentence
+                    .into_iter()
+                    .filter(|h| match row(h).kind {
+                        TriggerKind::Event { .. } => h.words.end <= n && row(h).pos == "verb_perf",
+                        TriggerKind::Modality(_) | TriggerKind::Reference => true,
+                        TriggerKind::Casualty | TriggerKind::NotEvent => false,
+                    })
+                    .collect(),
+            };
+            if !in_sentence.iter().any(|h| matches!(row(h).kind, TriggerKind::Event { .. } | TriggerKind::Casualty)) {
                 last_place = sentence_place.or(last_place);
                 continue;
             }

@@ -368,3 +368,16 @@ fn the_report_models_drop_what_a_sentence_names_in_passing_but_not_counted_dead(
     let counted = "قتل ثلاثة مدنيين وأصيب خمسة آخرون أمس في قصف على البلدة.";
     assert_eq!(run(counted, embedded).len(), 1, "counted dead are a report");
 }
+
+#[test]
+fn a_not_event_takes_its_sentence_but_an_event_verb_told_before_it() {
+    let own_clause = "اقتحم المحتجون أمس مبنى المحافظة احتجاجا على غرق العبارة.";
+    assert_eq!(extract(own_clause, &[], &[]).len(), 1, "{own_clause}");
+    for taken in [
+        "غرق قارب أمس واقتحم المحتجون مبنى المحافظة.",
+        "مقتل ثلاثة أمس في غرق العبارة.",
+        "وقع أمس قصف على البلدة وغرق قارب.",
+    ] {
+        assert!(extract(taken, &[], &[]).is_empty(), "{taken}");
+    }
+}
