@@ -295,7 +295,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
     };
     let also = match &with {
         Some(p) => {
-            println!("the models also learn from {} ({:?})", p.display(), a.event_type.other());
+            println!("the fold models also learn from {} ({:?})", p.display(), a.event_type.other());
             code_gsr(p, a.event_type.other(), &analyzer)?.0
         }
         None => Vec::new(),
@@ -336,9 +336,9 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
         for (c, events) in scored.iter_mut().zip(judged) {
             c.events = events;
         }
-        let mut with = Tally::default();
-        scored.iter().for_each(|c| with.add(c.gold, !c.events.is_empty()));
-        with.print(&format!("rules and report model ({}-fold cross-validation)", a.folds));
+        let mut held_out = Tally::default();
+        scored.iter().for_each(|c| held_out.add(c.gold, !c.events.is_empty()));
+        held_out.print(&format!("rules and report model ({}-fold cross-validation)", a.folds));
     }
     if a.verbose {
         for Coded { row, gold, events, .. } in &scored {

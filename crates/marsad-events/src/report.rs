@@ -284,7 +284,7 @@ impl ReportModel {
             .iter()
             .zip(samples)
             .map(|(c, s)| {
-                let mut v: Vec<(usize, f64)> = Vec::new();
+                let mut v: Vec<(usize, f64)> = if s.coded { vec![(CODED, 1.0)] } else { Vec::new() };
                 for (k, x) in vector(c, |k| idf.get(&k).copied()) {
                     for key in [k, k ^ s.kind.salt()] {
                         let i = *index.entry(key).or_insert_with(|| {
@@ -295,16 +295,6 @@ impl ReportModel {
                     }
                 }
                 v.sort_unstable_by_key(|x| x.0);
-                v
-            })
-            .collect();
-        let xs: Vec<Vec<(usize, f64)>> = xs
-            .into_iter()
-            .zip(samples)
-            .map(|(mut v, s)| {
-                if s.coded {
-                    v.insert(0, (CODED, 1.0));
-                }
                 v
             })
             .collect();
