@@ -80,11 +80,16 @@ fn bench_ingest(a: &BenchIngestArgs) -> Result<ExitCode> {
     let s = marsad_ingest::ingest(&mut store, &a.paths, &opts)?;
     let stats = store.stats()?;
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.0} MB", b as f64 / 1e6));
-    println!(
+    out!(
         "bench ingest: {} documents ({} rejected, {} events) on {} threads in {:.1} s: {:.0} articles/s, peak RSS {rss}",
-        s.documents, s.rejected, s.events, opts.threads, s.seconds, s.articles_per_s
+        s.documents,
+        s.rejected,
+        s.events,
+        opts.threads,
+        s.seconds,
+        s.articles_per_s
     );
-    println!(
+    out!(
         "  store {:.1} MB for {:.1} MB of raw records: {:.2}×",
         stats.disk_bytes as f64 / 1e6,
         stats.raw_bytes as f64 / 1e6,
@@ -117,13 +122,13 @@ fn bench_search(a: &BenchSearchArgs) -> Result<ExitCode> {
     }
     latencies.sort_by(f64::total_cmp);
     let ms = |v: Option<f64>| v.map_or("n/a".to_owned(), |v| format!("{:.2} ms", v * 1000.0));
-    println!(
+    out!(
         "bench search: {} queries × {} passes over {docs} documents (top {} with snippets, facets, total count)",
         queries.len(),
         a.passes.max(2) - 1,
         a.limit
     );
-    println!(
+    out!(
         "  p50 {}   p95 {}   max {}   mean matches {:.0}",
         ms(quantile(&latencies, 0.5)),
         ms(quantile(&latencies, 0.95)),
@@ -169,27 +174,29 @@ fn bench_load() -> Result<ExitCode> {
     let timed = |name: &str, f: &dyn Fn() -> String| {
         let t = Instant::now();
         let what = f();
-        println!("{name:<12} {:>8.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+        out!("{name:<12} {:>8.1} ms  {what}", t.elapsed().as_secs_f64() * 1000.0);
+        std::io::Result::Ok(())
     };
-    timed("lexicon", &|| format!("{} word forms", marsad_text::Lexicon::embedded().len()));
+    timed("lexicon", &|| format!("{} word forms", marsad_text::Lexicon::embedded().len()))?;
     timed("cleaner", &|| {
         let _ = marsad_text::Cleaner::embedded();
         "boilerplate cues".to_owned()
-    });
+    })?;
     timed("kb", &|| {
         let kb = marsad_kb::KnowledgeBase::embedded();
         format!("{} actors, {} name keys", kb.actors().len(), kb.name_count())
-    });
+    })?;
     timed("tagger", &|| match marsad_pipeline::default_tagger() {
         Some(_) => "CRF weights".to_owned(),
         None => "none".to_owned(),
-    });
+    })?;
     timed("gazetteer", &|| {
         let g = marsad_geo::Gazetteer::embedded();
         format!("{} places, {} name keys", g.entries().len(), g.name_count())
-    });
+    })?;
+    timed("report", &|| format!("{} n-gram weights", marsad_events::report::ReportModel::embedded().len()))?;
     if let Some(rss) = peak_rss_bytes() {
-        println!("peak memory  {:.0} MB", rss as f64 / 1e6);
+        out!("peak memory  {:.0} MB", rss as f64 / 1e6);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -276,7 +283,7 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     std::hint::black_box(work);
     let mb = bytes as f64 / 1e6;
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));
-    println!(
+    out!(
         "bench analyze{}: {} articles ({:.2} MB of text, {} rejected), best of {} passes on one core: {:.3} s",
         match stage {
             Some(Stage::Text) => " --text-only",
@@ -290,9 +297,9 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         a.passes.max(1),
         best
     );
-    println!("  {:.0} articles/s   {:.1} MB/s   peak RSS {}", docs.len() as f64 / best, mb / best, rss);
+    out!("  {:.0} articles/s   {:.1} MB/s   peak RSS {}", docs.len() as f64 / best, mb / best, rss);
     if let (Some(p50), Some(p95), Some(max)) = (quantile(0.5), quantile(0.95), latencies.last()) {
-        println!(
+        out!(
             "  per article (best pass): p50 {:.2} ms   p95 {:.2} ms   max {:.2} ms",
             p50 * 1000.0,
             p95 * 1000.0,

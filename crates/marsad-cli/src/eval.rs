@@ -215,12 +215,13 @@ impl Tally {
         }
     }
 
-    fn print(&self, what: &str) {
+    fn print(&self, what: &str) -> std::io::Result<()> {
         let ratio = |x: usize, n: usize| if n == 0 { 0.0 } else { x as f64 / n as f64 };
         let (p, r) = (ratio(self.tp, self.tp + self.fp), ratio(self.tp, self.tp + self.fn_));
         let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
-        println!("{what}: tp {}  fp {}  fn {}  tn {}", self.tp, self.fp, self.fn_, self.tn);
-        println!("  precision {p:.3}  recall {r:.3}  F1 {f1:.3}");
+        out!("{what}: tp {}  fp {}  fn {}  tn {}", self.tp, self.fp, self.fn_, self.tn);
+        out!("  precision {p:.3}  recall {r:.3}  F1 {f1:.3}");
+        Ok(())
     }
 }
 
@@ -287,7 +288,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
     let analyzer =
         if a.folds == 0 { marsad_pipeline::Analyzer::new() } else { marsad_pipeline::Analyzer::without_report_model() };
     let (mut scored, skipped) = code_gsr(&a.csv, a.event_type, &analyzer)?;
-    println!("{name} ({:?}): {} sentences scored, {skipped} skipped", a.event_type, scored.len());
+    out!("{name} ({:?}): {} sentences scored, {skipped} skipped", a.event_type, scored.len());
     let with = match (&a.with, a.folds) {
         (_, 0) => None,
         (Some(p), _) => Some(p.clone()),
@@ -295,7 +296,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
     };
     let also = match &with {
         Some(p) => {
-            println!("the fold models also learn from {} ({:?})", p.display(), a.event_type.other());
+            out!("the fold models also learn from {} ({:?})", p.display(), a.event_type.other());
             code_gsr(p, a.event_type.other(), &analyzer)?.0
         }
         None => Vec::new(),
@@ -303,9 +304,9 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
     let mut rules = Tally::default();
     scored.iter().for_each(|c| rules.add(c.gold, !c.events.is_empty()));
     if a.folds == 0 {
-        rules.print("rules and the shipped report model (trained on this file: not a held-out figure)");
+        rules.print("rules and the shipped report model (trained on this file: not a held-out figure)")?;
     } else {
-        rules.print("rules alone");
+        rules.print("rules alone")?;
         // Folds stratified by label, in file order.
         let mut seen = [0usize; 2];
         let fold: Vec<usize> = scored
@@ -338,7 +339,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
         }
         let mut held_out = Tally::default();
         scored.iter().for_each(|c| held_out.add(c.gold, !c.events.is_empty()));
-        held_out.print(&format!("rules and report model ({}-fold cross-validation)", a.folds));
+        held_out.print(&format!("rules and report model ({}-fold cross-validation)", a.folds))?;
     }
     if a.verbose {
         for Coded { row, gold, events, .. } in &scored {
@@ -355,7 +356,7 @@ fn eval_gsr(a: &EvalGsrArgs) -> Result<ExitCode> {
                 (false, true) => "FP",
                 _ => "FN",
             };
-            println!("{label} {} {}: {}", row.id, triggers.join(" "), row.text);
+            out!("{label} {} {}: {}", row.id, triggers.join(" "), row.text);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -380,10 +381,10 @@ fn eval_events(a: &EvalPlacesArgs) -> Result<ExitCode> {
         };
         let r = totals.add(&gold, &doc);
         if a.verbose {
-            println!("{id}: events tp={} fp={} fn={}", r.tp, r.fp, r.fn_);
+            out!("{id}: events tp={} fp={} fn={}", r.tp, r.fp, r.fn_);
         }
     }
-    println!("{}", totals.line());
+    out!("{}", totals.line());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -410,21 +411,21 @@ fn eval_places(a: &EvalPlacesArgs) -> Result<ExitCode> {
             }
             ok += usize::from(matches!(outcome, PlaceOutcome::Named | PlaceOutcome::Nearby));
             if a.verbose && outcome != PlaceOutcome::Named {
-                println!("  {:<40} {:<18} {outcome:?}", gold.id, g.names.first().map_or("", String::as_str));
+                out!("  {:<40} {:<18} {outcome:?}", gold.id, g.names.first().map_or("", String::as_str));
             }
         }
         if a.verbose {
-            println!("{:<42} {ok}/{} places", gold.id, gold.places.len());
+            out!("{:<42} {ok}/{} places", gold.id, gold.places.len());
         }
     }
     let share = |k: usize| if n == 0 { 0.0 } else { k as f64 / n as f64 };
-    println!(
+    out!(
         "{} articles, {n} gold places; {system} system places ({unresolved} unresolved, {demonyms} demonyms)",
         golds.len()
     );
-    println!("place accuracy (within tolerance)          {:.3}", share(named + nearby));
-    println!("place accuracy (by name, within tolerance) {:.3}", share(named));
-    println!("named but misplaced                        {misplaced}");
+    out!("place accuracy (within tolerance)          {:.3}", share(named + nearby));
+    out!("place accuracy (by name, within tolerance) {:.3}", share(named));
+    out!("named but misplaced                        {misplaced}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -454,9 +455,9 @@ fn eval_ner(a: &EvalNerArgs) -> Result<ExitCode> {
         let t = std::time::Instant::now();
         let scores = marsad_ner::eval::evaluate(&recognizer, &sentences);
         let tokens: usize = sentences.iter().map(|s| s.tokens.len()).sum();
-        println!("{name}: {} sentences, {tokens} tokens, {:.1} s", sentences.len(), t.elapsed().as_secs_f64());
+        out!("{name}: {} sentences, {tokens} tokens, {:.1} s", sentences.len(), t.elapsed().as_secs_f64());
         print!("{scores}");
-        println!("micro F1 {:.2}\n", 100.0 * scores.micro.f1());
+        out!("micro F1 {:.2}\n", 100.0 * scores.micro.f1());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -4,6 +4,15 @@
 // The binary is where printing belongs; libraries are held to `print_stdout` by the workspace.
 #![allow(clippy::print_stdout)]
 
+/// `println!` that hands a closed standard output (`marsad eval … -v | head`) back to the caller
+/// as an error instead of panicking; `main` takes a broken pipe for success.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    }};
+}
+
 mod analyze;
 mod bench;
 mod eval;

@@ -301,7 +301,7 @@ pub fn soak(a: &BenchSoakArgs) -> Result<ExitCode> {
         stop: AtomicBool::new(false),
         reads_only: a.reads_only,
     });
-    println!(
+    out!(
         "soak: {} clients for {} s against marsad serve (pid {pid}) on {addr}; {} stories, {} documents to open",
         a.clients,
         a.seconds,
@@ -338,7 +338,7 @@ pub fn soak(a: &BenchSoakArgs) -> Result<ExitCode> {
                 .map(|t| t.ok + t.failed + t.rate_limited)
                 .sum();
             let Sample { seconds, rss, anon, file } = sample;
-            println!(
+            out!(
                 "soak: {seconds:>6.0} s  rss {rss:>7.1} MB (anonymous {anon:.1}, files {file:.1})  {requests} requests"
             );
             if let Some(f) = csv.as_mut() {

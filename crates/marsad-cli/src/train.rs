@@ -42,14 +42,14 @@ pub fn run(cmd: &TrainCommand) -> Result<ExitCode> {
                     "{}: needs labelled sentences of both classes",
                     path.display()
                 );
-                println!("{}: {} sentences ({} reports)", path.display(), c.len(), c.iter().filter(|s| s.gold).count());
+                out!("{}: {} sentences ({} reports)", path.display(), c.len(), c.iter().filter(|s| s.gold).count());
                 coded.extend(c);
             }
             let samples: Vec<Sample<'_>> = coded.iter().map(crate::eval::sample).collect();
             let model = ReportModel::train(&samples, TrainOptions::default());
             let bytes = model.to_bytes();
             std::fs::write(&a.out, &bytes).with_context(|| format!("{}: cannot write", a.out.display()))?;
-            println!("→ {} ({} features, {} bytes)", a.out.display(), model.len(), bytes.len());
+            out!("→ {} ({} features, {} bytes)", a.out.display(), model.len(), bytes.len());
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -179,11 +179,11 @@ fn eval_ner_scores_a_conll_file() {
 
 #[test]
 fn bench_load_times_each_component() {
-    marsad()
-        .args(["bench", "load"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("gazetteer").and(predicate::str::contains("peak memory")));
+    marsad().args(["bench", "load"]).assert().success().stdout(
+        predicate::str::contains("gazetteer")
+            .and(predicate::str::contains("report"))
+            .and(predicate::str::contains("peak memory")),
+    );
 }
 
 #[test]
@@ -391,4 +391,27 @@ fn the_report_model_trains_from_gsr_files_and_is_scored_by_cross_validation() {
             .failure()
             .stderr(predicate::str::contains(message));
     }
+}
+
+#[test]
+fn a_reader_that_stops_reading_is_no_error() {
+    // `marsad eval gsr … | head`: the pipe is closed before marsad writes its first line.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = gsr_csv(
+        dir.path(),
+        "ASSAULT",
+        ["قتل خمسة جنود أمس في هجوم انتحاري.", "اغتال مسلحون ضابطا أمس."],
+        ["تنظر المحكمة في قضية اغتيال الوزير.", "ناقش البرلمان سياسة مكافحة الإرهاب."],
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .args(["eval", "gsr", "--type", "assault", "--folds", "0", "-v", "--csv"])
+        .arg(&csv)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("marsad runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("marsad ends");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !stderr.contains("panicked"), "{:?}: {stderr}", out.status);
 }
