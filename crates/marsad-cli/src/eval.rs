@@ -20,7 +20,9 @@ pub enum EvalCommand {
     Events(EvalPlacesArgs),
     /// Sentence-level detection on the Arabic event gold standard (arabic_event_gsr CSV): a
     /// sentence is positive when marsad codes an event of the type in it. "yes" rows are
-    /// positive, "easy no" and "difficult no" negative, "ambiguous" skipped.
+    /// positive, "easy no" and "difficult no" negative, "ambiguous" skipped. Prints the rules
+    /// alone, then the rules with the report model by cross-validation (the shipped model was
+    /// trained on these files).
     Gsr(EvalGsrArgs),
     /// Story purity on hand-labelled articles (test-data/stories/gold.tsv) in a clustered store.
     Stories(crate::stories::EvalStoriesArgs),
