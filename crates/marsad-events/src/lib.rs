@@ -261,7 +261,7 @@ impl<'l> Extractor<'l> {
                 TriggerKind::Event { event_type, .. } => precedence(event_type),
                 _ => 9,
             };
-            // An event word right after a reference word (بعد, قضية, ذكرى, الذي …) recalls an
+            // An event word right after a reference word (بعد, قضية, منذ, الذي …) recalls an
             // event rather than reporting it.
             let referred = |h: &Hit| {
                 in_sentence.iter().any(|r| row(r).kind == TriggerKind::Reference && r.words.end == h.words.start)
