@@ -100,6 +100,21 @@ pub enum EntityType {
     MISC,
 }
 
+impl EntityType {
+    /// The type's name, as it is serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            EntityType::PER => "PER",
+            EntityType::ORG => "ORG",
+            EntityType::LOC => "LOC",
+            EntityType::GPE => "GPE",
+            EntityType::FAC => "FAC",
+            EntityType::NORP => "NORP",
+            EntityType::MISC => "MISC",
+        }
+    }
+}
+
 /// A named-entity mention, linked to the knowledge base when possible.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entity {

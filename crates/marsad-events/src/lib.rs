@@ -332,10 +332,11 @@ impl<'l> Extractor<'l> {
                 continue;
             }
             let sentence_fallback = sentence_place;
-            let counts_dead = {
-                let c = self.counts(&count_hits, *s, &numbers);
-                c.killed.is_some() || c.injured.is_some()
-            };
+            // The sentence's counts (its first event takes them) and its text as the report model
+            // reads it, made once for all its events.
+            let sentence_counts = self.counts(&count_hits, *s, &numbers);
+            let counts_dead = sentence_counts.killed.is_some() || sentence_counts.injured.is_some();
+            let masked = std::cell::OnceCell::new();
             for (group_index, (group_place, hits)) in groups.into_iter().enumerate() {
                 let sentence_place = group_place.or(sentence_fallback);
                 let Some(trigger) = hits.iter().copied().min_by_key(|h| match &row(h).kind {
@@ -388,7 +389,7 @@ impl<'l> Extractor<'l> {
                 }
                 let sub_event_type = territory_side(sub_event_type, actor1.as_ref());
                 // Counts go with the sentence's first event; arrests also with the arrest word.
-                let counts = if group_index == 0 { self.counts(&count_hits, *s, &numbers) } else { Counts::default() };
+                let counts = if group_index == 0 { sentence_counts } else { Counts::default() };
                 let (fatalities, injured, displaced) = (counts.killed, counts.injured, counts.displaced);
                 let arrested = counts.arrested.or_else(|| {
                     (sub_event_type == "Arrests")
@@ -445,7 +446,10 @@ impl<'l> Extractor<'l> {
                     && !counts_dead
                     && input.title != Some(*s)
                     && self.reports.is_some_and(|r| {
-                        !r.reports(kind, &report::masked(input.text, *s, input.entities, input.places))
+                        !r.reports(
+                            kind,
+                            masked.get_or_init(|| report::masked(input.text, *s, input.entities, input.places)),
+                        )
                     });
                 if !anchored || historical || (territorial && !ground) || passing {
                     last_place = sentence_place.or(last_place);

@@ -16,7 +16,7 @@
 //! by SGD is some eighty lines, and the Rust learners (linfa, smartcore) take dense matrices —
 //! 3,000 sentences × 200,000 n-grams do not fit one.
 
-use marsad_core::{Entity, EntityType, Place, Span};
+use marsad_core::{Entity, Place, Span};
 use std::collections::HashMap;
 
 /// What a model file holds, after its magic: the n-grams (by hash) with their IDF and weight,
@@ -124,7 +124,7 @@ impl ReportKind {
 pub fn masked(text: &str, span: Span, entities: &[Entity], places: &[Place]) -> String {
     let mut names: Vec<(usize, usize, &str)> = entities
         .iter()
-        .map(|e| (e.start, e.end, entity_kind(e.entity_type)))
+        .map(|e| (e.start, e.end, e.entity_type.as_str()))
         .chain(places.iter().map(|p| (p.start, p.end, "PLACE")))
         .filter(|n| span.start <= n.0 && n.0 < n.1 && n.1 <= span.end)
         .collect();
@@ -143,18 +143,6 @@ pub fn masked(text: &str, span: Span, entities: &[Entity], places: &[Place]) -> 
     }
     out.push_str(text.get(at..span.end).unwrap_or(""));
     out
-}
-
-fn entity_kind(t: EntityType) -> &'static str {
-    match t {
-        EntityType::PER => "PER",
-        EntityType::ORG => "ORG",
-        EntityType::LOC => "LOC",
-        EntityType::GPE => "GPE",
-        EntityType::FAC => "FAC",
-        EntityType::NORP => "NORP",
-        EntityType::MISC => "MISC",
-    }
 }
 
 static EMBEDDED: std::sync::LazyLock<ReportModel> = std::sync::LazyLock::new(|| {

@@ -977,7 +977,7 @@ fn write_rows(tx: &rusqlite::Transaction<'_>, seq: u64, d: &Document, duplicate:
     )?;
     for (id, (e, n)) in &rows.actors {
         en.execute(params![seq, id, n])?;
-        actor.execute(params![id, format!("{:?}", e.entity_type), e.name_ar, e.name_en, e.kind])?;
+        actor.execute(params![id, e.entity_type.as_str(), e.name_ar, e.name_en, e.kind])?;
     }
     let mut pl = tx.prepare_cached("INSERT INTO places (doc_seq, place_id, mentions) VALUES (?1, ?2, ?3)")?;
     let mut gaz = tx.prepare_cached(

@@ -740,7 +740,7 @@ fn upsert_names<'d>(tx: &mut Transaction<'_>, docs: impl Iterator<Item = &'d Doc
     }
     if !actors.is_empty() {
         let ids: Vec<&str> = actors.keys().copied().collect();
-        let types: Vec<String> = actors.values().map(|e| format!("{:?}", e.entity_type)).collect();
+        let types: Vec<String> = actors.values().map(|e| e.entity_type.as_str().to_owned()).collect();
         let name_ar: Vec<Option<&str>> = actors.values().map(|e| e.name_ar.as_deref()).collect();
         let name_en: Vec<Option<&str>> = actors.values().map(|e| e.name_en.as_deref()).collect();
         let kind: Vec<Option<&str>> = actors.values().map(|e| e.kind.as_deref()).collect();
