@@ -163,28 +163,18 @@ fn hash(chars: &[char]) -> u32 {
     h
 }
 
-/// One letter as the model reads it: the alef forms, taa marbuta and alef maqsura folded,
-/// diacritics and tatweel dropped (None), digits (any script) as 0, Latin lower-cased.
-fn fold(c: char) -> Option<char> {
-    match c {
-        'أ' | 'إ' | 'آ' | 'ٱ' => Some('ا'),
-        'ة' => Some('ه'),
-        'ى' => Some('ي'),
-        '\u{064B}'..='\u{0652}' | '\u{0640}' => None,
-        c if c.is_numeric() => Some('0'),
-        c => Some(c.to_lowercase().next().unwrap_or(c)),
-    }
-}
-
 /// The sentence's n-grams with their counts: for each word, padded with a space on each side,
 /// every run of 2 to 5 characters.
 fn ngram_counts(sentence: &str) -> Vec<(u32, u32)> {
     let mut counts = HashMap::new();
     let mut padded: Vec<char> = Vec::new();
+    // The lossy search normalization (hamza, alef maqsura and taa marbuta folded, diacritics
+    // and tatweel dropped, Latin lower-cased), every digit as 0.
+    let sentence = marsad_text::lossy(sentence);
     for word in sentence.split_whitespace() {
         padded.clear();
         padded.push(' ');
-        padded.extend(word.chars().filter_map(fold));
+        padded.extend(word.chars().map(|c| if c.is_numeric() { '0' } else { c }));
         padded.push(' ');
         for n in 2..=5 {
             if padded.len() < n {
