@@ -158,6 +158,10 @@ pub struct BenchAnalyzeArgs {
     /// Measure the text layer, entities and toponym resolution (no document assembly).
     #[arg(long)]
     pub places: bool,
+    /// Keep the per-word memos (segmentations, word analyses and scores) from one pass to the
+    /// next, as a long-running worker does; by default every pass starts cold.
+    #[arg(long)]
+    pub warm: bool,
 }
 
 pub fn run(cmd: &BenchCommand) -> Result<ExitCode> {
@@ -257,10 +261,13 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
         None
     };
     for _ in 0..a.passes.max(1) {
-        // Every pass starts cold: no word segmentations remembered from the previous one.
-        marsad_text::tokenize::clear_segment_cache();
-        marsad_ner::crf::features::clear_analysis_cache();
-        marsad_ner::crf::clear_score_cache();
+        // Unless --warm, every pass starts cold: no word segmentations remembered from the
+        // previous one.
+        if !a.warm {
+            marsad_text::tokenize::clear_segment_cache();
+            marsad_ner::crf::features::clear_analysis_cache();
+            marsad_ner::crf::clear_score_cache();
+        }
         let t = Instant::now();
         let mut pass_latencies = Vec::with_capacity(docs.len());
         for d in &docs {
@@ -284,7 +291,8 @@ fn bench_analyze(a: &BenchAnalyzeArgs) -> Result<ExitCode> {
     let mb = bytes as f64 / 1e6;
     let rss = peak_rss_bytes().map_or("n/a".to_owned(), |b| format!("{:.1} MB", b as f64 / 1e6));
     out!(
-        "bench analyze{}: {} articles ({:.2} MB of text, {} rejected), best of {} passes on one core: {:.3} s",
+        "bench analyze{}{}: {} articles ({:.2} MB of text, {} rejected), best of {} passes on one core: {:.3} s",
+        if a.warm { " --warm" } else { "" },
         match stage {
             Some(Stage::Text) => " --text-only",
             Some(Stage::Entities) => " --entities",

@@ -3,9 +3,9 @@
 //! actors where a name's key is known, and short forms resolved to earlier full mentions
 //! (بالي → مصطفى بالي).
 
-use crate::patterns::{PWord, Patterns, words_of};
+use crate::patterns::{Patterns, words_of};
 use marsad_core::{Entity, EntityType, Span};
-use marsad_kb::{ActorKind, KnowledgeBase};
+use marsad_kb::{ActorKind, ActorMatch, KnowledgeBase};
 use marsad_text::{Token, Tokenizer};
 
 /// The tokens that lie within `span` (tokens sorted by position).
@@ -18,7 +18,8 @@ use marsad_text::keys::phrase_key;
 
 /// A statistical tagger: BIO tags (`B-PER`, `I-LOC`, `O` …) for the words of one sentence.
 pub trait Tagger: Send + Sync {
-    fn tag(&self, text: &str, tokens: &[marsad_text::Token]) -> Vec<(Span, EntityType)>;
+    /// `known`: the knowledge base's names in these tokens (a tagger may use them as features).
+    fn tag(&self, text: &str, tokens: &[marsad_text::Token], known: &[ActorMatch]) -> Vec<(Span, EntityType)>;
 }
 
 /// The entity type of an actor kind.
@@ -105,14 +106,14 @@ impl<'a> Recognizer<'a> {
     /// The same, with the text already tokenized (`tokens` sorted, covering the sentences).
     pub fn recognize_tokens(&self, text: &str, all_tokens: &[Token], sentences: &[Span]) -> Vec<Entity> {
         let sentence_tokens: Vec<&[Token]> = sentences.iter().map(|s| tokens_in(all_tokens, *s)).collect();
-        let sentence_words: Vec<Vec<PWord>> = sentence_tokens.iter().map(|t| words_of(text, t)).collect();
         let mut accepted: Vec<Candidate> = Vec::new();
-        for (&tokens, words) in sentence_tokens.iter().zip(&sentence_words) {
+        for &tokens in &sentence_tokens {
             let mut cands: Vec<Candidate> = Vec::new();
             // Names only the derived dictionary knows link the tagger's mentions but do not add
             // mentions of their own: on ANERcorp they were wrong more often than right.
             let curated = |a: usize| self.kb.actors()[a].source.as_deref() != Some("universalpetrarch");
-            for m in self.kb.find(tokens).into_iter().filter(|m| self.sources.knowledge && curated(m.actor)) {
+            let known = self.kb.find(tokens);
+            for m in known.iter().filter(|m| self.sources.knowledge && curated(m.actor)) {
                 let kind = self.kb.actors()[m.actor].kind;
                 cands.push(Candidate {
                     span: m.span,
@@ -122,7 +123,9 @@ impl<'a> Recognizer<'a> {
                     canonical: None,
                 });
             }
-            for m in self.patterns.find(words).into_iter().filter(|_| self.sources.patterns) {
+            let pattern_names =
+                if self.sources.patterns { self.patterns.find(&words_of(text, tokens)) } else { Vec::new() };
+            for m in pattern_names {
                 cands.push(Candidate {
                     span: m.span,
                     entity_type: m.entity_type,
@@ -134,7 +137,9 @@ impl<'a> Recognizer<'a> {
             if let Some(t) = self.tagger.filter(|_| self.sources.tagger) {
                 // A lone letter (ج, a split clitic or an abbreviation's fragment) is never a
                 // name the tagger can be trusted with.
-                for (span, ty) in t.tag(text, tokens).into_iter().filter(|(s, _)| s.slice(text).chars().count() > 1) {
+                for (span, ty) in
+                    t.tag(text, tokens, &known).into_iter().filter(|(s, _)| s.slice(text).chars().count() > 1)
+                {
                     cands.push(Candidate {
                         span,
                         entity_type: ty,
@@ -168,7 +173,7 @@ impl<'a> Recognizer<'a> {
         }
         self.link(text, &mut accepted);
         if self.sources.coreference {
-            self.resolve_short_forms(text, &sentence_words, &mut accepted);
+            self.resolve_short_forms(text, &sentence_tokens, &mut accepted);
         }
         accepted.sort_by_key(|c| c.span.start);
         accepted.into_iter().map(|c| self.entity(text, &c)).collect()
@@ -190,7 +195,7 @@ impl<'a> Recognizer<'a> {
     /// A person's surname met after the full name refers to that person: the short form takes
     /// the full mention's link (or its text as the canonical name), and bare occurrences of the
     /// surname that nothing recognised become mentions too.
-    fn resolve_short_forms(&self, text: &str, sentences: &[Vec<PWord>], cands: &mut Vec<Candidate>) {
+    fn resolve_short_forms(&self, text: &str, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
         struct Full {
             surname: String,
             span: Span,
@@ -210,8 +215,8 @@ impl<'a> Recognizer<'a> {
             return;
         }
         let mut added: Vec<Candidate> = Vec::new();
-        for words in sentences {
-            for word in words {
+        for tokens in sentences {
+            for word in words_of(text, tokens) {
                 // The surname matched the whole written word, so the mention is the whole word.
                 let span = word.full;
                 let Some(f) = full.iter().find(|f| f.surname == word.surface && f.span.end <= span.start) else {
@@ -290,7 +295,7 @@ mod tests {
     fn a_place_inside_a_known_name_is_part_of_it_and_one_that_ends_it_is_not() {
         struct Places;
         impl Tagger for Places {
-            fn tag(&self, text: &str, _tokens: &[marsad_text::Token]) -> Vec<(Span, EntityType)> {
+            fn tag(&self, text: &str, _: &[marsad_text::Token], _: &[ActorMatch]) -> Vec<(Span, EntityType)> {
                 ["سوريا", "السعودية"]
                     .iter()
                     .flat_map(|p| text.match_indices(p).map(|(at, w)| (Span::new(at, at + w.len()), EntityType::GPE)))
@@ -311,7 +316,7 @@ mod tests {
     fn a_place_is_not_linked_to_a_person_of_that_surname() {
         struct Loc;
         impl Tagger for Loc {
-            fn tag(&self, text: &str, _tokens: &[marsad_text::Token]) -> Vec<(Span, EntityType)> {
+            fn tag(&self, text: &str, _: &[marsad_text::Token], _: &[ActorMatch]) -> Vec<(Span, EntityType)> {
                 text.match_indices("البغدادي").map(|(at, w)| (Span::new(at, at + w.len()), EntityType::LOC)).collect()
             }
         }

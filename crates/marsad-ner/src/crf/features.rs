@@ -12,7 +12,7 @@
 //! window of keys and stems, and the label prior: how a first tagger labelled
 //! the word (and its clitic-free stem) over 10M tokens of raw news (`data/ner/label_prior.tsv`).
 
-use super::{Clusters, stem_key, word_key};
+use super::{Clusters, word_key};
 use crfs::Attribute;
 use marsad_text::{Lexicon, PieceRole, segment::segment_word};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -420,6 +420,10 @@ pub struct Tok {
     /// label-prior values of the word key and of the clitic-free stem key
     pw: Vec<String>,
     ps: Vec<String>,
+    /// the place list's kind of the word (key, else clitic-free key), as a one-word mark
+    place: Option<String>,
+    /// does a multi-word place name begin with the clitic-free key?
+    place_head: bool,
 }
 
 fn shape(w: &str) -> &'static str {
@@ -473,11 +477,17 @@ pub fn analyse_cached(w: &str, fs: &FeatureSet, res: &Resources) -> std::rc::Rc<
     })
 }
 
-fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
+/// What is known about a word form before its neighbours are looked at.
+pub fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
     let norm = marsad_text::lossless(w);
     let key = word_key(w);
     let stem10 = marsad_text::light10(&key).to_string();
     let pieces = segment_word(res.lexicon, w);
+    // the clitic-free stem's key, as `stem_key` gives it (the same segmentation, made once)
+    let stem_key = pieces
+        .iter()
+        .find(|p| p.role == PieceRole::Stem)
+        .map_or_else(|| key.clone(), |p| word_key(&w[p.span.start..p.span.end]));
     let mut proclitics = String::new();
     let mut article = false;
     let mut enclitic = None;
@@ -503,17 +513,19 @@ fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
     } else {
         None
     };
-    let sc = if fs.stem_clusters { res.stem_clusters.get(&stem_key(w)).map(str::to_string) } else { None };
+    let sc = if fs.stem_clusters { res.stem_clusters.get(&stem_key).map(str::to_string) } else { None };
     let freq = res.lexicon.freq(&norm);
     let no_art = bare_ll.strip_prefix("ال").unwrap_or(&bare_ll);
     let (with, without) = (res.lexicon.freq(&format!("ال{no_art}")), res.lexicon.freq(no_art));
     let art_ratio = if with + without < 5 { 9 } else { (4 * with + (with + without) / 2) / (with + without) };
     let (pw, ps) = if fs.prior {
-        (res.prior_word.values_of(&key), res.prior_stem.values_of(&stem_key(w)))
+        (res.prior_word.values_of(&key), res.prior_stem.values_of(&stem_key))
     } else {
         (Vec::new(), Vec::new())
     };
     Tok {
+        place: res.places.get(&key).or_else(|| res.places.get(&bare)).map(|k| format!("U{k}")),
+        place_head: res.place_heads.contains(&bare),
         pw,
         ps,
         art_ratio,
@@ -541,6 +553,38 @@ pub trait FeatureSink {
     fn begin_item(&mut self);
     /// One feature (value 1), its name given as format arguments.
     fn feat(&mut self, name: std::fmt::Arguments<'_>);
+    /// One feature whose name is its parts one after another (the common case, which needs no
+    /// formatting: a scoring sink hashes the parts' bytes as they are).
+    fn feat_parts(&mut self, parts: &[&str]) {
+        self.feat(format_args!("{}", Concat(parts)));
+    }
+}
+
+/// Displays string parts one after another.
+struct Concat<'a>(&'a [&'a str]);
+
+impl std::fmt::Display for Concat<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.iter().try_for_each(|p| f.write_str(p))
+    }
+}
+
+/// Small numbers as feature-name text (lengths, buckets, cluster prefix lengths).
+const NUMBERS: [&str; 33] = [
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16", "17", "18", "19", "20",
+    "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32",
+];
+
+/// A context offset as feature-name text.
+fn offset(o: isize) -> &'static str {
+    match o {
+        -2 => "-2",
+        -1 => "-1",
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        _ => unreachable!("context offsets are within ±2"),
+    }
 }
 
 /// Collects attribute lists, one per word.
@@ -562,23 +606,15 @@ impl FeatureSink for AttributeSink {
 }
 
 fn prefixes_suffixes(sink: &mut impl FeatureSink, tag: &str, s: &str) {
-    let c: Vec<char> = s.chars().collect();
+    // byte offsets of the first four and the last three char boundaries
+    let len = s.chars().count();
+    let heads: Vec<usize> = s.char_indices().map(|(i, _)| i).skip(1).take(3).collect();
+    let tails: Vec<usize> = s.char_indices().rev().map(|(i, _)| i).take(3).collect();
     for n in 1..=3 {
-        if c.len() > n {
-            let (head, tail) = (&c[..n], &c[c.len() - n..]);
-            sink.feat(format_args!("{tag}p{n}={}", Chars(head)));
-            sink.feat(format_args!("{tag}s{n}={}", Chars(tail)));
+        if len > n {
+            sink.feat_parts(&[tag, "p", NUMBERS[n], "=", &s[..heads[n - 1]]]);
+            sink.feat_parts(&[tag, "s", NUMBERS[n], "=", &s[tails[n - 1]..]]);
         }
-    }
-}
-
-/// Displays a run of chars without collecting them into a String.
-struct Chars<'a>(&'a [char]);
-
-impl std::fmt::Display for Chars<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write;
-        self.0.iter().try_for_each(|&c| f.write_char(c))
     }
 }
 
@@ -598,11 +634,11 @@ pub fn features_into(words: &[&str], fs: &FeatureSet, res: &Resources, sink: &mu
     for i in 0..n {
         sink.begin_item();
         position_features(&p, i, fs, sink);
-        word_features(&p.toks[i], fs, sink);
+        word_features(&p.toks[i], fs, true, sink);
         for o in CONTEXT_OFFSETS {
             let j = i as isize + o;
             if j >= 0 && (j as usize) < n {
-                context_features(&p.toks[j as usize], o, fs, sink);
+                context_features(&p.toks[j as usize], o, fs, true, sink);
             }
         }
     }
@@ -628,13 +664,22 @@ pub fn prepare(words: &[&str], fs: &FeatureSet, res: &Resources) -> Prepared {
 
 /// The same, with the knowledge-base marks already known (from the document's own tokens).
 pub fn prepare_with_knowledge(words: &[&str], kb: Vec<Option<String>>, fs: &FeatureSet, res: &Resources) -> Prepared {
-    let toks: Vec<std::rc::Rc<Tok>> = words.iter().map(|w| analyse_cached(w, fs, res)).collect();
+    prepare_analysed(words.iter().map(|w| analyse_cached(w, fs, res)).collect(), kb, fs, res)
+}
+
+/// The same, with the words already analysed.
+pub fn prepare_analysed(
+    toks: Vec<std::rc::Rc<Tok>>,
+    kb: Vec<Option<String>>,
+    fs: &FeatureSet,
+    res: &Resources,
+) -> Prepared {
     let n = toks.len();
     // gazetteer: one- and two-word place names (whole key, clitic-free key)
     let mut gaz: Vec<Option<String>> = vec![None; n];
     if fs.gazetteer {
         for i in 0..n {
-            if i + 1 < n && res.place_heads.contains(&toks[i].bare) {
+            if i + 1 < n && toks[i].place_head {
                 let two = format!("{} {}", toks[i].bare, toks[i + 1].key);
                 if let Some(k) = res.places.get(&two) {
                     gaz[i] = Some(format!("B{k}"));
@@ -643,10 +688,7 @@ pub fn prepare_with_knowledge(words: &[&str], kb: Vec<Option<String>>, fs: &Feat
                 }
             }
             if gaz[i].is_none() {
-                let t = &toks[i];
-                if let Some(k) = res.places.get(&t.key).or_else(|| res.places.get(&t.bare)) {
-                    gaz[i] = Some(format!("U{k}"));
-                }
+                gaz[i] = toks[i].place.clone();
             }
         }
     }
@@ -658,12 +700,12 @@ pub fn prepare_with_knowledge(words: &[&str], kb: Vec<Option<String>>, fs: &Feat
 pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
     let toks = &p.toks;
     let n = toks.len();
-    sink.feat(format_args!("bias"));
+    sink.feat_parts(&["bias"]);
     if i == 0 {
-        sink.feat(format_args!("BOS"));
+        sink.feat_parts(&["BOS"]);
     }
     if i + 1 == n {
-        sink.feat(format_args!("EOS"));
+        sink.feat_parts(&["EOS"]);
     }
     if fs.knowledge {
         for (o, tag) in [(-1isize, "kb-1"), (0, "kb0"), (1, "kb+1")] {
@@ -691,36 +733,37 @@ pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut imp
         for o in CONTEXT_OFFSETS {
             let j = i as isize + o;
             if j < 0 || j as usize >= n {
-                sink.feat(format_args!("k[{o}]=__"));
+                sink.feat_parts(&["k[", offset(o), "]=__"]);
             }
         }
         let kk = |j: isize| if j < 0 || j as usize >= n { "__" } else { toks[j as usize].key.as_str() };
         let ii = i as isize;
-        sink.feat(format_args!("k[-1,0]={}|{}", kk(ii - 1), kk(ii)));
-        sink.feat(format_args!("k[0,1]={}|{}", kk(ii), kk(ii + 1)));
+        sink.feat_parts(&["k[-1,0]=", kk(ii - 1), "|", kk(ii)]);
+        sink.feat_parts(&["k[0,1]=", kk(ii), "|", kk(ii + 1)]);
     }
 }
 
-/// Features of the word itself (cacheable per word form).
-pub fn word_features(t: &Tok, fs: &FeatureSet, sink: &mut impl FeatureSink) {
+/// Features of the word itself (cacheable per word form); its cluster features only with
+/// `clusters` (a scorer may take them per cluster path instead, see [`cluster_paths`]).
+pub fn word_features(t: &Tok, fs: &FeatureSet, clusters: bool, sink: &mut impl FeatureSink) {
     if fs.lex {
-        sink.feat(format_args!("w={}", t.norm));
-        sink.feat(format_args!("k={}", t.key));
-        sink.feat(format_args!("s10={}", t.stem10));
+        sink.feat_parts(&["w=", &t.norm]);
+        sink.feat_parts(&["k=", &t.key]);
+        sink.feat_parts(&["s10=", &t.stem10]);
     }
     if fs.clitics {
-        sink.feat(format_args!("bare={}", t.bare));
+        sink.feat_parts(&["bare=", &t.bare]);
         if !t.proclitics.is_empty() {
-            sink.feat(format_args!("pro={}", t.proclitics));
-            for c in t.proclitics.chars() {
-                sink.feat(format_args!("pro1={c}"));
+            sink.feat_parts(&["pro=", &t.proclitics]);
+            for (i, c) in t.proclitics.char_indices() {
+                sink.feat_parts(&["pro1=", &t.proclitics[i..i + c.len_utf8()]]);
             }
         }
         if t.article {
-            sink.feat(format_args!("art"));
+            sink.feat_parts(&["art"]);
         }
         if let Some(e) = &t.enclitic {
-            sink.feat(format_args!("enc={e}"));
+            sink.feat_parts(&["enc=", e]);
         }
     }
     if fs.affixes {
@@ -730,38 +773,35 @@ pub fn word_features(t: &Tok, fs: &FeatureSet, sink: &mut impl FeatureSink) {
         }
     }
     if fs.shape {
-        sink.feat(format_args!("shape={}", t.shape));
-        sink.feat(format_args!("len={}", t.len.min(10)));
+        sink.feat_parts(&["shape=", t.shape]);
+        sink.feat_parts(&["len=", NUMBERS[t.len.min(10)]]);
     }
     if fs.freq {
         let b = 32 - t.freq.leading_zeros();
-        sink.feat(format_args!("fq={}", b / 2));
-        sink.feat(format_args!("artr={}", t.art_ratio));
+        sink.feat_parts(&["fq=", NUMBERS[b as usize / 2]]);
+        sink.feat_parts(&["artr=", NUMBERS[t.art_ratio as usize]]);
     }
     if fs.triggers
         && let Some(c) = t.trig
     {
-        sink.feat(format_args!("t0={c}"));
+        sink.feat_parts(&["t0=", c]);
     }
-    if fs.word_clusters {
-        cluster_feats(sink, "wc", t.wc.as_deref(), 0);
-    }
-    if fs.stem_clusters {
-        cluster_feats(sink, "sc", t.sc.as_deref(), 0);
-    }
-    if let Some(p) = &t.wc2 {
-        cluster_feats(sink, "xc", Some(p).filter(|p| !p.is_empty()).map(String::as_str), 0);
+    if clusters {
+        for (tag, path) in cluster_paths(t, fs) {
+            cluster_features(sink, tag, path, 0);
+        }
     }
     for v in &t.pw {
-        sink.feat(format_args!("pw={v}"));
+        sink.feat_parts(&["pw=", v]);
     }
     for v in &t.ps {
-        sink.feat(format_args!("ps={v}"));
+        sink.feat_parts(&["ps=", v]);
     }
 }
 
-/// Features a neighbour at offset `o` gives (cacheable per word form and offset).
-pub fn context_features(u: &Tok, o: isize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
+/// Features a neighbour at offset `o` gives (cacheable per word form and offset); its cluster
+/// features only with `clusters`.
+pub fn context_features(u: &Tok, o: isize, fs: &FeatureSet, clusters: bool, sink: &mut impl FeatureSink) {
     if fs.triggers
         && o < 2
         && let Some(c) = u.trig
@@ -771,27 +811,24 @@ pub fn context_features(u: &Tok, o: isize, fs: &FeatureSet, sink: &mut impl Feat
             -1 => "t-1",
             _ => "t+1",
         };
-        sink.feat(format_args!("{tag}={c}"));
+        sink.feat_parts(&[tag, "=", c]);
     }
-    if fs.word_clusters {
-        cluster_feats(sink, "wc", u.wc.as_deref(), o);
+    if clusters {
+        for (tag, path) in cluster_paths(u, fs) {
+            cluster_features(sink, tag, path, o);
+        }
     }
-    if fs.stem_clusters {
-        cluster_feats(sink, "sc", u.sc.as_deref(), o);
-    }
-    if let Some(p) = &u.wc2 {
-        cluster_feats(sink, "xc", Some(p).filter(|p| !p.is_empty()).map(String::as_str), o);
-    }
-    if o.abs() == 1 {
+    let o = offset(o);
+    if o == "-1" || o == "1" {
         for v in &u.pw {
-            sink.feat(format_args!("pw[{o}]={v}"));
+            sink.feat_parts(&["pw[", o, "]=", v]);
         }
     }
     if fs.window {
-        sink.feat(format_args!("k[{o}]={}", u.key));
-        sink.feat(format_args!("s10[{o}]={}", u.stem10));
-        if fs.clitics && o.abs() == 1 {
-            sink.feat(format_args!("bare[{o}]={}", u.bare));
+        sink.feat_parts(&["k[", o, "]=", &u.key]);
+        sink.feat_parts(&["s10[", o, "]=", &u.stem10]);
+        if fs.clitics && (o == "-1" || o == "1") {
+            sink.feat_parts(&["bare[", o, "]=", &u.bare]);
         }
     }
 }
@@ -814,10 +851,15 @@ pub fn knowledge_tags(words: &[&str]) -> Vec<Option<String>> {
 
 /// Knowledge-base marks for words starting at the given byte offsets of the tokens' text.
 pub fn knowledge_tags_of(tokens: &[marsad_text::Token], starts: &[usize]) -> Vec<Option<String>> {
+    knowledge_tags_of_matches(&marsad_kb::KnowledgeBase::embedded().find(tokens), starts)
+}
+
+/// The same, from the knowledge base's matches in those tokens.
+pub fn knowledge_tags_of_matches(matches: &[marsad_kb::ActorMatch], starts: &[usize]) -> Vec<Option<String>> {
     let kb = marsad_kb::KnowledgeBase::embedded();
     let word_of = |byte: usize| starts.partition_point(|&s| s <= byte).saturating_sub(1);
     let mut tags = vec![None; starts.len()];
-    for m in kb.find(tokens) {
+    for m in matches {
         let ty = crate::recognize::type_of_kind(kb.actors()[m.actor].kind);
         let (a, b) = (word_of(m.span.start), word_of(m.span.end.saturating_sub(1)));
         for (k, tag) in tags.iter_mut().enumerate().take(b + 1).skip(a) {
@@ -827,18 +869,29 @@ pub fn knowledge_tags_of(tokens: &[marsad_text::Token], starts: &[usize]) -> Vec
     tags
 }
 
-fn cluster_feats(sink: &mut impl FeatureSink, tag: &str, path: Option<&str>, o: isize) {
+/// The word's path in each clustering that is on, with the clustering's feature tag (`None`: the
+/// word is not in that clustering). Its cluster features depend on nothing else.
+pub fn cluster_paths<'t>(t: &'t Tok, fs: &FeatureSet) -> impl Iterator<Item = (&'static str, Option<&'t str>)> {
+    let wc = fs.word_clusters.then_some(("wc", t.wc.as_deref()));
+    let sc = fs.stem_clusters.then_some(("sc", t.sc.as_deref()));
+    let xc = t.wc2.as_ref().map(|p| ("xc", Some(p.as_str()).filter(|p| !p.is_empty())));
+    [wc, sc, xc].into_iter().flatten()
+}
+
+/// The features of a cluster path, given by a word at offset `o`.
+pub fn cluster_features(sink: &mut impl FeatureSink, tag: &str, path: Option<&str>, o: isize) {
+    let os = offset(o);
     match path {
         Some(p) => {
             let prefixes: &[usize] = if o == 0 { &CLUSTER_PREFIXES } else { &[6, 12] };
             for &l in prefixes {
                 let l = l.min(p.len());
-                sink.feat(format_args!("{tag}{l}[{o}]={}", &p[..l]));
+                sink.feat_parts(&[tag, NUMBERS[l], "[", os, "]=", &p[..l]]);
             }
             if o == 0 {
-                sink.feat(format_args!("{tag}[0]={p}"));
+                sink.feat_parts(&[tag, "[0]=", p]);
             }
         }
-        None => sink.feat(format_args!("{tag}[{o}]=none")),
+        None => sink.feat_parts(&[tag, "[", os, "]=none"]),
     }
 }

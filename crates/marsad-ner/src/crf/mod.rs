@@ -9,8 +9,10 @@ pub mod features;
 use crate::recognize::Tagger;
 use features::{FeatureSet, Resources};
 use marsad_core::{EntityType, Span};
+use marsad_kb::ActorMatch;
 use marsad_text::Token;
 use rustc_hash::FxHashMap;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 const MODEL: &[u8] = include_bytes!("../../../../data/ner/tagger.crfsuite");
@@ -94,10 +96,20 @@ impl std::fmt::Write for NameHash {
     }
 }
 
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
 fn name_hash(name: std::fmt::Arguments<'_>) -> u64 {
     use std::fmt::Write;
-    let mut h = NameHash(0xcbf2_9ce4_8422_2325);
+    let mut h = NameHash(FNV_OFFSET);
     let _ = h.write_fmt(name);
+    h.0
+}
+
+/// The same hash of a name given as parts one after another.
+fn parts_hash(parts: &[&str]) -> u64 {
+    use std::fmt::Write;
+    let mut h = NameHash(FNV_OFFSET);
+    parts.iter().for_each(|p| _ = h.write_str(p));
     h.0
 }
 
@@ -153,20 +165,21 @@ impl Weights {
     fn viterbi(&self, scores: &[f64], len: usize) -> Vec<&str> {
         let n = self.labels.len();
         let mut best = scores[..n].to_vec();
+        let mut next = vec![0.0; n];
         let mut back = vec![0u16; len * n];
         for t in 1..len {
-            let mut next = vec![f64::NEG_INFINITY; n];
             for j in 0..n {
+                let (mut top, mut from) = (f64::NEG_INFINITY, 0);
                 for (i, b) in best.iter().enumerate() {
                     let v = b + self.trans[i * n + j];
-                    if v > next[j] {
-                        next[j] = v;
-                        back[t * n + j] = i as u16;
+                    if v > top {
+                        (top, from) = (v, i);
                     }
                 }
-                next[j] += scores[t * n + j];
+                next[j] = top + scores[t * n + j];
+                back[t * n + j] = from as u16;
             }
-            best = next;
+            std::mem::swap(&mut best, &mut next);
         }
         let mut j = (0..n).max_by(|&a, &b| best[a].total_cmp(&best[b])).unwrap_or(0);
         let mut path = vec![0usize; len];
@@ -190,7 +203,18 @@ impl features::FeatureSink for ScoreSink<'_> {
     }
 
     fn feat(&mut self, name: std::fmt::Arguments<'_>) {
-        if let Some(&(from, to)) = self.weights.state.get(&name_hash(name)) {
+        self.add(name_hash(name));
+    }
+
+    fn feat_parts(&mut self, parts: &[&str]) {
+        self.add(parts_hash(parts));
+    }
+}
+
+impl ScoreSink<'_> {
+    /// Adds the weights of the feature whose name hashes to `hash` (none if the model lacks it).
+    fn add(&mut self, hash: u64) {
+        if let Some(&(from, to)) = self.weights.state.get(&hash) {
             let base = self.scores.len() - self.weights.labels.len();
             for &(label, w) in &self.weights.weights[from as usize..to as usize] {
                 self.scores[base + label as usize] += w;
@@ -203,17 +227,35 @@ fn add(row: &mut [f64], v: &[f64]) {
     row.iter_mut().zip(v).for_each(|(r, x)| *r += x);
 }
 
-type WordScoreCache = (usize, FxHashMap<Box<str>, Box<[f64]>>);
+/// What the tagger remembers of one word form: its analysis, and the label scores of its own
+/// features followed by those of the features it gives a neighbour at each context offset.
+struct Remembered {
+    tok: Rc<features::Tok>,
+    scores: Box<[f64]>,
+}
+
+/// Word forms a thread remembers before it starts afresh.
+const MEMO_LIMIT: usize = 200_000;
+
+#[derive(Default)]
+struct WordMemo {
+    /// The weights the scores belong to (their address).
+    owner: usize,
+    words: FxHashMap<Box<str>, Rc<Remembered>>,
+    /// Per clustering and cluster path (hashed): the scores of the path's features at offset 0
+    /// and at each context offset. Many word forms share a path, and clusters give about
+    /// two-thirds of a word's features.
+    paths: FxHashMap<u64, Box<[f64]>>,
+}
 
 thread_local! {
-    /// Per word form: the label scores of its own features, then of what it gives neighbours at
-    /// each context offset. Keyed to one set of weights.
-    static WORD_SCORES: std::cell::RefCell<WordScoreCache> = std::cell::RefCell::new((0, FxHashMap::default()));
+    /// Per word form, what scoring it needs (a bounded memo of a pure function of the form).
+    static WORD_MEMO: std::cell::RefCell<WordMemo> = std::cell::RefCell::new(WordMemo::default());
 }
 
 /// Empties this thread's memo of word scores (benchmarks measure cold passes).
 pub fn clear_score_cache() {
-    WORD_SCORES.with_borrow_mut(|c| c.1.clear());
+    WORD_MEMO.with_borrow_mut(|c| c.words.clear());
 }
 
 /// The CRF tagger with its feature resources.
@@ -248,55 +290,84 @@ impl CrfTagger {
     /// neighbours are scored once and remembered (per thread, bounded); only the features that
     /// depend on several words are computed per position.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
-        let prepared = features::prepare(words, &self.features, &self.resources);
-        self.tag_prepared(words, &prepared)
+        let kb = if self.features.knowledge { features::knowledge_tags(words) } else { vec![None; words.len()] };
+        self.tag_with_knowledge(words, kb)
     }
 
-    fn tag_prepared(&self, words: &[&str], prepared: &features::Prepared) -> Vec<String> {
+    /// The same, with the words' knowledge-base marks already known.
+    fn tag_with_knowledge(&self, words: &[&str], kb: Vec<Option<String>>) -> Vec<String> {
         if words.is_empty() {
             return Vec::new();
         }
         let nl = self.weights.labels.len();
         let n = words.len();
-        let mut scores = vec![0.0; n * nl];
-        WORD_SCORES.with_borrow_mut(|cache| {
-            let id = &self.weights as *const Weights as usize;
-            if cache.0 != id || cache.1.len() > 200_000 {
-                cache.1.clear();
-                cache.0 = id;
+        // Each word form's analysis and scores, looked up once (each serves five positions).
+        let remembered: Vec<Rc<Remembered>> = WORD_MEMO.with_borrow_mut(|memo| {
+            let owner = &self.weights as *const Weights as usize;
+            if memo.owner != owner || memo.words.len() >= MEMO_LIMIT {
+                memo.words.clear();
+                memo.paths.clear();
+                memo.owner = owner;
             }
-            for (i, w) in words.iter().enumerate() {
-                if !cache.1.contains_key(*w) {
-                    let t = &prepared.toks[i];
-                    let mut parts = Vec::with_capacity(nl * (1 + features::CONTEXT_OFFSETS.len()));
-                    parts.extend(self.score(|s| features::word_features(t, &self.features, s)));
-                    for o in features::CONTEXT_OFFSETS {
-                        parts.extend(self.score(|s| features::context_features(t, o, &self.features, s)));
+            words
+                .iter()
+                .map(|w| match memo.words.get(*w) {
+                    Some(r) => Rc::clone(r),
+                    None => {
+                        let r = Rc::new(self.remember(w, &mut memo.paths));
+                        memo.words.insert(Box::from(*w), Rc::clone(&r));
+                        r
                     }
-                    cache.1.insert(Box::from(*w), parts.into_boxed_slice());
-                }
-            }
-            // Each word's remembered scores, looked up once (each serves five positions).
-            let remembered: Vec<Option<&[f64]>> = words.iter().map(|w| cache.1.get(*w).map(|c| &**c)).collect();
-            for i in 0..n {
-                let row = &mut scores[i * nl..(i + 1) * nl];
-                let own = self.score(|s| features::position_features(prepared, i, &self.features, s));
-                add(row, &own);
-                if let Some(c) = remembered[i] {
-                    add(row, &c[..nl]);
-                }
-                for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
-                    let j = i as isize + o;
-                    if j >= 0
-                        && (j as usize) < n
-                        && let Some(c) = remembered[j as usize]
-                    {
-                        add(row, &c[(k + 1) * nl..(k + 2) * nl]);
-                    }
-                }
-            }
+                })
+                .collect()
         });
+        let prepared = features::prepare_analysed(
+            remembered.iter().map(|r| Rc::clone(&r.tok)).collect(),
+            kb,
+            &self.features,
+            &self.resources,
+        );
+        let mut scores = Vec::with_capacity(n * nl);
+        let mut sink = ScoreSink { weights: &self.weights, scores: Vec::with_capacity(nl) };
+        for i in 0..n {
+            sink.scores.clear();
+            features::FeatureSink::begin_item(&mut sink);
+            features::position_features(&prepared, i, &self.features, &mut sink);
+            let row = &mut sink.scores;
+            add(row, &remembered[i].scores[..nl]);
+            for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
+                let j = i as isize + o;
+                if j >= 0 && (j as usize) < n {
+                    add(row, &remembered[j as usize].scores[(k + 1) * nl..(k + 2) * nl]);
+                }
+            }
+            scores.extend_from_slice(row);
+        }
         self.weights.viterbi(&scores, n).into_iter().map(str::to_owned).collect()
+    }
+
+    /// Analyses a word form and scores the features it gives itself and its neighbours (its
+    /// cluster paths' scores from `paths`, made there the first time a path is met).
+    fn remember(&self, w: &str, paths: &mut FxHashMap<u64, Box<[f64]>>) -> Remembered {
+        let tok = Rc::new(features::analyse(w, &self.features, &self.resources));
+        let fs = &self.features;
+        let mut scores = Vec::with_capacity(self.weights.labels.len() * (1 + features::CONTEXT_OFFSETS.len()));
+        scores.extend(self.score(|s| features::word_features(&tok, fs, false, s)));
+        for o in features::CONTEXT_OFFSETS {
+            scores.extend(self.score(|s| features::context_features(&tok, o, fs, false, s)));
+        }
+        for (tag, path) in features::cluster_paths(&tok, fs) {
+            let key = parts_hash(&[tag, "\0", path.unwrap_or("\0none")]);
+            let path_scores = paths.entry(key).or_insert_with(|| {
+                let mut v = self.score(|s| features::cluster_features(s, tag, path, 0));
+                for o in features::CONTEXT_OFFSETS {
+                    v.extend(self.score(|s| features::cluster_features(s, tag, path, o)));
+                }
+                v.into_boxed_slice()
+            });
+            add(&mut scores, path_scores);
+        }
+        Remembered { tok, scores: scores.into_boxed_slice() }
     }
 
     /// The label scores of the features one call emits.
@@ -332,20 +403,19 @@ fn label_type(t: &str) -> Option<EntityType> {
 }
 
 impl Tagger for CrfTagger {
-    fn tag(&self, text: &str, tokens: &[Token]) -> Vec<(Span, EntityType)> {
+    fn tag(&self, text: &str, tokens: &[Token], known: &[ActorMatch]) -> Vec<(Span, EntityType)> {
         let words: Vec<&[Token]> = marsad_text::keys::words(tokens).collect();
         let spans: Vec<Span> = words.iter().map(|w| marsad_text::keys::word_span(w)).collect();
         let name_starts: Vec<usize> = words.iter().map(|w| marsad_text::keys::name_span(w).start).collect();
         let surfaces: Vec<&str> = spans.iter().map(|s| s.slice(text)).collect();
-        // The knowledge-base marks come from these very tokens (no second tokenization).
+        // The knowledge-base marks come from the names already found in these very tokens.
         let kb = if self.features.knowledge {
             let starts: Vec<usize> = spans.iter().map(|s| s.start).collect();
-            features::knowledge_tags_of(tokens, &starts)
+            features::knowledge_tags_of_matches(known, &starts)
         } else {
             vec![None; spans.len()]
         };
-        let prepared = features::prepare_with_knowledge(&surfaces, kb, &self.features, &self.resources);
-        let tags = self.tag_prepared(&surfaces, &prepared);
+        let tags = self.tag_with_knowledge(&surfaces, kb);
         crate::conll::entities(&tags)
             .into_iter()
             .filter_map(|(a, b, t)| {
