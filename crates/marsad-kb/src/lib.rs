@@ -158,8 +158,13 @@ impl KnowledgeBase {
                 // One-word names from the derived dictionary are too often common nouns
                 // (القطاع, الحكومة): only curated entries may be known by one word.
                 let derived_only = a.source.as_deref() == Some("universalpetrarch");
+                // A one-word name of two letters or fewer once its clitics are read off is
+                // mostly another word: the acronyms واس and وال key as اس and ال, which match
+                // أسهم (أس + هم) and a split article.
+                let ambiguous = |key: &str| !key.contains(' ') && key.chars().count() < 3;
                 if let Some(key) = phrase_key(tokenizer, name)
                     && (!derived_only || key.contains(' '))
+                    && !ambiguous(&key)
                     && !keys.contains_key(&key)
                 {
                     patterns.push((key.clone(), i as u32));
@@ -243,6 +248,15 @@ mod tests {
         let ids: Vec<&str> = kb.find(&tokens).iter().map(|m| kb.actors()[m.actor].id.as_str()).collect();
         assert!(ids.contains(&"grp-isis"), "{ids:?}");
         assert!(ids.iter().any(|i| i.contains("sdf")), "{ids:?}");
+    }
+
+    #[test]
+    fn acronyms_that_key_as_two_letters_match_nothing() {
+        // واس (SPA) and وال (LANA) read as و + اس / و + ال: they would match أسهم and a split
+        // article.
+        let kb = KnowledgeBase::embedded();
+        let tokens = Tokenizer::default().tokenize("ارتفعت أسهم الشركة وقال ال مسؤول");
+        assert!(kb.find(&tokens).is_empty(), "{:?}", kb.find(&tokens));
     }
 
     #[test]
