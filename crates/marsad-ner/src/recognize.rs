@@ -216,10 +216,11 @@ impl<'a> Recognizer<'a> {
         }
         let mut added: Vec<Candidate> = Vec::new();
         for tokens in sentences {
-            for word in words_of(text, tokens) {
+            for pieces in marsad_text::keys::words(tokens) {
                 // The surname matched the whole written word, so the mention is the whole word.
-                let span = word.full;
-                let Some(f) = full.iter().find(|f| f.surname == word.surface && f.span.end <= span.start) else {
+                let span = marsad_text::keys::word_span(pieces);
+                let surface = marsad_text::lossy(span.slice(text));
+                let Some(f) = full.iter().find(|f| f.surname == surface && f.span.end <= span.start) else {
                     continue;
                 };
                 if let Some(c) = cands.iter_mut().find(|c| c.span == span) {

@@ -12,7 +12,7 @@ mod prior;
 use clusters::ClusterParams;
 use data::Sentence;
 use marsad_ner::crf::Clusters;
-use marsad_ner::crf::features::{FeatureSet, LabelPrior, Resources, sentence_features};
+use marsad_ner::crf::features::{FeatureSet, LabelPrior, Resources, document_features, sentence_features};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -74,11 +74,16 @@ fn main() {
         }
         Some("train") => train(&args),
         Some("kbcheck") => kbcheck(&args),
-        Some("prior-merge") => prior::merge(
-            Path::new(args.get("--a").expect("--a")),
-            Path::new(args.get("--b").expect("--b")),
-            Path::new(args.get("--out").expect("--out")),
-        ),
+        Some("prior-merge") => {
+            // --a A --b B (two halves) or --priors F1,F2,… (k folds)
+            let files: Vec<PathBuf> = match args.get("--priors") {
+                Some(list) => list.split(',').map(PathBuf::from).collect(),
+                None => {
+                    vec![PathBuf::from(args.get("--a").expect("--a")), PathBuf::from(args.get("--b").expect("--b"))]
+                }
+            };
+            prior::merge(&files, Path::new(args.get("--out").expect("--out")))
+        }
         Some("prior") => {
             let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
             let files = clusters::corpus_files(Path::new(CORPUS_DIR));
@@ -90,11 +95,12 @@ fn main() {
                 Path::new(args.get("--out").expect("--out")),
             );
         }
+        Some("penalty") => penalty(&args),
         Some("eval") => {
             // tag ANERcorp test with a saved model (speed on a quiet machine)
             let fs = FeatureSet::parse(args.get("--feats").unwrap_or("all"));
             let t = Instant::now();
-            let (res, _, _) = resources(&args);
+            let (res, _) = resources(&args);
             let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
             let model = crfs::Model::new(&bytes).unwrap();
             let tagger = model.tagger().unwrap();
@@ -138,12 +144,31 @@ fn instances(
         .map(|group| {
             let mut x = Vec::new();
             let mut y = Vec::new();
-            for s in group {
-                let words: Vec<&str> = s.tokens.iter().map(|w| w.as_str()).collect();
-                x.extend(sentence_features(&words, fs, res));
-                y.extend(s.tags.iter().cloned());
+            for (s, feats) in group.iter().zip(features_by_document(group, fs, res)) {
+                x.extend(feats);
+                if BILOU.load(std::sync::atomic::Ordering::Relaxed) {
+                    y.extend(marsad_ner::conll::to_bilou(&s.tags));
+                } else {
+                    y.extend(s.tags.iter().cloned());
+                }
             }
             (x, y)
+        })
+        .collect()
+}
+
+/// --doc N: sentences taken as one document for document evidence (ANERcorp marks no article
+/// boundaries: runs of N sentences stand in for articles).
+static DOC_SENTENCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(20);
+
+/// Features of each sentence, documents being runs of `--doc` sentences.
+fn features_by_document(sents: &[Sentence], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Vec<crfs::Attribute>>> {
+    let n = DOC_SENTENCES.load(std::sync::atomic::Ordering::Relaxed).max(1);
+    sents
+        .chunks(n)
+        .flat_map(|doc| {
+            let words: Vec<Vec<&str>> = doc.iter().map(|s| s.tokens.iter().map(String::as_str).collect()).collect();
+            document_features(&words, fs, res)
         })
         .collect()
 }
@@ -152,17 +177,20 @@ fn evaluate(tagger: &crfs::Tagger, sents: &[Sentence], fs: &FeatureSet, res: &Re
     let mut ev = eval::Eval::default();
     let t = Instant::now();
     let mut ntok = 0;
-    for s in sents {
-        let words: Vec<&str> = s.tokens.iter().map(|w| w.as_str()).collect();
-        let x = sentence_features(&words, fs, res);
+    for (s, x) in sents.iter().zip(features_by_document(sents, fs, res)) {
         let pred = tagger.tag(&x).unwrap();
-        ntok += words.len();
+        ntok += s.tokens.len();
         ev.add(&s.tags, &pred);
     }
     (ev, ntok as f64 / t.elapsed().as_secs_f64())
 }
 
+/// --bilou: train on BILOU labels (scoring reads them as it reads BIO).
+static BILOU: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn train(args: &Args) {
+    BILOU.store(args.flag("--bilou"), std::sync::atomic::Ordering::Relaxed);
+    DOC_SENTENCES.store(args.num("--doc", 20), std::sync::atomic::Ordering::Relaxed);
     let name = args.get("--name").unwrap_or("exp");
     let feats = args.get("--feats").unwrap_or("lex,win,shape");
     let fs = FeatureSet::parse(feats);
@@ -178,7 +206,7 @@ fn train(args: &Args) {
         args.get(k)
             .map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")))
     };
-    let (res, prior_a, prior_b) = resources(args);
+    let (res, priors) = resources(args);
 
     let ner = PathBuf::from(NER_DIR);
     let mut train = data::read_conll(&ner.join("anercorp_train.txt"));
@@ -194,11 +222,17 @@ fn train(args: &Args) {
     let (aq_train, aq_test) = data::read_aqmar(&ner.join("aqmar"));
     let with_aqmar = args.flag("--aqmar");
     let aq_weight: f64 = args.num("--aqmar-weight", 1.0);
-    // --half a|b: train on one half only (the models a label prior is built with)
+    // --half a|b: train on one half only (the models a label prior is built with); --fold k/K:
+    // train on all but the k-th of K contiguous folds (k from 1)
     match args.get("--half") {
         Some("a") => train.truncate(train.len() / 2),
         Some("b") => drop(train.drain(..train.len() / 2)),
         _ => {}
+    }
+    if let Some((k, folds)) = args.get("--fold").and_then(|f| f.split_once('/')) {
+        let (k, folds): (usize, usize) = (k.parse().expect("--fold k/K"), folds.parse().expect("--fold k/K"));
+        let n = train.len();
+        drop(train.drain(n * (k - 1) / folds..n * k / folds));
     }
     let n_aner = train.len();
     if with_aqmar {
@@ -221,21 +255,21 @@ fn train(args: &Args) {
     trainer.set_feature_minfreq(tp.minfreq).unwrap();
     let mut nattr = 0usize;
     let mut parts: Vec<(&[Sentence], f64, Option<Resources>)> = Vec::new();
-    if let (Some(a), Some(b)) = (&prior_a, &prior_b) {
-        // --prior-from-dev: the two tables came from the half models of a --dev run (halves of
-        // the first 90 %); the last 10 %, which neither saw, takes both tables like test text
+    if !priors.is_empty() {
+        // Table k came from the model trained without the k-th of K folds (two halves: a is the
+        // model of the first half, so the first half sees b): each fold's sentences see the
+        // table of the model that never saw them. --prior-from-dev: the tables came from the
+        // fold models of a --dev run (folds of the first 90 %); the last 10 %, which none saw,
+        // takes all tables summed like test text.
         let seen = if args.flag("--prior-from-dev") && !dev { n_aner * 9 / 10 } else { n_aner };
-        let half = seen / 2;
-        parts.push((
-            &train[..half],
-            1.0,
-            Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(b)),
-        ));
-        parts.push((
-            &train[half..seen],
-            1.0,
-            Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(a)),
-        ));
+        let k = priors.len();
+        for (i, table) in priors.iter().enumerate() {
+            parts.push((
+                &train[seen * i / k..seen * (i + 1) / k],
+                1.0,
+                Some(Resources::new(load("--wc"), load("--sc")).with_clusters2(load("--wc2")).with_prior(table)),
+            ));
+        }
         parts.push((&train[seen..n_aner], 1.0, None));
     } else {
         parts.push((&train[..n_aner], 1.0, None));
@@ -278,9 +312,10 @@ fn train(args: &Args) {
 
 type Counts = marsad_ner::crf::features::PriorCounts;
 
-/// Clusters (`--wc`, `--sc`) and, with `--prior-a`/`--prior-b`, the label prior: the resources
-/// test text is tagged with (both tables summed) and the two tables.
-fn resources(args: &Args) -> (Resources, Option<Counts>, Option<Counts>) {
+/// Clusters (`--wc`, `--sc`) and, with `--prior-a`/`--prior-b` or `--priors F1,…,FK`, the label
+/// prior: the resources test text is tagged with (all tables summed) and the table each fold's
+/// sentences see (fold i sees table i; with two halves the first half sees b).
+fn resources(args: &Args) -> (Resources, Vec<Counts>) {
     let load = |k: &str| {
         args.get(k)
             .map_or_else(Clusters::default, |f| Clusters::parse(&std::fs::read_to_string(f).expect("clusters file")))
@@ -290,16 +325,28 @@ fn resources(args: &Args) -> (Resources, Option<Counts>, Option<Counts>) {
     // second half (--prior-b), second-half sentences that of the first (--prior-a), test text both
     let read_counts =
         |k: &str| args.get(k).map(|f| LabelPrior::parse_counts(&std::fs::read_to_string(f).expect("prior file")));
-    let (prior_a, prior_b) = (read_counts("--prior-a"), read_counts("--prior-b"));
-    if let (Some(a), Some(b)) = (&prior_a, &prior_b) {
-        let mut both = a.clone();
-        for (k, c) in b {
-            let slot = both.entry(k.clone()).or_insert([0; 9]);
-            slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
+    let priors: Vec<Counts> = match (read_counts("--prior-a"), read_counts("--prior-b")) {
+        (Some(a), Some(b)) => vec![b, a],
+        _ => args
+            .get("--priors")
+            .map(|l| {
+                l.split(',')
+                    .map(|f| LabelPrior::parse_counts(&std::fs::read_to_string(f).expect("prior file")))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    };
+    if !priors.is_empty() {
+        let mut all = Counts::default();
+        for table in &priors {
+            for (k, c) in table {
+                let slot = all.entry(k.clone()).or_insert([0; 9]);
+                slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
+            }
         }
-        res = res.with_prior(&both);
+        res = res.with_prior(&all);
     }
-    (res, prior_a, prior_b)
+    (res, priors)
 }
 
 /// The recognizer (marsad's, with this model and the embedded prior) on the dev split, with and
@@ -327,5 +374,59 @@ fn kbcheck(args: &Args) {
                 println!("{t}\t{}\tgold {}", s.tokens[x..y].join(" "), s.tags[x..y].join(" "));
             }
         }
+    }
+}
+
+/// Tags the dev split (or test with --test) with marsad's inference and a range of O penalties
+/// (`--from`, `--to`, `--step`) and prints micro F1 (P/R) for each.
+fn penalty(args: &Args) {
+    let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
+    let ner = PathBuf::from(NER_DIR);
+    let sents = if args.flag("--test") {
+        data::read_conll(&ner.join("anercorp_test.txt"))
+    } else {
+        let mut train = data::read_conll(&ner.join("anercorp_train.txt"));
+        train.split_off(train.len() * 9 / 10)
+    };
+    let (from, to, step): (f64, f64, f64) = (args.num("--from", 0.0), args.num("--to", 2.0), args.num("--step", 0.25));
+    let mut p = from;
+    while p <= to + 1e-9 {
+        let tagger = marsad_ner::crf::CrfTagger::new(&bytes).unwrap().with_o_penalty(p);
+        let pred: Vec<Vec<String>> =
+            sents.iter().map(|s| tagger.tag_words(&s.tokens.iter().map(String::as_str).collect::<Vec<_>>())).collect();
+        let sc = marsad_ner::conll::score(sents.iter().zip(&pred).map(|(s, p)| (&s.tags[..], &p[..])));
+        let f = |t: &str| sc.by_type.get(t).map_or(0.0, |x| 100.0 * x.f1());
+        println!(
+            "penalty {p:.2}: micro F1 {:.2} (P {:.2} R {:.2})  PER {:.2} LOC {:.2} ORG {:.2} MISC {:.2}",
+            100.0 * sc.micro.f1(),
+            100.0 * sc.micro.precision(),
+            100.0 * sc.micro.recall(),
+            f("PER"),
+            f("LOC"),
+            f("ORG"),
+            f("MISC")
+        );
+        if args.flag("--errors") {
+            for (s, pr) in sents.iter().zip(&pred) {
+                let g = marsad_ner::conll::entities(&s.tags);
+                let q = marsad_ner::conll::entities(pr);
+                for e in g.iter().filter(|e| !q.contains(e)) {
+                    let near: Vec<_> = q.iter().filter(|x| x.0 < e.1 && e.0 < x.1).collect();
+                    let ctx = s.tokens[e.0.saturating_sub(2)..(e.1 + 2).min(s.tokens.len())].join(" ");
+                    println!(
+                        "FN\t{}\t{}\tpred {:?}\t| {ctx}",
+                        e.2,
+                        s.tokens[e.0..e.1].join(" "),
+                        near.iter().map(|x| format!("{} {}", x.2, s.tokens[x.0..x.1].join(" "))).collect::<Vec<_>>()
+                    );
+                }
+                for e in q.iter().filter(|e| !g.contains(e)) {
+                    let ctx = s.tokens[e.0.saturating_sub(2)..(e.1 + 2).min(s.tokens.len())].join(" ");
+                    println!("FP\t{}\t{}\t| {ctx}", e.2, s.tokens[e.0..e.1].join(" "));
+                }
+            }
+        }
+        marsad_ner::crf::clear_score_cache();
+        p += step;
     }
 }

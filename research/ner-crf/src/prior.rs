@@ -64,14 +64,16 @@ pub fn build(model: &[u8], files: &[PathBuf], stride: usize, max_tokens: usize, 
     write_counts(out, rows);
 }
 
-/// Sums two label-prior files and writes the keys a model can use (seen 3 times or more, some
+/// Sums label-prior files and writes the keys a model can use (seen 3 times or more, some
 /// label other than O at 5 % or more): the table shipped beside the model.
-pub fn merge(a: &Path, b: &Path, out: &Path) {
+pub fn merge(files: &[PathBuf], out: &Path) {
     use marsad_ner::crf::features::LabelPrior;
-    let mut both = LabelPrior::parse_counts(&std::fs::read_to_string(a).unwrap());
-    for (k, c) in LabelPrior::parse_counts(&std::fs::read_to_string(b).unwrap()) {
-        let slot = both.entry(k).or_insert([0; 9]);
-        slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
+    let mut both = PriorCounts::default();
+    for f in files {
+        for (k, c) in LabelPrior::parse_counts(&std::fs::read_to_string(f).unwrap()) {
+            let slot = both.entry(k).or_insert([0; 9]);
+            slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
+        }
     }
     let rows: Vec<_> = both
         .into_iter()

@@ -47,11 +47,17 @@ pub struct FeatureSet {
     /// label prior: how a first tagger labelled the word (and its clitic-free stem) over the raw
     /// news corpus (shares of B-PER, I-LOC … in buckets), for the word and its neighbours
     pub prior: bool,
+    /// document-wide evidence: the contexts the word's other occurrences in the same document
+    /// stand in (after a title, before an organisation head, inside a knowledge-base name …)
+    pub document: bool,
+    /// prefixes and suffixes of 4 letters too
+    pub affixes4: bool,
 }
 
 impl FeatureSet {
     pub fn parse(list: &str) -> FeatureSet {
-        let has = |n: &str| list.split(',').any(|x| x == n || x == "all");
+        // ("all" does not include the document group yet: no shipped model uses it)
+        let has = |n: &str| list.split(',').any(|x| x == n || (x == "all" && n != "doc"));
         FeatureSet {
             lex: has("lex"),
             window: has("win"),
@@ -66,6 +72,8 @@ impl FeatureSet {
             word_clusters2: has("wc2"),
             knowledge: has("kb"),
             prior: has("prior"),
+            document: has("doc"),
+            affixes4: list.split(',').any(|x| x == "affix4"),
         }
     }
 }
@@ -605,12 +613,12 @@ impl FeatureSink for AttributeSink {
     }
 }
 
-fn prefixes_suffixes(sink: &mut impl FeatureSink, tag: &str, s: &str) {
-    // byte offsets of the first four and the last three char boundaries
+fn prefixes_suffixes(sink: &mut impl FeatureSink, tag: &str, s: &str, longest: usize) {
+    // byte offsets of the char boundaries after the first and before the last `longest` chars
     let len = s.chars().count();
-    let heads: Vec<usize> = s.char_indices().map(|(i, _)| i).skip(1).take(3).collect();
-    let tails: Vec<usize> = s.char_indices().rev().map(|(i, _)| i).take(3).collect();
-    for n in 1..=3 {
+    let heads: Vec<usize> = s.char_indices().map(|(i, _)| i).skip(1).take(longest).collect();
+    let tails: Vec<usize> = s.char_indices().rev().map(|(i, _)| i).take(longest).collect();
+    for n in 1..=longest {
         if len > n {
             sink.feat_parts(&[tag, "p", NUMBERS[n], "=", &s[..heads[n - 1]]]);
             sink.feat_parts(&[tag, "s", NUMBERS[n], "=", &s[tails[n - 1]..]]);
@@ -629,11 +637,19 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
 
 /// The features of one sentence, word by word, into a sink.
 pub fn features_into(words: &[&str], fs: &FeatureSet, res: &Resources, sink: &mut impl FeatureSink) {
-    let p = prepare(words, fs, res);
+    let mut p = prepare(words, fs, res);
+    if fs.document {
+        add_document_evidence(std::slice::from_mut(&mut p));
+    }
+    emit_prepared(&p, fs, sink);
+}
+
+/// The features of a prepared sentence, word by word, into a sink.
+fn emit_prepared(p: &Prepared, fs: &FeatureSet, sink: &mut impl FeatureSink) {
     let n = p.toks.len();
     for i in 0..n {
         sink.begin_item();
-        position_features(&p, i, fs, sink);
+        position_features(p, i, fs, sink);
         word_features(&p.toks[i], fs, true, sink);
         for o in CONTEXT_OFFSETS {
             let j = i as isize + o;
@@ -654,6 +670,110 @@ pub struct Prepared {
     gaz: Vec<Option<String>>,
     /// Knowledge-base marks: B/I + type.
     kb: Vec<Option<String>>,
+    /// Per word, the context classes its other occurrences in the document stand in, and how
+    /// many they are (see [`add_document_evidence`]); empty for words it does not apply to.
+    global: Vec<(Vec<u8>, usize)>,
+}
+
+/// Where a context class of an occurrence comes from: the trigger class of the word two before,
+/// one before, one after; the type of a knowledge-base name it is in; a place-list mark; quotes.
+const GLOBAL_SLOTS: [&str; 5] = ["t-2", "t-1", "t+1", "kb", "mark"];
+/// The classes within a slot (trigger classes; knowledge-base types; place/quote marks).
+const GLOBAL_CLASSES: [&str; 8] = ["TITLE", "SAY", "LOCPREP", "LOCHEAD", "ORGHEAD", "NAT", "X6", "X7"];
+const KB_TYPES: [&str; 7] = ["PER", "ORG", "MISC", "NORP", "LOC", "GPE", "FAC"];
+
+impl Tok {
+    /// The key a word's occurrences are gathered under for document evidence (None: function
+    /// words, punctuation, numbers, one-letter words).
+    fn global_key(&self) -> Option<&str> {
+        (self.trig.is_none() && matches!(self.shape, "AR" | "LATIN") && self.bare.chars().count() >= 2)
+            .then_some(self.bare.as_str())
+    }
+}
+
+/// The context classes of the word at `i` (ids: slot * 8 + class).
+fn context_classes(p: &Prepared, i: usize) -> Vec<u8> {
+    let class_of = |c: &str| GLOBAL_CLASSES.iter().position(|x| *x == c).map(|x| x as u8);
+    let mut out = Vec::new();
+    for (slot, o) in [(0u8, -2isize), (1, -1), (2, 1)] {
+        let j = i as isize + o;
+        if j >= 0
+            && (j as usize) < p.toks.len()
+            && let Some(c) = p.toks[j as usize].trig.and_then(class_of)
+        {
+            out.push(slot * 8 + c);
+        }
+    }
+    if let Some(ty) = p.kb[i].as_deref().and_then(|k| k.split_once('-')).map(|x| x.1)
+        && let Some(t) = KB_TYPES.iter().position(|x| *x == ty)
+    {
+        out.push(3 * 8 + t as u8);
+    }
+    if p.gaz[i].is_some() {
+        out.push(4 * 8);
+    }
+    let quote = |j: isize| {
+        j >= 0 && (j as usize) < p.toks.len() && matches!(p.toks[j as usize].norm.as_str(), "«" | "»" | "\"")
+    };
+    if quote(i as isize - 1) || quote(i as isize + 1) {
+        out.push(4 * 8 + 1);
+    }
+    out
+}
+
+/// Gives every word of a document's sentences its document evidence: the context classes its
+/// other occurrences (same clitic-free key) stand in, and their number (Chieu & Ng's global
+/// features: a name met after فريق once is a team wherever the article repeats it).
+pub fn add_document_evidence(doc: &mut [Prepared]) {
+    let classes: Vec<Vec<Vec<u8>>> =
+        doc.iter().map(|p| (0..p.toks.len()).map(|i| context_classes(p, i)).collect()).collect();
+    let mut totals: FxHashMap<&str, ([u16; 40], usize)> = FxHashMap::default();
+    for (p, cs) in doc.iter().zip(&classes) {
+        for (t, c) in p.toks.iter().zip(cs) {
+            if let Some(k) = t.global_key() {
+                let e = totals.entry(k).or_insert(([0; 40], 0));
+                c.iter().for_each(|&x| e.0[x as usize] += 1);
+                e.1 += 1;
+            }
+        }
+    }
+    let global: Vec<Vec<(Vec<u8>, usize)>> = doc
+        .iter()
+        .zip(&classes)
+        .map(|(p, cs)| {
+            p.toks
+                .iter()
+                .zip(cs)
+                .map(|(t, own)| {
+                    let Some((counts, n)) = t.global_key().and_then(|k| totals.get(k)) else {
+                        return (Vec::new(), 0);
+                    };
+                    let others = (0..40u8)
+                        .filter(|&c| counts[c as usize] as usize > own.iter().filter(|&&x| x == c).count())
+                        .collect();
+                    (others, n - 1)
+                })
+                .collect()
+        })
+        .collect();
+    for (p, g) in doc.iter_mut().zip(global) {
+        p.global = g;
+    }
+}
+
+/// Attribute lists for the sentences of one document (document evidence gathered over them).
+pub fn document_features(sentences: &[Vec<&str>], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Vec<Attribute>>> {
+    let mut doc: Vec<Prepared> = sentences.iter().map(|w| prepare(w, fs, res)).collect();
+    if fs.document {
+        add_document_evidence(&mut doc);
+    }
+    doc.iter()
+        .map(|p| {
+            let mut sink = AttributeSink::default();
+            emit_prepared(p, fs, &mut sink);
+            sink.items
+        })
+        .collect()
 }
 
 /// Analyses the words of a sentence and marks its place and knowledge-base names.
@@ -692,14 +812,19 @@ pub fn prepare_analysed(
             }
         }
     }
-    Prepared { toks, gaz, kb }
+    Prepared { global: vec![(Vec::new(), 0); toks.len()], toks, gaz, kb }
 }
 
-/// Features of a position that depend on more than one word: sentence edges, place and
-/// knowledge-base marks, window edges, key bigrams.
+/// Features of a position that depend on more than one word: sentence and window edges, place
+/// and knowledge-base marks, key bigrams, document evidence.
 pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
-    let toks = &p.toks;
-    let n = toks.len();
+    edge_features(i, p.toks.len(), fs, sink);
+    inner_position_features(p, i, fs, sink);
+}
+
+/// Features of a position that depend only on how far it lies from the sentence's edges (up to
+/// two words: a scorer may remember the nine cases).
+pub fn edge_features(i: usize, n: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
     sink.feat_parts(&["bias"]);
     if i == 0 {
         sink.feat_parts(&["BOS"]);
@@ -707,6 +832,20 @@ pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut imp
     if i + 1 == n {
         sink.feat_parts(&["EOS"]);
     }
+    if fs.window {
+        for o in CONTEXT_OFFSETS {
+            let j = i as isize + o;
+            if j < 0 || j as usize >= n {
+                sink.feat_parts(&["k[", offset(o), "]=__"]);
+            }
+        }
+    }
+}
+
+/// The features of [`position_features`] but the edge ones.
+pub fn inner_position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
+    let toks = &p.toks;
+    let n = toks.len();
     if fs.knowledge {
         for (o, tag) in [(-1isize, "kb-1"), (0, "kb0"), (1, "kb+1")] {
             let j = i as isize + o;
@@ -721,6 +860,21 @@ pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut imp
     if let Some(g) = &p.gaz[i] {
         sink.feat(format_args!("gaz={g}"));
     }
+    if fs.document && p.toks[i].global_key().is_some() {
+        let (classes, others) = &p.global[i];
+        sink.feat_parts(&[
+            "gn=",
+            NUMBERS[match others {
+                0 => 0,
+                1 => 1,
+                2 | 3 => 2,
+                _ => 3,
+            }],
+        ]);
+        for &c in classes {
+            sink.feat_parts(&["g=", GLOBAL_SLOTS[c as usize / 8], ":", GLOBAL_CLASSES[c as usize % 8]]);
+        }
+    }
     if fs.gazetteer {
         for (o, tag) in [(-1isize, "gaz-1"), (1, "gaz+1")] {
             let j = i as isize + o;
@@ -730,12 +884,6 @@ pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut imp
         }
     }
     if fs.window {
-        for o in CONTEXT_OFFSETS {
-            let j = i as isize + o;
-            if j < 0 || j as usize >= n {
-                sink.feat_parts(&["k[", offset(o), "]=__"]);
-            }
-        }
         let kk = |j: isize| if j < 0 || j as usize >= n { "__" } else { toks[j as usize].key.as_str() };
         let ii = i as isize;
         sink.feat_parts(&["k[-1,0]=", kk(ii - 1), "|", kk(ii)]);
@@ -767,9 +915,10 @@ pub fn word_features(t: &Tok, fs: &FeatureSet, clusters: bool, sink: &mut impl F
         }
     }
     if fs.affixes {
-        prefixes_suffixes(sink, "k", &t.key);
+        let longest = if fs.affixes4 { 4 } else { 3 };
+        prefixes_suffixes(sink, "k", &t.key, longest);
         if fs.clitics && t.bare != t.key {
-            prefixes_suffixes(sink, "b", &t.bare);
+            prefixes_suffixes(sink, "b", &t.bare, longest);
         }
     }
     if fs.shape {

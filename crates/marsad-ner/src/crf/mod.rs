@@ -263,6 +263,11 @@ pub struct CrfTagger {
     weights: Weights,
     features: FeatureSet,
     resources: Resources,
+    /// Taken from every word's score for `O` before decoding (0: the model's own balance).
+    o_penalty: f64,
+    /// The scores of the edge features (see [`features::edge_features`]) by the position's
+    /// distance from the sentence's start and end, each counted up to 2.
+    edges: Vec<Vec<f64>>,
 }
 
 static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
@@ -275,7 +280,21 @@ impl CrfTagger {
         let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS))
             .with_clusters2(Clusters::parse(WORD_CLUSTERS2))
             .with_prior(&features::LabelPrior::parse_counts(LABEL_PRIOR));
-        Ok(CrfTagger { weights, features: FeatureSet::parse("all"), resources })
+        let mut tagger =
+            CrfTagger { weights, features: FeatureSet::parse("all"), resources, o_penalty: 0.0, edges: Vec::new() };
+        tagger.edges = (0..9)
+            .map(|k| {
+                let (from_start, to_end) = (k / 3, k % 3);
+                tagger.score(|s| features::edge_features(from_start, from_start + to_end + 1, &tagger.features, s))
+            })
+            .collect();
+        Ok(tagger)
+    }
+
+    /// The same tagger with a penalty on `O`: a higher one trades precision for recall.
+    pub fn with_o_penalty(mut self, penalty: f64) -> CrfTagger {
+        self.o_penalty = penalty;
+        self
     }
 
     /// The tagger compiled into the binary (None only if its model file is corrupt, which a
@@ -332,8 +351,9 @@ impl CrfTagger {
         for i in 0..n {
             sink.scores.clear();
             features::FeatureSink::begin_item(&mut sink);
-            features::position_features(&prepared, i, &self.features, &mut sink);
+            features::inner_position_features(&prepared, i, &self.features, &mut sink);
             let row = &mut sink.scores;
+            add(row, &self.edges[i.min(2) * 3 + (n - 1 - i).min(2)]);
             add(row, &remembered[i].scores[..nl]);
             for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
                 let j = i as isize + o;
@@ -342,6 +362,11 @@ impl CrfTagger {
                 }
             }
             scores.extend_from_slice(row);
+        }
+        if self.o_penalty != 0.0
+            && let Some(o) = self.weights.labels.iter().position(|l| l == "O")
+        {
+            scores.iter_mut().skip(o).step_by(nl).for_each(|s| *s -= self.o_penalty);
         }
         self.weights.viterbi(&scores, n).into_iter().map(str::to_owned).collect()
     }
