@@ -102,9 +102,8 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
     Ok(out)
 }
 
-/// The entities of a BIO (or BILOU) tag sequence: (start token, end token exclusive, canonical
-/// type). An I- or L- tag that does not continue an entity of its type starts one (as conlleval
-/// does); L- ends the entity it continues, U- is a one-word entity.
+/// The entities of a BIO tag sequence: (start token, end token exclusive, canonical type).
+/// An I- tag that does not continue an entity of its type starts one (as conlleval does).
 pub fn entities(tags: &[String]) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, String)> = None;
@@ -113,38 +112,18 @@ pub fn entities(tags: &[String]) -> Vec<(usize, usize, String)> {
             Some((p, t)) => (p, canonical_type(t).to_owned()),
             None => ("O", String::new()),
         };
-        let continues = matches!(prefix, "I" | "L") && open.as_ref().is_some_and(|(_, t)| *t == ty);
+        let continues = prefix == "I" && open.as_ref().is_some_and(|(_, t)| *t == ty);
         if !continues {
             if let Some((s, t)) = open.take() {
                 out.push((s, i, t));
             }
-            if matches!(prefix, "B" | "I" | "L" | "U") {
+            if prefix == "B" || prefix == "I" {
                 open = Some((i, ty));
             }
-        }
-        if matches!(prefix, "L" | "U")
-            && let Some((s, t)) = open.take()
-        {
-            out.push((s, i + 1, t));
         }
     }
     if let Some((s, t)) = open {
         out.push((s, tags.len(), t));
-    }
-    out
-}
-
-/// BIO tags rewritten as BILOU: the last word of a longer entity is L-, a one-word entity U-.
-pub fn to_bilou(tags: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = tags.to_vec();
-    for (s, e, _) in entities(tags) {
-        let ty = |t: &str| t.split_once('-').map_or(String::new(), |x| x.1.to_owned());
-        if e - s == 1 {
-            out[s] = format!("U-{}", ty(&tags[s]));
-        } else {
-            out[s] = format!("B-{}", ty(&tags[s]));
-            out[e - 1] = format!("L-{}", ty(&tags[e - 1]));
-        }
     }
     out
 }
@@ -288,19 +267,6 @@ mod tests {
         assert_eq!(entities(&tags("I-ORG I-ORG B-ORG")), vec![(0, 2, "ORG".into()), (2, 3, "ORG".into())]);
         assert_eq!(entities(&tags("B-LOC I-PER")), vec![(0, 1, "LOC".into()), (1, 2, "PER".into())]);
         assert_eq!(entities(&tags("B-MIS1 I-MIS1")), vec![(0, 2, "MISC".into())]);
-    }
-
-    #[test]
-    fn bilou_tags_give_the_same_entities() {
-        let bio = tags("B-PER I-PER I-PER O B-LOC B-LOC I-ORG O I-MISC");
-        let bilou = to_bilou(&bio);
-        assert_eq!(bilou, tags("B-PER I-PER L-PER O U-LOC U-LOC U-ORG O U-MISC"));
-        assert_eq!(entities(&bilou), entities(&bio));
-        // a stray L- is a one-word entity, a U- closes what is open
-        assert_eq!(
-            entities(&tags("L-PER B-ORG U-ORG")),
-            vec![(0, 1, "PER".into()), (1, 2, "ORG".into()), (2, 3, "ORG".into())]
-        );
     }
 
     #[test]

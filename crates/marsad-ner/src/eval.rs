@@ -16,18 +16,39 @@ pub fn conll_label(t: EntityType) -> Option<&'static str> {
     }
 }
 
+/// CoNLL files mark no article boundaries: runs of this many sentences are read as one document
+/// (the tagger gathers document evidence over them; short forms resolve within them), in
+/// training (research/ner-crf) and in evaluation alike.
+pub const DOCUMENT_SENTENCES: usize = 20;
+
 /// Predicted tags for each sentence.
 pub fn predict(recognizer: &Recognizer<'_>, sentences: &[Sentence]) -> Vec<Vec<String>> {
-    sentences
-        .iter()
-        .map(|s| {
-            let (text, spans) = sentence_text(&s.tokens);
-            let entities = recognizer.recognize(&text, &[Span::new(0, text.len())]);
-            let found: Vec<(Span, EntityType)> =
-                entities.iter().map(|e| (Span::new(e.start, e.end), e.entity_type)).collect();
-            tags_from_spans(&spans, &found, conll_label)
-        })
-        .collect()
+    let mut out = Vec::with_capacity(sentences.len());
+    for doc in sentences.chunks(DOCUMENT_SENTENCES) {
+        let mut text = String::new();
+        let mut sentence_spans = Vec::with_capacity(doc.len());
+        let mut token_spans = Vec::with_capacity(doc.len());
+        for s in doc {
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let base = text.len();
+            let (sentence, spans) = sentence_text(&s.tokens);
+            text.push_str(&sentence);
+            sentence_spans.push(Span::new(base, text.len()));
+            token_spans.push(spans.iter().map(|t| Span::new(base + t.start, base + t.end)).collect::<Vec<_>>());
+        }
+        let entities = recognizer.recognize(&text, &sentence_spans);
+        for (sentence, spans) in sentence_spans.iter().zip(&token_spans) {
+            let found: Vec<(Span, EntityType)> = entities
+                .iter()
+                .filter(|e| sentence.start <= e.start && e.end <= sentence.end)
+                .map(|e| (Span::new(e.start, e.end), e.entity_type))
+                .collect();
+            out.push(tags_from_spans(spans, &found, conll_label));
+        }
+    }
+    out
 }
 
 /// Scores the recognizer on gold sentences.

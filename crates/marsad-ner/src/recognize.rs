@@ -18,8 +18,15 @@ use marsad_text::keys::phrase_key;
 
 /// A statistical tagger: BIO tags (`B-PER`, `I-LOC`, `O` …) for the words of one sentence.
 pub trait Tagger: Send + Sync {
-    /// `known`: the knowledge base's names in these tokens (a tagger may use them as features).
+    /// The names in one sentence's tokens; `known`: the knowledge base's names in them (a tagger
+    /// may use them as features).
     fn tag(&self, text: &str, tokens: &[marsad_text::Token], known: &[ActorMatch]) -> Vec<(Span, EntityType)>;
+
+    /// The names in the sentences of one document, sentence by sentence (a tagger may gather
+    /// evidence over the whole document).
+    fn tag_document(&self, text: &str, sentences: &[(&[Token], &[ActorMatch])]) -> Vec<Vec<(Span, EntityType)>> {
+        sentences.iter().map(|(tokens, known)| self.tag(text, tokens, known)).collect()
+    }
 }
 
 /// The entity type of an actor kind.
@@ -106,13 +113,21 @@ impl<'a> Recognizer<'a> {
     /// The same, with the text already tokenized (`tokens` sorted, covering the sentences).
     pub fn recognize_tokens(&self, text: &str, all_tokens: &[Token], sentences: &[Span]) -> Vec<Entity> {
         let sentence_tokens: Vec<&[Token]> = sentences.iter().map(|s| tokens_in(all_tokens, *s)).collect();
+        let known: Vec<Vec<ActorMatch>> = sentence_tokens.iter().map(|t| self.kb.find(t)).collect();
+        let tagged: Vec<Vec<(Span, EntityType)>> = match self.tagger.filter(|_| self.sources.tagger) {
+            Some(t) => {
+                let inputs: Vec<(&[Token], &[ActorMatch])> =
+                    sentence_tokens.iter().zip(&known).map(|(t, k)| (*t, &k[..])).collect();
+                t.tag_document(text, &inputs)
+            }
+            None => vec![Vec::new(); sentence_tokens.len()],
+        };
         let mut accepted: Vec<Candidate> = Vec::new();
-        for &tokens in &sentence_tokens {
+        for ((&tokens, known), tagged) in sentence_tokens.iter().zip(&known).zip(tagged) {
             let mut cands: Vec<Candidate> = Vec::new();
             // Names only the derived dictionary knows link the tagger's mentions but do not add
             // mentions of their own: on ANERcorp they were wrong more often than right.
             let curated = |a: usize| self.kb.actors()[a].source.as_deref() != Some("universalpetrarch");
-            let known = self.kb.find(tokens);
             for m in known.iter().filter(|m| self.sources.knowledge && curated(m.actor)) {
                 let kind = self.kb.actors()[m.actor].kind;
                 cands.push(Candidate {
@@ -134,20 +149,10 @@ impl<'a> Recognizer<'a> {
                     canonical: None,
                 });
             }
-            if let Some(t) = self.tagger.filter(|_| self.sources.tagger) {
-                // A lone letter (ج, a split clitic or an abbreviation's fragment) is never a
-                // name the tagger can be trusted with.
-                for (span, ty) in
-                    t.tag(text, tokens, &known).into_iter().filter(|(s, _)| s.slice(text).chars().count() > 1)
-                {
-                    cands.push(Candidate {
-                        span,
-                        entity_type: ty,
-                        source: Source::Tagger,
-                        actor: None,
-                        canonical: None,
-                    });
-                }
+            // A lone letter (ج, a split clitic or an abbreviation's fragment) is never a name the
+            // tagger can be trusted with.
+            for (span, ty) in tagged.into_iter().filter(|(s, _)| s.slice(text).chars().count() > 1) {
+                cands.push(Candidate { span, entity_type: ty, source: Source::Tagger, actor: None, canonical: None });
             }
             // A place the tagger finds inside a knowledge-base name, with words of the name on
             // both sides, is a part of that name (سوريا in قوات سوريا الديمقراطية): the whole,

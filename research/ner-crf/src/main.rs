@@ -95,7 +95,7 @@ fn main() {
                 Path::new(args.get("--out").expect("--out")),
             );
         }
-        Some("penalty") => penalty(&args),
+        Some("errors") => errors(&args),
         Some("eval") => {
             // tag ANERcorp test with a saved model (speed on a quiet machine)
             let fs = FeatureSet::parse(args.get("--feats").unwrap_or("all"));
@@ -146,26 +146,18 @@ fn instances(
             let mut y = Vec::new();
             for (s, feats) in group.iter().zip(features_by_document(group, fs, res)) {
                 x.extend(feats);
-                if BILOU.load(std::sync::atomic::Ordering::Relaxed) {
-                    y.extend(marsad_ner::conll::to_bilou(&s.tags));
-                } else {
-                    y.extend(s.tags.iter().cloned());
-                }
+                y.extend(s.tags.iter().cloned());
             }
             (x, y)
         })
         .collect()
 }
 
-/// --doc N: sentences taken as one document for document evidence (ANERcorp marks no article
-/// boundaries: runs of N sentences stand in for articles).
-static DOC_SENTENCES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(20);
-
-/// Features of each sentence, documents being runs of `--doc` sentences.
+/// Features of each sentence, documents being runs of sentences as `marsad eval ner` reads them
+/// (ANERcorp marks no article boundaries).
 fn features_by_document(sents: &[Sentence], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Vec<crfs::Attribute>>> {
-    let n = DOC_SENTENCES.load(std::sync::atomic::Ordering::Relaxed).max(1);
     sents
-        .chunks(n)
+        .chunks(marsad_ner::eval::DOCUMENT_SENTENCES)
         .flat_map(|doc| {
             let words: Vec<Vec<&str>> = doc.iter().map(|s| s.tokens.iter().map(String::as_str).collect()).collect();
             document_features(&words, fs, res)
@@ -185,12 +177,7 @@ fn evaluate(tagger: &crfs::Tagger, sents: &[Sentence], fs: &FeatureSet, res: &Re
     (ev, ntok as f64 / t.elapsed().as_secs_f64())
 }
 
-/// --bilou: train on BILOU labels (scoring reads them as it reads BIO).
-static BILOU: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 fn train(args: &Args) {
-    BILOU.store(args.flag("--bilou"), std::sync::atomic::Ordering::Relaxed);
-    DOC_SENTENCES.store(args.num("--doc", 20), std::sync::atomic::Ordering::Relaxed);
     let name = args.get("--name").unwrap_or("exp");
     let feats = args.get("--feats").unwrap_or("lex,win,shape");
     let fs = FeatureSet::parse(feats);
@@ -229,10 +216,15 @@ fn train(args: &Args) {
         Some("b") => drop(train.drain(..train.len() / 2)),
         _ => {}
     }
+    // --cv: the fold left out is the test set (cross-validation over ANERcorp train)
+    let mut test = test;
     if let Some((k, folds)) = args.get("--fold").and_then(|f| f.split_once('/')) {
         let (k, folds): (usize, usize) = (k.parse().expect("--fold k/K"), folds.parse().expect("--fold k/K"));
         let n = train.len();
-        drop(train.drain(n * (k - 1) / folds..n * k / folds));
+        let held_out: Vec<Sentence> = train.drain(n * (k - 1) / folds..n * k / folds).collect();
+        if args.flag("--cv") {
+            test = held_out;
+        }
     }
     let n_aner = train.len();
     if with_aqmar {
@@ -377,9 +369,9 @@ fn kbcheck(args: &Args) {
     }
 }
 
-/// Tags the dev split (or test with --test) with marsad's inference and a range of O penalties
-/// (`--from`, `--to`, `--step`) and prints micro F1 (P/R) for each.
-fn penalty(args: &Args) {
+/// Tags the dev split (or test with --test) with marsad's inference and lists the entities
+/// missed (FN, with what was found over them) and the ones found wrongly (FP), in context.
+fn errors(args: &Args) {
     let bytes = std::fs::read(args.get("--model").expect("--model")).unwrap();
     let ner = PathBuf::from(NER_DIR);
     let sents = if args.flag("--test") {
@@ -388,45 +380,22 @@ fn penalty(args: &Args) {
         let mut train = data::read_conll(&ner.join("anercorp_train.txt"));
         train.split_off(train.len() * 9 / 10)
     };
-    let (from, to, step): (f64, f64, f64) = (args.num("--from", 0.0), args.num("--to", 2.0), args.num("--step", 0.25));
-    let mut p = from;
-    while p <= to + 1e-9 {
-        let tagger = marsad_ner::crf::CrfTagger::new(&bytes).unwrap().with_o_penalty(p);
-        let pred: Vec<Vec<String>> =
-            sents.iter().map(|s| tagger.tag_words(&s.tokens.iter().map(String::as_str).collect::<Vec<_>>())).collect();
-        let sc = marsad_ner::conll::score(sents.iter().zip(&pred).map(|(s, p)| (&s.tags[..], &p[..])));
-        let f = |t: &str| sc.by_type.get(t).map_or(0.0, |x| 100.0 * x.f1());
-        println!(
-            "penalty {p:.2}: micro F1 {:.2} (P {:.2} R {:.2})  PER {:.2} LOC {:.2} ORG {:.2} MISC {:.2}",
-            100.0 * sc.micro.f1(),
-            100.0 * sc.micro.precision(),
-            100.0 * sc.micro.recall(),
-            f("PER"),
-            f("LOC"),
-            f("ORG"),
-            f("MISC")
-        );
-        if args.flag("--errors") {
-            for (s, pr) in sents.iter().zip(&pred) {
-                let g = marsad_ner::conll::entities(&s.tags);
-                let q = marsad_ner::conll::entities(pr);
-                for e in g.iter().filter(|e| !q.contains(e)) {
-                    let near: Vec<_> = q.iter().filter(|x| x.0 < e.1 && e.0 < x.1).collect();
-                    let ctx = s.tokens[e.0.saturating_sub(2)..(e.1 + 2).min(s.tokens.len())].join(" ");
-                    println!(
-                        "FN\t{}\t{}\tpred {:?}\t| {ctx}",
-                        e.2,
-                        s.tokens[e.0..e.1].join(" "),
-                        near.iter().map(|x| format!("{} {}", x.2, s.tokens[x.0..x.1].join(" "))).collect::<Vec<_>>()
-                    );
-                }
-                for e in q.iter().filter(|e| !g.contains(e)) {
-                    let ctx = s.tokens[e.0.saturating_sub(2)..(e.1 + 2).min(s.tokens.len())].join(" ");
-                    println!("FP\t{}\t{}\t| {ctx}", e.2, s.tokens[e.0..e.1].join(" "));
-                }
-            }
+    let tagger = marsad_ner::crf::CrfTagger::new(&bytes).unwrap();
+    let context = |s: &Sentence, a: usize, b: usize| s.tokens[a.saturating_sub(2)..(b + 2).min(s.tokens.len())].join(" ");
+    for s in &sents {
+        let pred = tagger.tag_words(&s.tokens.iter().map(String::as_str).collect::<Vec<_>>());
+        let gold = marsad_ner::conll::entities(&s.tags);
+        let found = marsad_ner::conll::entities(&pred);
+        for e in gold.iter().filter(|e| !found.contains(e)) {
+            let over: Vec<String> = found
+                .iter()
+                .filter(|x| x.0 < e.1 && e.0 < x.1)
+                .map(|x| format!("{} {}", x.2, s.tokens[x.0..x.1].join(" ")))
+                .collect();
+            println!("FN\t{}\t{}\tfound {over:?}\t| {}", e.2, s.tokens[e.0..e.1].join(" "), context(s, e.0, e.1));
         }
-        marsad_ner::crf::clear_score_cache();
-        p += step;
+        for e in found.iter().filter(|e| !gold.contains(e)) {
+            println!("FP\t{}\t{}\t| {}", e.2, s.tokens[e.0..e.1].join(" "), context(s, e.0, e.1));
+        }
     }
 }

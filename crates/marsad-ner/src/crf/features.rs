@@ -9,8 +9,9 @@
 //! neighbours (titles, say-verbs, place/organisation heads, place prepositions, nationalities),
 //! the place list, unsupervised word-cluster bit paths (prefixes 4–16) of the word and its
 //! neighbours (two word clusterings, over 1,000 and 2,500 context words, and one of stems), a ±2
-//! window of keys and stems, and the label prior: how a first tagger labelled
-//! the word (and its clitic-free stem) over 10M tokens of raw news (`data/ner/label_prior.tsv`).
+//! window of keys and stems, the label prior: how a first tagger labelled
+//! the word (and its clitic-free stem) over 10M tokens of raw news (`data/ner/label_prior.tsv`),
+//! and document evidence: the contexts the word's other occurrences in the document stand in.
 
 use super::{Clusters, word_key};
 use crfs::Attribute;
@@ -50,13 +51,12 @@ pub struct FeatureSet {
     /// document-wide evidence: the contexts the word's other occurrences in the same document
     /// stand in (after a title, before an organisation head, inside a knowledge-base name …)
     pub document: bool,
-    /// prefixes and suffixes of 4 letters too
-    pub affixes4: bool,
 }
 
 impl FeatureSet {
     pub fn parse(list: &str) -> FeatureSet {
-        // ("all" does not include the document group yet: no shipped model uses it)
+        // "all": every group whose resources are given, but document evidence, which came
+        // later (models trained with "all" before it stay reproducible)
         let has = |n: &str| list.split(',').any(|x| x == n || (x == "all" && n != "doc"));
         FeatureSet {
             lex: has("lex"),
@@ -73,7 +73,6 @@ impl FeatureSet {
             knowledge: has("kb"),
             prior: has("prior"),
             document: has("doc"),
-            affixes4: list.split(',').any(|x| x == "affix4"),
         }
     }
 }
@@ -613,12 +612,12 @@ impl FeatureSink for AttributeSink {
     }
 }
 
-fn prefixes_suffixes(sink: &mut impl FeatureSink, tag: &str, s: &str, longest: usize) {
-    // byte offsets of the char boundaries after the first and before the last `longest` chars
+fn prefixes_suffixes(sink: &mut impl FeatureSink, tag: &str, s: &str) {
+    // byte offsets of the char boundaries after the first and before the last three chars
     let len = s.chars().count();
-    let heads: Vec<usize> = s.char_indices().map(|(i, _)| i).skip(1).take(longest).collect();
-    let tails: Vec<usize> = s.char_indices().rev().map(|(i, _)| i).take(longest).collect();
-    for n in 1..=longest {
+    let heads: Vec<usize> = s.char_indices().map(|(i, _)| i).skip(1).take(3).collect();
+    let tails: Vec<usize> = s.char_indices().rev().map(|(i, _)| i).take(3).collect();
+    for n in 1..=3 {
         if len > n {
             sink.feat_parts(&[tag, "p", NUMBERS[n], "=", &s[..heads[n - 1]]]);
             sink.feat_parts(&[tag, "s", NUMBERS[n], "=", &s[tails[n - 1]..]]);
@@ -664,15 +663,16 @@ fn emit_prepared(p: &Prepared, fs: &FeatureSet, sink: &mut impl FeatureSink) {
 pub const CONTEXT_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
 
 /// What a sentence's features are computed from.
+#[derive(Default)]
 pub struct Prepared {
     pub(crate) toks: Vec<std::rc::Rc<Tok>>,
     /// Place-list marks: B/I/U + kind.
     gaz: Vec<Option<String>>,
     /// Knowledge-base marks: B/I + type.
     kb: Vec<Option<String>>,
-    /// Per word, the context classes its other occurrences in the document stand in, and how
-    /// many they are (see [`add_document_evidence`]); empty for words it does not apply to.
-    global: Vec<(Vec<u8>, usize)>,
+    /// Per word, the context classes its other occurrences in the document stand in (a bit per
+    /// class id), and how many they are (see [`add_document_evidence`]).
+    global: Vec<(u64, usize)>,
 }
 
 /// Where a context class of an occurrence comes from: the trigger class of the word two before,
@@ -691,32 +691,81 @@ impl Tok {
     }
 }
 
-/// The context classes of the word at `i` (ids: slot * 8 + class).
-fn context_classes(p: &Prepared, i: usize) -> Vec<u8> {
-    let class_of = |c: &str| GLOBAL_CLASSES.iter().position(|x| *x == c).map(|x| x as u8);
-    let mut out = Vec::new();
-    for (slot, o) in [(0u8, -2isize), (1, -1), (2, 1)] {
+/// Document-evidence class ids: slot * 8 + class.
+const GLOBAL_IDS: usize = GLOBAL_SLOTS.len() * 8;
+
+/// One document-evidence feature of a word: a class its other occurrences stand in, or how many
+/// they are (bucketed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DocumentFeature {
+    Class(usize),
+    Others(usize),
+}
+
+impl DocumentFeature {
+    /// Every feature there is, in the order of their indexes.
+    pub fn all() -> impl Iterator<Item = DocumentFeature> {
+        (0..GLOBAL_IDS).map(DocumentFeature::Class).chain((0..4).map(DocumentFeature::Others))
+    }
+
+    pub fn index(self) -> usize {
+        match self {
+            DocumentFeature::Class(c) => c,
+            DocumentFeature::Others(b) => GLOBAL_IDS + b,
+        }
+    }
+}
+
+/// The document-evidence features of the word at `i` (none for words it does not apply to).
+pub fn document_evidence(p: &Prepared, i: usize) -> impl Iterator<Item = DocumentFeature> + '_ {
+    let (classes, others) = p.global[i];
+    let applies = p.toks[i].global_key().is_some();
+    let bucket = match others {
+        0 => 0,
+        1 => 1,
+        2 | 3 => 2,
+        _ => 3,
+    };
+    applies
+        .then_some(DocumentFeature::Others(bucket))
+        .into_iter()
+        .chain((0..GLOBAL_IDS).filter(move |&c| applies && classes & (1 << c) != 0).map(DocumentFeature::Class))
+}
+
+/// Emits one document-evidence feature.
+pub fn document_feature(f: DocumentFeature, sink: &mut impl FeatureSink) {
+    match f {
+        DocumentFeature::Others(b) => sink.feat_parts(&["gn=", NUMBERS[b]]),
+        DocumentFeature::Class(c) => sink.feat_parts(&["g=", GLOBAL_SLOTS[c / 8], ":", GLOBAL_CLASSES[c % 8]]),
+    }
+}
+
+/// The context classes of the word at `i`, a bit per class id.
+fn context_classes(p: &Prepared, i: usize) -> u64 {
+    let class_of = |c: &str| GLOBAL_CLASSES.iter().position(|x| *x == c);
+    let mut out = 0u64;
+    for (slot, o) in [(0usize, -2isize), (1, -1), (2, 1)] {
         let j = i as isize + o;
         if j >= 0
             && (j as usize) < p.toks.len()
             && let Some(c) = p.toks[j as usize].trig.and_then(class_of)
         {
-            out.push(slot * 8 + c);
+            out |= 1 << (slot * 8 + c);
         }
     }
     if let Some(ty) = p.kb[i].as_deref().and_then(|k| k.split_once('-')).map(|x| x.1)
         && let Some(t) = KB_TYPES.iter().position(|x| *x == ty)
     {
-        out.push(3 * 8 + t as u8);
+        out |= 1 << (3 * 8 + t);
     }
     if p.gaz[i].is_some() {
-        out.push(4 * 8);
+        out |= 1 << (4 * 8);
     }
     let quote = |j: isize| {
         j >= 0 && (j as usize) < p.toks.len() && matches!(p.toks[j as usize].norm.as_str(), "«" | "»" | "\"")
     };
     if quote(i as isize - 1) || quote(i as isize + 1) {
-        out.push(4 * 8 + 1);
+        out |= 1 << (4 * 8 + 1);
     }
     out
 }
@@ -725,32 +774,34 @@ fn context_classes(p: &Prepared, i: usize) -> Vec<u8> {
 /// other occurrences (same clitic-free key) stand in, and their number (Chieu & Ng's global
 /// features: a name met after فريق once is a team wherever the article repeats it).
 pub fn add_document_evidence(doc: &mut [Prepared]) {
-    let classes: Vec<Vec<Vec<u8>>> =
+    let classes: Vec<Vec<u64>> =
         doc.iter().map(|p| (0..p.toks.len()).map(|i| context_classes(p, i)).collect()).collect();
-    let mut totals: FxHashMap<&str, ([u16; 40], usize)> = FxHashMap::default();
+    // per key: how many occurrences stand in each class, and how many there are
+    let mut totals: FxHashMap<&str, ([u16; GLOBAL_IDS], usize)> = FxHashMap::default();
     for (p, cs) in doc.iter().zip(&classes) {
-        for (t, c) in p.toks.iter().zip(cs) {
+        for (t, &c) in p.toks.iter().zip(cs) {
             if let Some(k) = t.global_key() {
-                let e = totals.entry(k).or_insert(([0; 40], 0));
-                c.iter().for_each(|&x| e.0[x as usize] += 1);
+                let e = totals.entry(k).or_insert(([0; GLOBAL_IDS], 0));
+                (0..GLOBAL_IDS).filter(|&x| c & (1 << x) != 0).for_each(|x| e.0[x] += 1);
                 e.1 += 1;
             }
         }
     }
-    let global: Vec<Vec<(Vec<u8>, usize)>> = doc
+    let global: Vec<Vec<(u64, usize)>> = doc
         .iter()
         .zip(&classes)
         .map(|(p, cs)| {
             p.toks
                 .iter()
                 .zip(cs)
-                .map(|(t, own)| {
+                .map(|(t, &own)| {
                     let Some((counts, n)) = t.global_key().and_then(|k| totals.get(k)) else {
-                        return (Vec::new(), 0);
+                        return (0, 0);
                     };
-                    let others = (0..40u8)
-                        .filter(|&c| counts[c as usize] as usize > own.iter().filter(|&&x| x == c).count())
-                        .collect();
+                    // a class counts when an occurrence other than this one stands in it
+                    let others = (0..GLOBAL_IDS)
+                        .filter(|&c| usize::from(counts[c]) > usize::from(own & (1 << c) != 0))
+                        .fold(0u64, |m, c| m | 1 << c);
                     (others, n - 1)
                 })
                 .collect()
@@ -812,7 +863,7 @@ pub fn prepare_analysed(
             }
         }
     }
-    Prepared { global: vec![(Vec::new(), 0); toks.len()], toks, gaz, kb }
+    Prepared { global: vec![(0, 0); toks.len()], toks, gaz, kb }
 }
 
 /// Features of a position that depend on more than one word: sentence and window edges, place
@@ -820,6 +871,11 @@ pub fn prepare_analysed(
 pub fn position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
     edge_features(i, p.toks.len(), fs, sink);
     inner_position_features(p, i, fs, sink);
+    if fs.document {
+        for f in document_evidence(p, i) {
+            document_feature(f, sink);
+        }
+    }
 }
 
 /// Features of a position that depend only on how far it lies from the sentence's edges (up to
@@ -842,7 +898,7 @@ pub fn edge_features(i: usize, n: usize, fs: &FeatureSet, sink: &mut impl Featur
     }
 }
 
-/// The features of [`position_features`] but the edge ones.
+/// The features of [`position_features`] but the edge ones and document evidence.
 pub fn inner_position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &mut impl FeatureSink) {
     let toks = &p.toks;
     let n = toks.len();
@@ -860,21 +916,7 @@ pub fn inner_position_features(p: &Prepared, i: usize, fs: &FeatureSet, sink: &m
     if let Some(g) = &p.gaz[i] {
         sink.feat(format_args!("gaz={g}"));
     }
-    if fs.document && p.toks[i].global_key().is_some() {
-        let (classes, others) = &p.global[i];
-        sink.feat_parts(&[
-            "gn=",
-            NUMBERS[match others {
-                0 => 0,
-                1 => 1,
-                2 | 3 => 2,
-                _ => 3,
-            }],
-        ]);
-        for &c in classes {
-            sink.feat_parts(&["g=", GLOBAL_SLOTS[c as usize / 8], ":", GLOBAL_CLASSES[c as usize % 8]]);
-        }
-    }
+
     if fs.gazetteer {
         for (o, tag) in [(-1isize, "gaz-1"), (1, "gaz+1")] {
             let j = i as isize + o;
@@ -915,10 +957,9 @@ pub fn word_features(t: &Tok, fs: &FeatureSet, clusters: bool, sink: &mut impl F
         }
     }
     if fs.affixes {
-        let longest = if fs.affixes4 { 4 } else { 3 };
-        prefixes_suffixes(sink, "k", &t.key, longest);
+        prefixes_suffixes(sink, "k", &t.key);
         if fs.clitics && t.bare != t.key {
-            prefixes_suffixes(sink, "b", &t.bare, longest);
+            prefixes_suffixes(sink, "b", &t.bare);
         }
     }
     if fs.shape {

@@ -1,8 +1,8 @@
 //! The statistical tagger: a linear-chain CRF (the `crfs` crate, a pure-Rust CRFsuite) over
 //! ANERcorp, with clitic, affix, trigger, gazetteer, frequency, knowledge-base, unsupervised
-//! word-cluster and label-prior features. The model, the clusters and the label prior are data
-//! under data/ner/, built by research/ner-crf (commands and figures in its RESULTS.md: ANERcorp
-//! test micro F1 72.84 for this model).
+//! word-cluster, label-prior and document-evidence features. The model, the clusters and the
+//! label prior are data under data/ner/, built by research/ner-crf (commands and figures in its
+//! RESULTS.md: ANERcorp test micro F1 73.89 for this model alone).
 
 pub mod features;
 
@@ -20,6 +20,9 @@ const WORD_CLUSTERS: &str = include_str!("../../../../data/ner/clusters_word.tsv
 const STEM_CLUSTERS: &str = include_str!("../../../../data/ner/clusters_stem.tsv");
 const WORD_CLUSTERS2: &str = include_str!("../../../../data/ner/clusters_word2.tsv");
 const LABEL_PRIOR: &str = include_str!("../../../../data/ner/label_prior.tsv");
+
+/// The feature groups of the shipped model (`--feats` of its training command).
+const SHIPPED_FEATURES: &str = "all,doc";
 
 /// The key a word is clustered under: lossy form, digits as 0.
 pub fn word_key(w: &str) -> String {
@@ -255,7 +258,10 @@ thread_local! {
 
 /// Empties this thread's memo of word scores (benchmarks measure cold passes).
 pub fn clear_score_cache() {
-    WORD_MEMO.with_borrow_mut(|c| c.words.clear());
+    WORD_MEMO.with_borrow_mut(|c| {
+        c.words.clear();
+        c.paths.clear();
+    });
 }
 
 /// The CRF tagger with its feature resources.
@@ -263,11 +269,11 @@ pub struct CrfTagger {
     weights: Weights,
     features: FeatureSet,
     resources: Resources,
-    /// Taken from every word's score for `O` before decoding (0: the model's own balance).
-    o_penalty: f64,
     /// The scores of the edge features (see [`features::edge_features`]) by the position's
     /// distance from the sentence's start and end, each counted up to 2.
     edges: Vec<Vec<f64>>,
+    /// The scores of each document-evidence feature, by its index.
+    document: Vec<Vec<f64>>,
 }
 
 static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
@@ -280,21 +286,22 @@ impl CrfTagger {
         let resources = Resources::new(Clusters::parse(WORD_CLUSTERS), Clusters::parse(STEM_CLUSTERS))
             .with_clusters2(Clusters::parse(WORD_CLUSTERS2))
             .with_prior(&features::LabelPrior::parse_counts(LABEL_PRIOR));
-        let mut tagger =
-            CrfTagger { weights, features: FeatureSet::parse("all"), resources, o_penalty: 0.0, edges: Vec::new() };
+        let mut tagger = CrfTagger {
+            weights,
+            features: FeatureSet::parse(SHIPPED_FEATURES),
+            resources,
+            edges: Vec::new(),
+            document: Vec::new(),
+        };
         tagger.edges = (0..9)
             .map(|k| {
                 let (from_start, to_end) = (k / 3, k % 3);
                 tagger.score(|s| features::edge_features(from_start, from_start + to_end + 1, &tagger.features, s))
             })
             .collect();
+        tagger.document =
+            features::DocumentFeature::all().map(|f| tagger.score(|s| features::document_feature(f, s))).collect();
         Ok(tagger)
-    }
-
-    /// The same tagger with a penalty on `O`: a higher one trades precision for recall.
-    pub fn with_o_penalty(mut self, penalty: f64) -> CrfTagger {
-        self.o_penalty = penalty;
-        self
     }
 
     /// The tagger compiled into the binary (None only if its model file is corrupt, which a
@@ -310,17 +317,25 @@ impl CrfTagger {
     /// depend on several words are computed per position.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
         let kb = if self.features.knowledge { features::knowledge_tags(words) } else { vec![None; words.len()] };
-        self.tag_with_knowledge(words, kb)
+        self.tag_sentences(&[(words.to_vec(), kb)]).pop().unwrap_or_default()
     }
 
-    /// The same, with the words' knowledge-base marks already known.
-    fn tag_with_knowledge(&self, words: &[&str], kb: Vec<Option<String>>) -> Vec<String> {
-        if words.is_empty() {
-            return Vec::new();
+    /// Labels for the sentences of one document, each given as its words and their
+    /// knowledge-base marks (document evidence is gathered over all of them).
+    fn tag_sentences(&self, sentences: &[(Vec<&str>, Vec<Option<String>>)]) -> Vec<Vec<String>> {
+        let mut doc: Vec<(Vec<Rc<Remembered>>, features::Prepared)> =
+            sentences.iter().map(|(words, kb)| self.prepare(words, kb.clone())).collect();
+        if self.features.document {
+            let mut prepared: Vec<features::Prepared> = doc.iter_mut().map(|d| std::mem::take(&mut d.1)).collect();
+            features::add_document_evidence(&mut prepared);
+            doc.iter_mut().zip(prepared).for_each(|(d, p)| d.1 = p);
         }
-        let nl = self.weights.labels.len();
-        let n = words.len();
-        // Each word form's analysis and scores, looked up once (each serves five positions).
+        doc.iter().map(|(remembered, prepared)| self.decode(remembered, prepared)).collect()
+    }
+
+    /// Each word form's analysis and scores (looked up once: each serves five positions), and
+    /// the sentence prepared from them.
+    fn prepare(&self, words: &[&str], kb: Vec<Option<String>>) -> (Vec<Rc<Remembered>>, features::Prepared) {
         let remembered: Vec<Rc<Remembered>> = WORD_MEMO.with_borrow_mut(|memo| {
             let owner = &self.weights as *const Weights as usize;
             if memo.owner != owner || memo.words.len() >= MEMO_LIMIT {
@@ -346,14 +361,27 @@ impl CrfTagger {
             &self.features,
             &self.resources,
         );
+        (remembered, prepared)
+    }
+
+    /// The best labels of a prepared sentence.
+    fn decode(&self, remembered: &[Rc<Remembered>], prepared: &features::Prepared) -> Vec<String> {
+        let n = remembered.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let nl = self.weights.labels.len();
         let mut scores = Vec::with_capacity(n * nl);
         let mut sink = ScoreSink { weights: &self.weights, scores: Vec::with_capacity(nl) };
         for i in 0..n {
             sink.scores.clear();
             features::FeatureSink::begin_item(&mut sink);
-            features::inner_position_features(&prepared, i, &self.features, &mut sink);
+            features::inner_position_features(prepared, i, &self.features, &mut sink);
             let row = &mut sink.scores;
             add(row, &self.edges[i.min(2) * 3 + (n - 1 - i).min(2)]);
+            if self.features.document {
+                features::document_evidence(prepared, i).for_each(|f| add(row, &self.document[f.index()]));
+            }
             add(row, &remembered[i].scores[..nl]);
             for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
                 let j = i as isize + o;
@@ -362,11 +390,6 @@ impl CrfTagger {
                 }
             }
             scores.extend_from_slice(row);
-        }
-        if self.o_penalty != 0.0
-            && let Some(o) = self.weights.labels.iter().position(|l| l == "O")
-        {
-            scores.iter_mut().skip(o).step_by(nl).for_each(|s| *s -= self.o_penalty);
         }
         self.weights.viterbi(&scores, n).into_iter().map(str::to_owned).collect()
     }
@@ -429,31 +452,54 @@ fn label_type(t: &str) -> Option<EntityType> {
 
 impl Tagger for CrfTagger {
     fn tag(&self, text: &str, tokens: &[Token], known: &[ActorMatch]) -> Vec<(Span, EntityType)> {
-        let words: Vec<&[Token]> = marsad_text::keys::words(tokens).collect();
-        let spans: Vec<Span> = words.iter().map(|w| marsad_text::keys::word_span(w)).collect();
-        let name_starts: Vec<usize> = words.iter().map(|w| marsad_text::keys::name_span(w).start).collect();
-        let surfaces: Vec<&str> = spans.iter().map(|s| s.slice(text)).collect();
-        // The knowledge-base marks come from the names already found in these very tokens.
-        let kb = if self.features.knowledge {
-            let starts: Vec<usize> = spans.iter().map(|s| s.start).collect();
-            features::knowledge_tags_of_matches(known, &starts)
-        } else {
-            vec![None; spans.len()]
-        };
-        let tags = self.tag_with_knowledge(&surfaces, kb);
-        crate::conll::entities(&tags)
-            .into_iter()
-            .filter_map(|(a, b, t)| {
-                let span = Span::new(name_starts[a], spans[b - 1].end);
-                let ty = label_type(&t)?;
-                Some((
-                    span,
-                    if ty == EntityType::LOC && self.is_political_place(span.slice(text)) {
-                        EntityType::GPE
-                    } else {
-                        ty
-                    },
-                ))
+        self.tag_document(text, &[(tokens, known)]).pop().unwrap_or_default()
+    }
+
+    fn tag_document(&self, text: &str, sentences: &[(&[Token], &[ActorMatch])]) -> Vec<Vec<(Span, EntityType)>> {
+        struct Words<'t> {
+            spans: Vec<Span>,
+            name_starts: Vec<usize>,
+            surfaces: Vec<&'t str>,
+        }
+        let words: Vec<Words<'_>> = sentences
+            .iter()
+            .map(|(tokens, _)| {
+                let pieces: Vec<&[Token]> = marsad_text::keys::words(tokens).collect();
+                let spans: Vec<Span> = pieces.iter().map(|w| marsad_text::keys::word_span(w)).collect();
+                Words {
+                    name_starts: pieces.iter().map(|w| marsad_text::keys::name_span(w).start).collect(),
+                    surfaces: spans.iter().map(|s| s.slice(text)).collect(),
+                    spans,
+                }
+            })
+            .collect();
+        let inputs: Vec<(Vec<&str>, Vec<Option<String>>)> = words
+            .iter()
+            .zip(sentences)
+            .map(|(w, (_, known))| {
+                // The knowledge-base marks come from the names already found in these tokens.
+                let kb = if self.features.knowledge {
+                    let starts: Vec<usize> = w.spans.iter().map(|s| s.start).collect();
+                    features::knowledge_tags_of_matches(known, &starts)
+                } else {
+                    vec![None; w.spans.len()]
+                };
+                (w.surfaces.clone(), kb)
+            })
+            .collect();
+        self.tag_sentences(&inputs)
+            .iter()
+            .zip(&words)
+            .map(|(tags, w)| {
+                crate::conll::entities(tags)
+                    .into_iter()
+                    .filter_map(|(a, b, t)| {
+                        let span = Span::new(w.name_starts[a], w.spans[b - 1].end);
+                        let ty = label_type(&t)?;
+                        let political = ty == EntityType::LOC && self.is_political_place(span.slice(text));
+                        Some((span, if political { EntityType::GPE } else { ty }))
+                    })
+                    .collect()
             })
             .collect()
     }
