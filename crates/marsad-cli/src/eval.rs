@@ -86,6 +86,10 @@ pub struct EvalNerArgs {
     /// Add sources that are off by default (patterns).
     #[arg(long, value_delimiter = ',')]
     pub with: Vec<String>,
+    /// Sentences read as one document (CoNLL files mark no article boundaries); 1 scores every
+    /// sentence on its own, without document evidence or short forms across sentences.
+    #[arg(long, default_value_t = marsad_ner::eval::DOCUMENT_SENTENCES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub document_sentences: usize,
 }
 
 pub fn run(cmd: &EvalCommand) -> Result<ExitCode> {
@@ -455,7 +459,7 @@ fn eval_ner(a: &EvalNerArgs) -> Result<ExitCode> {
             sentences.extend(conll::parse(&file, &text)?);
         }
         let t = std::time::Instant::now();
-        let scores = marsad_ner::eval::evaluate(&recognizer, &sentences);
+        let scores = marsad_ner::eval::evaluate(&recognizer, &sentences, a.document_sentences);
         let tokens: usize = sentences.iter().map(|s| s.tokens.len()).sum();
         out!("{name}: {} sentences, {tokens} tokens, {:.1} s", sentences.len(), t.elapsed().as_secs_f64());
         print!("{scores}");

@@ -16,15 +16,15 @@ pub fn conll_label(t: EntityType) -> Option<&'static str> {
     }
 }
 
-/// CoNLL files mark no article boundaries: runs of this many sentences are read as one document
-/// (the tagger gathers document evidence over them; short forms resolve within them), in
-/// training (research/ner-crf) and in evaluation alike.
+/// CoNLL files mark no article boundaries: by default runs of this many sentences are read as one
+/// document (the tagger gathers document evidence over them; short forms resolve within them),
+/// in training (research/ner-crf) and in evaluation alike.
 pub const DOCUMENT_SENTENCES: usize = 20;
 
-/// Predicted tags for each sentence.
-pub fn predict(recognizer: &Recognizer<'_>, sentences: &[Sentence]) -> Vec<Vec<String>> {
+/// Predicted tags for each sentence, runs of `document` sentences read as one document.
+pub fn predict(recognizer: &Recognizer<'_>, sentences: &[Sentence], document: usize) -> Vec<Vec<String>> {
     let mut out = Vec::with_capacity(sentences.len());
-    for doc in sentences.chunks(DOCUMENT_SENTENCES) {
+    for doc in sentences.chunks(document.max(1)) {
         let mut text = String::new();
         let mut sentence_spans = Vec::with_capacity(doc.len());
         let mut token_spans = Vec::with_capacity(doc.len());
@@ -52,7 +52,7 @@ pub fn predict(recognizer: &Recognizer<'_>, sentences: &[Sentence]) -> Vec<Vec<S
 }
 
 /// Scores the recognizer on gold sentences.
-pub fn evaluate(recognizer: &Recognizer<'_>, sentences: &[Sentence]) -> Scores {
-    let predicted = predict(recognizer, sentences);
+pub fn evaluate(recognizer: &Recognizer<'_>, sentences: &[Sentence], document: usize) -> Scores {
+    let predicted = predict(recognizer, sentences, document);
     score(sentences.iter().zip(&predicted).map(|(s, p)| (&s.tags[..], &p[..])))
 }

@@ -350,10 +350,12 @@ fn kbcheck(args: &Args) {
     let kb = marsad_kb::KnowledgeBase::embedded();
     let mut train = data::read_conll(&PathBuf::from(NER_DIR).join("anercorp_train.txt"));
     let dev = train.split_off(train.len() * 9 / 10);
-    let with = predict(&Recognizer::new(kb, Some(&tagger)), &dev);
+    let doc = marsad_ner::eval::DOCUMENT_SENTENCES;
+    let with = predict(&Recognizer::new(kb, Some(&tagger)), &dev, doc);
     let without = predict(
         &Recognizer::new(kb, Some(&tagger)).with_sources(Sources { knowledge: false, ..Sources::default() }),
         &dev,
+        doc,
     );
     let f = |p: &[Vec<String>]| {
         100.0 * marsad_ner::conll::score(dev.iter().zip(p).map(|(s, p)| (&s.tags[..], &p[..]))).micro.f1()
