@@ -160,6 +160,7 @@ fn features_by_document(sents: &[Sentence], fs: &FeatureSet, res: &Resources) ->
         .chunks(marsad_ner::eval::DOCUMENT_SENTENCES)
         .flat_map(|doc| {
             let words: Vec<Vec<&str>> = doc.iter().map(|s| s.tokens.iter().map(String::as_str).collect()).collect();
+            let words: Vec<&[&str]> = words.iter().map(Vec::as_slice).collect();
             document_features(&words, fs, res)
         })
         .collect()
@@ -383,7 +384,8 @@ fn errors(args: &Args) {
         train.split_off(train.len() * 9 / 10)
     };
     let tagger = marsad_ner::crf::CrfTagger::new(&bytes).unwrap();
-    let context = |s: &Sentence, a: usize, b: usize| s.tokens[a.saturating_sub(2)..(b + 2).min(s.tokens.len())].join(" ");
+    let context =
+        |s: &Sentence, a: usize, b: usize| s.tokens[a.saturating_sub(2)..(b + 2).min(s.tokens.len())].join(" ");
     for s in &sents {
         let pred = tagger.tag_words(&s.tokens.iter().map(String::as_str).collect::<Vec<_>>());
         let gold = marsad_ner::conll::entities(&s.tags);

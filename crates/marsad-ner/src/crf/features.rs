@@ -636,11 +636,18 @@ pub fn sentence_features(words: &[&str], fs: &FeatureSet, res: &Resources) -> Ve
 
 /// The features of one sentence, word by word, into a sink.
 pub fn features_into(words: &[&str], fs: &FeatureSet, res: &Resources, sink: &mut impl FeatureSink) {
-    let mut p = prepare(words, fs, res);
-    if fs.document {
-        add_document_evidence(std::slice::from_mut(&mut p));
+    for p in prepare_document(&[words], fs, res) {
+        emit_prepared(&p, fs, sink);
     }
-    emit_prepared(&p, fs, sink);
+}
+
+/// Prepares the sentences of one document and gathers its document evidence.
+fn prepare_document(sentences: &[&[&str]], fs: &FeatureSet, res: &Resources) -> Vec<Prepared> {
+    let mut doc: Vec<Prepared> = sentences.iter().map(|w| prepare(w, fs, res)).collect();
+    if fs.document {
+        add_document_evidence(&mut doc);
+    }
+    doc
 }
 
 /// The features of a prepared sentence, word by word, into a sink.
@@ -675,11 +682,17 @@ pub struct Prepared {
     global: Vec<(u64, usize)>,
 }
 
-/// Where a context class of an occurrence comes from: the trigger class of the word two before,
-/// one before, one after; the type of a knowledge-base name it is in; a place-list mark; quotes.
-const GLOBAL_SLOTS: [&str; 5] = ["t-2", "t-1", "t+1", "kb", "mark"];
-/// The classes within a slot (trigger classes; knowledge-base types; place/quote marks).
-const GLOBAL_CLASSES: [&str; 8] = ["TITLE", "SAY", "LOCPREP", "LOCHEAD", "ORGHEAD", "NAT", "X6", "X7"];
+/// Where a context class of an occurrence comes from, and the classes there: the trigger class of
+/// the word two before, one before, one after; the type of a knowledge-base name the word is in;
+/// a place-list mark or quotes around it. A class id is slot * 8 + the class's index.
+const GLOBAL_SLOTS: [(&str, &[&str]); 5] = [
+    ("t-2", &TRIGGER_CLASSES),
+    ("t-1", &TRIGGER_CLASSES),
+    ("t+1", &TRIGGER_CLASSES),
+    ("kb", &KB_TYPES),
+    ("mark", &["place", "quote"]),
+];
+const TRIGGER_CLASSES: [&str; 6] = ["TITLE", "SAY", "LOCPREP", "LOCHEAD", "ORGHEAD", "NAT"];
 const KB_TYPES: [&str; 7] = ["PER", "ORG", "MISC", "NORP", "LOC", "GPE", "FAC"];
 
 impl Tok {
@@ -691,7 +704,7 @@ impl Tok {
     }
 }
 
-/// Document-evidence class ids: slot * 8 + class.
+/// Document-evidence class ids (some unused): slot * 8 + class.
 const GLOBAL_IDS: usize = GLOBAL_SLOTS.len() * 8;
 
 /// One document-evidence feature of a word: a class its other occurrences stand in, or how many
@@ -736,13 +749,16 @@ pub fn document_evidence(p: &Prepared, i: usize) -> impl Iterator<Item = Documen
 pub fn document_feature(f: DocumentFeature, sink: &mut impl FeatureSink) {
     match f {
         DocumentFeature::Others(b) => sink.feat_parts(&["gn=", NUMBERS[b]]),
-        DocumentFeature::Class(c) => sink.feat_parts(&["g=", GLOBAL_SLOTS[c / 8], ":", GLOBAL_CLASSES[c % 8]]),
+        DocumentFeature::Class(c) => {
+            let (slot, classes) = GLOBAL_SLOTS[c / 8];
+            sink.feat_parts(&["g=", slot, ":", classes.get(c % 8).copied().unwrap_or("?")]);
+        }
     }
 }
 
 /// The context classes of the word at `i`, a bit per class id.
 fn context_classes(p: &Prepared, i: usize) -> u64 {
-    let class_of = |c: &str| GLOBAL_CLASSES.iter().position(|x| *x == c);
+    let class_of = |c: &str| TRIGGER_CLASSES.iter().position(|x| *x == c);
     let mut out = 0u64;
     for (slot, o) in [(0usize, -2isize), (1, -1), (2, 1)] {
         let j = i as isize + o;
@@ -813,12 +829,9 @@ pub fn add_document_evidence(doc: &mut [Prepared]) {
 }
 
 /// Attribute lists for the sentences of one document (document evidence gathered over them).
-pub fn document_features(sentences: &[Vec<&str>], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Vec<Attribute>>> {
-    let mut doc: Vec<Prepared> = sentences.iter().map(|w| prepare(w, fs, res)).collect();
-    if fs.document {
-        add_document_evidence(&mut doc);
-    }
-    doc.iter()
+pub fn document_features(sentences: &[&[&str]], fs: &FeatureSet, res: &Resources) -> Vec<Vec<Vec<Attribute>>> {
+    prepare_document(sentences, fs, res)
+        .iter()
         .map(|p| {
             let mut sink = AttributeSink::default();
             emit_prepared(p, fs, &mut sink);
