@@ -330,14 +330,7 @@ fn resources(args: &Args) -> (Resources, Vec<Counts>) {
             .unwrap_or_default(),
     };
     if !priors.is_empty() {
-        let mut all = Counts::default();
-        for table in &priors {
-            for (k, c) in table {
-                let slot = all.entry(k.clone()).or_insert([0; 9]);
-                slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
-            }
-        }
-        res = res.with_prior(&all);
+        res = res.with_prior(&prior::sum(&priors));
     }
     (res, priors)
 }

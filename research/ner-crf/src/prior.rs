@@ -68,14 +68,9 @@ pub fn build(model: &[u8], files: &[PathBuf], stride: usize, max_tokens: usize, 
 /// label other than O at 5 % or more): the table shipped beside the model.
 pub fn merge(files: &[PathBuf], out: &Path) {
     use marsad_ner::crf::features::LabelPrior;
-    let mut both = PriorCounts::default();
-    for f in files {
-        for (k, c) in LabelPrior::parse_counts(&std::fs::read_to_string(f).unwrap()) {
-            let slot = both.entry(k).or_insert([0; 9]);
-            slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
-        }
-    }
-    let rows: Vec<_> = both
+    let tables: Vec<PriorCounts> =
+        files.iter().map(|f| LabelPrior::parse_counts(&std::fs::read_to_string(f).unwrap())).collect();
+    let rows: Vec<_> = sum(&tables)
         .into_iter()
         .filter(|(_, c)| {
             let n: u32 = c.iter().sum();
@@ -83,6 +78,16 @@ pub fn merge(files: &[PathBuf], out: &Path) {
         })
         .collect();
     write_counts(out, rows);
+}
+
+/// The label counts of several tables added up key by key.
+pub fn sum(tables: &[PriorCounts]) -> PriorCounts {
+    let mut all = PriorCounts::default();
+    for (k, c) in tables.iter().flatten() {
+        let slot = all.entry(k.clone()).or_insert([0; 9]);
+        slot.iter_mut().zip(c).for_each(|(s, x)| *s += x);
+    }
+    all
 }
 
 /// Writes label counts by (kind, key), sorted, in the label-prior file format.

@@ -670,7 +670,6 @@ fn emit_prepared(p: &Prepared, fs: &FeatureSet, sink: &mut impl FeatureSink) {
 pub const CONTEXT_OFFSETS: [isize; 4] = [-2, -1, 1, 2];
 
 /// What a sentence's features are computed from.
-#[derive(Default)]
 pub struct Prepared {
     pub(crate) toks: Vec<std::rc::Rc<Tok>>,
     /// Place-list marks: B/I/U + kind.

@@ -317,20 +317,18 @@ impl CrfTagger {
     /// depend on several words are computed per position.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
         let kb = if self.features.knowledge { features::knowledge_tags(words) } else { vec![None; words.len()] };
-        self.tag_sentences(&[(words.to_vec(), kb)]).pop().unwrap_or_default()
+        self.tag_sentences(vec![(words.to_vec(), kb)]).pop().unwrap_or_default()
     }
 
     /// Labels for the sentences of one document, each given as its words and their
     /// knowledge-base marks (document evidence is gathered over all of them).
-    fn tag_sentences(&self, sentences: &[(Vec<&str>, Vec<Option<String>>)]) -> Vec<Vec<String>> {
-        let mut doc: Vec<(Vec<Rc<Remembered>>, features::Prepared)> =
-            sentences.iter().map(|(words, kb)| self.prepare(words, kb.clone())).collect();
+    fn tag_sentences(&self, sentences: Vec<(Vec<&str>, Vec<Option<String>>)>) -> Vec<Vec<String>> {
+        let (remembered, mut prepared): (Vec<_>, Vec<_>) =
+            sentences.into_iter().map(|(words, kb)| self.prepare(&words, kb)).unzip();
         if self.features.document {
-            let mut prepared: Vec<features::Prepared> = doc.iter_mut().map(|d| std::mem::take(&mut d.1)).collect();
             features::add_document_evidence(&mut prepared);
-            doc.iter_mut().zip(prepared).for_each(|(d, p)| d.1 = p);
         }
-        doc.iter().map(|(remembered, prepared)| self.decode(remembered, prepared)).collect()
+        remembered.iter().zip(&prepared).map(|(r, p)| self.decode(r, p)).collect()
     }
 
     /// Each word form's analysis and scores (looked up once: each serves five positions), and
@@ -487,7 +485,7 @@ impl Tagger for CrfTagger {
                 (w.surfaces.clone(), kb)
             })
             .collect();
-        self.tag_sentences(&inputs)
+        self.tag_sentences(inputs)
             .iter()
             .zip(&words)
             .map(|(tags, w)| {
