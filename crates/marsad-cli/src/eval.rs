@@ -90,6 +90,28 @@ pub struct EvalNerArgs {
     /// sentence on its own, without document evidence or short forms across sentences.
     #[arg(long, default_value_t = marsad_ner::eval::DOCUMENT_SENTENCES, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     pub document_sentences: usize,
+    /// Also list every span on which the recognizer and the gold standard differ
+    /// (`miss`: gold only, `false`: found only, `type`: both, typed otherwise), with its sentence.
+    #[arg(long)]
+    pub errors: bool,
+    /// Tag with this CRF model file (CRFsuite format, marsad's features) instead of the shipped
+    /// one: the research crate's cross-validation models are scored through the whole recognizer.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Score only the k-th of K contiguous parts of the sentences (`2/4`): the part a
+    /// cross-validation model (`ner-crf-research train --cv --fold k/K`) left out.
+    #[arg(long, value_parser = parse_fold)]
+    pub fold: Option<(usize, usize)>,
+}
+
+fn parse_fold(s: &str) -> std::result::Result<(usize, usize), String> {
+    let (k, n) = s.split_once('/').ok_or_else(|| format!("{s:?}: expected k/K, e.g. 2/4"))?;
+    let (k, n): (usize, usize) =
+        (k.parse().map_err(|e| format!("{k:?}: {e}"))?, n.parse().map_err(|e| format!("{n:?}: {e}"))?);
+    if k == 0 || k > n {
+        return Err(format!("{s:?}: k must be from 1 to K"));
+    }
+    Ok((k, n))
 }
 
 pub fn run(cmd: &EvalCommand) -> Result<ExitCode> {
@@ -448,8 +470,20 @@ fn eval_ner(a: &EvalNerArgs) -> Result<ExitCode> {
             }
         }
     }
-    let recognizer =
-        Recognizer::new(KnowledgeBase::embedded(), marsad_pipeline::default_tagger()).with_sources(sources);
+    let own_model = match &a.model {
+        Some(path) => {
+            let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
+            let tagger = marsad_ner::crf::CrfTagger::new(&bytes)
+                .with_context(|| format!("{}: not a CRFsuite model", path.display()))?;
+            Some(tagger)
+        }
+        None => None,
+    };
+    let tagger = match &own_model {
+        Some(t) => Some(t as &dyn marsad_ner::Tagger),
+        None => marsad_pipeline::default_tagger(),
+    };
+    let recognizer = Recognizer::new(KnowledgeBase::embedded(), tagger).with_sources(sources);
     for f in &a.files {
         let name = f.to_string_lossy();
         let mut sentences = Vec::new();
@@ -458,10 +492,26 @@ fn eval_ner(a: &EvalNerArgs) -> Result<ExitCode> {
             let text = std::fs::read_to_string(&path).with_context(|| format!("{file}: cannot read"))?;
             sentences.extend(conll::parse(&file, &text)?);
         }
+        if let Some((k, parts)) = a.fold {
+            let n = sentences.len();
+            sentences = sentences.drain(n * (k - 1) / parts..n * k / parts).collect();
+        }
         let t = std::time::Instant::now();
-        let scores = marsad_ner::eval::evaluate(&recognizer, &sentences, a.document_sentences);
+        let predicted = marsad_ner::eval::predict(&recognizer, &sentences, a.document_sentences);
+        let scores = conll::score(sentences.iter().zip(&predicted).map(|(s, p)| (&s.tags[..], &p[..])));
         let tokens: usize = sentences.iter().map(|s| s.tokens.len()).sum();
         out!("{name}: {} sentences, {tokens} tokens, {:.1} s", sentences.len(), t.elapsed().as_secs_f64());
+        if a.errors {
+            for d in marsad_ner::eval::disagreements(&sentences, &predicted) {
+                let (what, types) = match (&d.gold, &d.predicted) {
+                    (Some(g), None) => ("miss", g.clone()),
+                    (None, Some(p)) => ("false", p.clone()),
+                    (Some(g), Some(p)) => ("type", format!("{g}->{p}")),
+                    (None, None) => unreachable!("a disagreement has a side"),
+                };
+                out!("{what}\t{types}\t{}\t{}", d.words, sentences[d.sentence].tokens.join(" "));
+            }
+        }
         print!("{scores}");
         out!("micro F1 {:.2}\n", 100.0 * scores.micro.f1());
     }

@@ -127,6 +127,11 @@ pub struct Entity {
     pub name_ar: Option<String>,
     pub name_en: Option<String>,
     pub kind: Option<String>,
+    /// The mention describes the actor rather than naming it: a head noun and nisba adjectives
+    /// (الجيش الإسرائيلي, الحكومة السودانية). Named-entity scoring (CoNLL, ACE's NAM) counts
+    /// names only; events and search use both.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nominal: bool,
 }
 
 /// A toponym resolved to a gazetteer entry, or honestly unresolved (no id, no coordinates).

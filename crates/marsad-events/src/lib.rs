@@ -574,6 +574,7 @@ impl<'l> Extractor<'l> {
                     name_ar: None,
                     name_en: Some(en.clone()),
                     kind: Some(kind.clone()),
+                    nominal: false,
                 },
             });
         }

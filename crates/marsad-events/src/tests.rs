@@ -58,6 +58,7 @@ fn entity(text: &str, whole: &str, t: EntityType, kind: Option<&str>) -> Entity 
         name_ar: None,
         name_en: None,
         kind: kind.map(str::to_owned),
+        nominal: false,
     }
 }
 

@@ -17,6 +17,7 @@ fn resolve_with(text: &str, entities: &[(&str, EntityType)], dateline: Option<&s
                 name_ar: None,
                 name_en: None,
                 kind: None,
+                nominal: false,
             }
         })
         .collect();

@@ -10,7 +10,7 @@ pub mod matcher;
 
 use marsad_core::Span;
 use marsad_text::Tokenizer;
-use marsad_text::keys::{phrase_key, word_keys};
+use marsad_text::keys::{is_definite, phrase_key_definite, word_keys, words};
 pub use matcher::{PhraseMatch, PhraseMatcher};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +101,8 @@ pub struct ActorMatch {
     pub span: Span,
     /// Index into [`KnowledgeBase::actors`].
     pub actor: usize,
+    /// The name describes the actor rather than naming it (see [`is_description`]).
+    pub description: bool,
 }
 
 const ACTORS: &str = include_str!("../../../data/kb/actors.jsonl");
@@ -112,6 +114,41 @@ static EMBEDDED: std::sync::LazyLock<KnowledgeBase> = std::sync::LazyLock::new(|
 
 /// Names in Latin script shorter than this are not matched: "IS", "AP" are English words too.
 const MIN_LATIN_NAME: usize = 3;
+
+/// Set in a matched key's value when all names with that key begin with the article, or all
+/// one-word names without it: the text's first word must agree (الحشد الشعبي matches للحشد, not
+/// لحشد "to mobilise"; حماس does not match الحماس "the zeal"). [`DEFINITE`] says which. Longer
+/// names without the article may take it: foreign names often do (الأسوشيتد برس).
+const ARTICLE_AGREES: u32 = 1 << 31;
+const DEFINITE: u32 = 1 << 30;
+/// Set when the key's first name is a description (see [`is_description`]).
+const DESCRIPTION: u32 = 1 << 29;
+const FLAGS: u32 = ARTICLE_AGREES | DEFINITE | DESCRIPTION;
+
+/// Head nouns (as word keys) of descriptions: an army, forces, a government, a regime …
+const DESCRIPTION_HEADS: [&str; 13] =
+    ["جيش", "قوات", "حكومه", "نظام", "طيران", "اداره", "شرطه", "بحريه", "سلطات", "خارجيه", "داخليه", "امن", "قياده"];
+
+/// Is a name a description — a head noun followed by nisba adjectives with the article, as in
+/// الجيش الإسرائيلي, الحكومة السودانية, القوات المسلحة السودانية — rather than a proper name
+/// (حزب الله, قوات سوريا الديمقراطية)? Readers and named-entity corpora (ANERcorp, ACE's NOM
+/// mentions) treat these as descriptions of the actor; marsad keeps them as linked mentions,
+/// marked so. Written by hand: no library knows Arabic nisba adjectives.
+pub fn is_description(tokens: &[marsad_text::Token]) -> bool {
+    let mut word_list = words(tokens).zip(word_keys(tokens)).filter_map(|(p, k)| Some((p, k?.key)));
+    let Some((_, head)) = word_list.next() else {
+        return false;
+    };
+    let mut adjectives = 0;
+    for (pieces, key) in word_list {
+        let nisba = ["ي", "يه", "يين", "يون"].iter().any(|e| key.ends_with(e)) || key == "مسلحه";
+        if !(is_definite(pieces) && nisba) {
+            return false;
+        }
+        adjectives += 1;
+    }
+    adjectives > 0 && DESCRIPTION_HEADS.contains(&head.as_str())
+}
 
 /// The actors and their compiled matcher.
 pub struct KnowledgeBase {
@@ -150,6 +187,9 @@ impl KnowledgeBase {
     pub fn from_actors(actors: Vec<Actor>, tokenizer: &Tokenizer<'_>) -> KnowledgeBase {
         let mut keys = std::collections::HashMap::new();
         let mut patterns: Vec<(String, u32)> = Vec::new();
+        // Per matched key, its index in `patterns`: a key whose names all begin with the article,
+        // or all without it, must begin so in the text too (see `ARTICLE_AGREES`).
+        let mut pattern_of: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         for (i, a) in actors.iter().enumerate() {
             for name in a.names() {
                 if name.is_ascii() && name.trim().len() < MIN_LATIN_NAME {
@@ -162,12 +202,24 @@ impl KnowledgeBase {
                 // mostly another word: the acronyms واس and وال key as اس and ال, which match
                 // أسهم (أس + هم) and a split article.
                 let ambiguous = |key: &str| !key.contains(' ') && key.chars().count() < 3;
-                if let Some(key) = phrase_key(tokenizer, name)
-                    && (!derived_only || key.contains(' '))
-                    && !ambiguous(&key)
-                    && !keys.contains_key(&key)
-                {
-                    patterns.push((key.clone(), i as u32));
+                let Some((key, definite)) = phrase_key_definite(tokenizer, name) else {
+                    continue;
+                };
+                let description = if is_description(&tokenizer.tokenize(name)) { DESCRIPTION } else { 0 };
+                // Groups of people are common nouns: مدنيين and المدنيين are the same group.
+                let article = match (definite, key.contains(' ')) {
+                    _ if a.kind == ActorKind::Civilians => 0,
+                    (true, _) => ARTICLE_AGREES | DEFINITE,
+                    (false, false) => ARTICLE_AGREES,
+                    (false, true) => 0,
+                };
+                if let Some(&p) = pattern_of.get(&key) {
+                    if patterns[p].1 & (ARTICLE_AGREES | DEFINITE) != article {
+                        patterns[p].1 &= !(ARTICLE_AGREES | DEFINITE);
+                    }
+                } else if (!derived_only || key.contains(' ')) && !ambiguous(&key) && !keys.contains_key(&key) {
+                    pattern_of.insert(key.clone(), patterns.len());
+                    patterns.push((key.clone(), i as u32 | article | description));
                     keys.insert(key, i as u32);
                 }
             }
@@ -192,7 +244,20 @@ impl KnowledgeBase {
     /// Finds actors' names in `text` (leftmost-longest, non-overlapping), given its tokens.
     pub fn find(&self, tokens: &[marsad_text::Token]) -> Vec<ActorMatch> {
         let keys = word_keys(tokens);
-        self.matcher.find(&keys).into_iter().map(|m| ActorMatch { span: m.span, actor: m.value as usize }).collect()
+        let found = self.matcher.find(&keys);
+        let pieces: Vec<&[marsad_text::Token]> =
+            if found.iter().any(|m| m.value & ARTICLE_AGREES != 0) { words(tokens).collect() } else { Vec::new() };
+        found
+            .into_iter()
+            .filter(|m| {
+                m.value & ARTICLE_AGREES == 0 || is_definite(pieces[m.words.start]) == (m.value & DEFINITE != 0)
+            })
+            .map(|m| ActorMatch {
+                span: m.span,
+                actor: (m.value & !FLAGS) as usize,
+                description: m.value & DESCRIPTION != 0,
+            })
+            .collect()
     }
 }
 
@@ -257,6 +322,44 @@ mod tests {
         let kb = KnowledgeBase::embedded();
         let tokens = Tokenizer::default().tokenize("ارتفعت أسهم الشركة وقال ال مسؤول");
         assert!(kb.find(&tokens).is_empty(), "{:?}", kb.find(&tokens));
+    }
+
+    #[test]
+    fn the_article_of_a_name_agrees_with_the_text() {
+        assert_eq!(found("دعا إلى حشد شعبي واسع"), Vec::<(String, String)>::new());
+        // للحشد is ل + the article written ل: the mention starts at the article.
+        assert_eq!(found("قصف مواقع للحشد الشعبي"), [("لحشد الشعبي".to_owned(), "grp-pmf".to_owned())]);
+        // Nor does a name written without the article match a word that has it.
+        assert_eq!(found("مسلحو داعش"), [("داعش".to_owned(), "grp-isis".to_owned())]);
+        assert_eq!(found("قوبل الداعش"), Vec::<(String, String)>::new());
+        // Groups of people are common nouns, with or without the article.
+        let kb = KnowledgeBase::embedded();
+        let tokens = Tokenizer::default().tokenize("قتل خمسة مدنيين");
+        let ids: Vec<&str> = kb.find(&tokens).iter().map(|m| kb.actors()[m.actor].id.as_str()).collect();
+        assert_eq!(ids, ["cvl-civilians"]);
+        // Unless it is longer: foreign names often take the article.
+        assert_eq!(
+            found("وصلت القوات سوريا الديمقراطية"),
+            [("القوات سوريا الديمقراطية".to_owned(), "grp-sdf".to_owned())]
+        );
+    }
+
+    #[test]
+    fn descriptions_are_told_from_names() {
+        let t = Tokenizer::default();
+        let description = |name: &str| is_description(&t.tokenize(name));
+        for d in ["الجيش الإسرائيلي", "الحكومة السودانية", "القوات المسلحة السودانية", "والإدارة الأمريكية"]
+        {
+            assert!(description(d), "{d}");
+        }
+        for n in ["حزب الله", "قوات سوريا الديمقراطية", "الجيش", "جيش الاحتلال", "الحشد الشعبي", "جيش إسرائيلي"]
+        {
+            assert!(!description(n), "{n}");
+        }
+        let kb = KnowledgeBase::embedded();
+        let found = kb.find(&t.tokenize("قصف الجيش الإسرائيلي مواقع حزب الله"));
+        let flags: Vec<bool> = found.iter().map(|m| m.description).collect();
+        assert_eq!(flags, [true, false], "{found:?}");
     }
 
     #[test]

@@ -77,6 +77,27 @@ pub fn proclitics_before<'w>(word: &'w str, written: &str, also: impl Fn(&str) -
     PROCLITIC_KEYS.iter().find(|p| word.strip_prefix(**p).is_some_and(bare)).map(|p| &word[..p.len()])
 }
 
+/// Whether a word carries the definite article (الحشد, للجيش; not حشد, لحشد).
+pub fn is_definite(pieces: &[Token]) -> bool {
+    pieces.iter().any(|p| p.role == PieceRole::Article)
+}
+
+/// The key of a name as written and whether its first word carries the article: a name written
+/// with it (الحشد الشعبي, النصرة) is not the same word without it (لحشد: "to mobilise", نصرة:
+/// "support"), though both have one key.
+pub fn phrase_key_definite(tokenizer: &Tokenizer<'_>, name: &str) -> Option<(String, bool)> {
+    let tokens = tokenizer.tokenize(name);
+    let mut definite = None;
+    let mut keys = Vec::new();
+    for (pieces, key) in words(&tokens).zip(word_keys(&tokens)) {
+        if let Some(k) = key {
+            definite.get_or_insert_with(|| is_definite(pieces));
+            keys.push(k.key);
+        }
+    }
+    Some((keys.join(" "), definite?))
+}
+
 /// The key of a name as written ("قوات سوريا الديمقراطية" → "قوات سوريا ديمقراطيه"), or None
 /// when it has no word.
 pub fn phrase_key(tokenizer: &Tokenizer<'_>, name: &str) -> Option<String> {
@@ -99,6 +120,12 @@ mod tests {
         );
         assert_eq!(phrase_key(&t, "ISIS"), Some("isis".to_owned()));
         assert_eq!(phrase_key(&t, "،"), None);
+        assert_eq!(phrase_key_definite(&t, "للحشد الشعبي"), Some(("حشد شعبي".to_owned(), true)));
+        assert_eq!(phrase_key_definite(&t, "لحشد"), Some(("حشد".to_owned(), false)));
+        assert_eq!(
+            phrase_key_definite(&t, "، قوات سوريا الديمقراطية"),
+            Some(("قوات سوريا ديمقراطيه".to_owned(), false))
+        );
     }
 
     #[test]
