@@ -8,6 +8,10 @@ use marsad_core::{Entity, EntityType, Span};
 use marsad_kb::{ActorKind, ActorMatch, KnowledgeBase};
 use marsad_text::{Token, Tokenizer};
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::hash::Hasher;
+
+/// Mixes word hashes into a phrase hash (an odd constant: FxHash's).
+const PHRASE_MIX: u64 = 0x51_7c_c1_b7_27_22_0a_95;
 
 /// The tokens that lie within `span` (tokens sorted by position).
 fn tokens_in(tokens: &[Token], span: Span) -> &[Token] {
@@ -215,7 +219,7 @@ impl<'a> Recognizer<'a> {
             accepted.extend(taken);
         }
         if self.sources.coreference {
-            self.propagate_names(text, &sentence_tokens, &mut accepted);
+            self.propagate_names(&sentence_tokens, &mut accepted);
         }
         self.link(text, &mut accepted);
         if self.sources.coreference {
@@ -297,54 +301,70 @@ impl<'a> Recognizer<'a> {
     /// proclitics (lossy form). Names linked to the knowledge base keep their actor's type.
     /// Cross-validated on ANERcorp train (4 folds, through the recognizer): +0.9 micro F1, every
     /// fold up (research/ner-crf/RESULTS.md).
-    fn propagate_names(&self, text: &str, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
-        let surface = |s: Span| marsad_text::lossy(s.slice(text)).split_whitespace().collect::<Vec<_>>().join(" ");
+    fn propagate_names(&self, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
+        // Every word's span (without proclitics) and the hash of its written form: the lossy
+        // keys of its pieces after the proclitics (للحشد reads الحشد). Words are in text order.
+        let words: Vec<(Span, u64)> = sentences
+            .iter()
+            .flat_map(|tokens| marsad_text::keys::words(tokens))
+            .map(|pieces| {
+                let mut h = rustc_hash::FxHasher::default();
+                for p in pieces.iter().filter(|p| p.role != marsad_text::PieceRole::Proclitic) {
+                    h.write(p.key.as_bytes());
+                }
+                (marsad_text::keys::name_span(pieces), h.finish())
+            })
+            .collect();
+        let phrase =
+            |ws: &[(Span, u64)]| ws.iter().fold(0u64, |h, w| (h.rotate_left(7) ^ w.1).wrapping_mul(PHRASE_MIX));
+        let words_of = |span: Span| {
+            let from = words.partition_point(|w| w.0.end <= span.start);
+            let to = words.partition_point(|w| w.0.start < span.end);
+            &words[from..to.max(from)]
+        };
         // Per name: how often each type was given to it.
-        let mut names: FxHashMap<String, Vec<(EntityType, usize)>> = FxHashMap::default();
-        let mut first_words: FxHashSet<String> = FxHashSet::default();
+        let mut names: FxHashMap<u64, Vec<(EntityType, usize)>> = FxHashMap::default();
+        let mut first_words: FxHashSet<u64> = FxHashSet::default();
         let mut longest = 0;
         for c in cands.iter().filter(|c| !c.nominal) {
-            let key = surface(c.span);
-            longest = longest.max(key.split(' ').count());
-            first_words.insert(key.split(' ').next().unwrap_or_default().to_owned());
-            let types = names.entry(key).or_default();
+            let ws = words_of(c.span);
+            let Some(first) = ws.first() else { continue };
+            longest = longest.max(ws.len());
+            first_words.insert(first.1);
+            let types = names.entry(phrase(ws)).or_default();
             match types.iter_mut().find(|(t, _)| *t == c.entity_type) {
                 Some((_, n)) => *n += 1,
                 None => types.push((c.entity_type, 1)),
             }
         }
         // The type most of a name's mentions have, when it is more than half of them.
-        let majority = |key: &str| {
-            let types = names.get(key)?;
+        let majority = |key: u64| {
+            let types = names.get(&key)?;
             let total: usize = types.iter().map(|(_, n)| n).sum();
             types.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| n * 2 > total).map(|(t, _)| *t)
         };
         for c in cands.iter_mut().filter(|c| !c.nominal && c.actor.is_none()) {
-            if let Some(ty) = majority(&surface(c.span)) {
+            if let Some(ty) = majority(phrase(words_of(c.span))) {
                 c.entity_type = ty;
             }
         }
         let mut added = Vec::new();
         for tokens in sentences {
-            let words: Vec<(Span, String)> = marsad_text::keys::words(tokens)
-                .map(|pieces| {
-                    let span = marsad_text::keys::name_span(pieces);
-                    (span, marsad_text::lossy(span.slice(text)))
-                })
-                .collect();
+            let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else { continue };
+            let sentence = words_of(Span::new(first.span.start, last.span.end));
             let mut i = 0;
-            while i < words.len() {
+            while i < sentence.len() {
                 let mut step = 1;
-                if first_words.contains(&words[i].1) {
+                if first_words.contains(&sentence[i].1) {
                     // The longest name that starts here.
-                    for n in (1..=longest.min(words.len() - i)).rev() {
-                        let key = words[i..i + n].iter().map(|w| w.1.as_str()).collect::<Vec<_>>().join(" ");
+                    for n in (1..=longest.min(sentence.len() - i)).rev() {
+                        let key = phrase(&sentence[i..i + n]);
                         if !names.contains_key(&key) {
                             continue;
                         }
-                        let span = Span::new(words[i].0.start, words[i + n - 1].0.end);
+                        let span = Span::new(sentence[i].0.start, sentence[i + n - 1].0.end);
                         let bare = !cands.iter().any(|c| c.span.start < span.end && span.start < c.span.end);
-                        if let Some(ty) = majority(&key).filter(|_| bare) {
+                        if let Some(ty) = majority(key).filter(|_| bare) {
                             added.push(Candidate {
                                 span,
                                 entity_type: ty,
