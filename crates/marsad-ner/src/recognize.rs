@@ -219,11 +219,11 @@ impl<'a> Recognizer<'a> {
             accepted.extend(taken);
         }
         if self.sources.coreference {
-            self.propagate_names(&sentence_tokens, &mut accepted);
+            propagate_names(&DocumentWords::new(&sentence_tokens), &mut accepted);
         }
         self.link(text, &mut accepted);
         if self.sources.coreference {
-            self.resolve_short_forms(text, &sentence_tokens, &mut accepted);
+            resolve_short_forms(text, &sentence_tokens, &mut accepted);
         }
         accepted.sort_by_key(|c| c.span.start);
         accepted.into_iter().map(|c| self.entity(text, &c)).collect()
@@ -242,148 +242,6 @@ impl<'a> Recognizer<'a> {
         }
     }
 
-    /// A person's surname met after the full name refers to that person: the short form takes
-    /// the full mention's link (or its text as the canonical name), and bare occurrences of the
-    /// surname that nothing recognised become mentions too.
-    fn resolve_short_forms(&self, text: &str, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
-        struct Full {
-            surname: String,
-            span: Span,
-            actor: Option<usize>,
-        }
-        // Surnames are compared whole (lossy form of the written word, clitics included).
-        let full: Vec<Full> = cands
-            .iter()
-            .filter(|c| c.entity_type == EntityType::PER)
-            .filter_map(|c| {
-                let (_, last) = c.span.slice(text).trim().rsplit_once(char::is_whitespace)?;
-                let last = marsad_text::lossy(last);
-                (last.chars().count() >= 3).then_some(Full { surname: last, span: c.span, actor: c.actor })
-            })
-            .collect();
-        if full.is_empty() {
-            return;
-        }
-        let mut added: Vec<Candidate> = Vec::new();
-        for tokens in sentences {
-            for pieces in marsad_text::keys::words(tokens) {
-                // The surname matched the whole written word, so the mention is the whole word.
-                let span = marsad_text::keys::word_span(pieces);
-                let surface = marsad_text::lossy(span.slice(text));
-                let Some(f) = full.iter().find(|f| f.surname == surface && f.span.end <= span.start) else {
-                    continue;
-                };
-                if let Some(c) = cands.iter_mut().find(|c| c.span == span) {
-                    if c.entity_type == EntityType::PER && c.actor.is_none() {
-                        c.actor = f.actor;
-                        c.canonical = Some(f.span);
-                    }
-                } else if !cands.iter().chain(added.iter()).any(|c| c.span.start < span.end && span.start < c.span.end)
-                {
-                    added.push(Candidate {
-                        span,
-                        entity_type: EntityType::PER,
-                        source: Source::Coreference,
-                        actor: f.actor,
-                        canonical: Some(f.span),
-                        nominal: false,
-                    });
-                }
-            }
-        }
-        cands.extend(added);
-    }
-
-    /// One sense per document: a name recognised somewhere in the document is the same name
-    /// where it recurs unrecognised, and of the type most of its mentions have. Its other bare
-    /// occurrences become mentions, and mentions of a minority type (a name the tagger called
-    /// ORG once and PER three times) take the majority's. Names are compared as written, without
-    /// proclitics (lossy form). Names linked to the knowledge base keep their actor's type.
-    /// Cross-validated on ANERcorp train (4 folds, through the recognizer): +0.9 micro F1, every
-    /// fold up (research/ner-crf/RESULTS.md).
-    fn propagate_names(&self, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
-        // Every word's span (without proclitics) and the hash of its written form: the lossy
-        // keys of its pieces after the proclitics (للحشد reads الحشد). Words are in text order.
-        let words: Vec<(Span, u64)> = sentences
-            .iter()
-            .flat_map(|tokens| marsad_text::keys::words(tokens))
-            .map(|pieces| {
-                let mut h = rustc_hash::FxHasher::default();
-                for p in pieces.iter().filter(|p| p.role != marsad_text::PieceRole::Proclitic) {
-                    h.write(p.key.as_bytes());
-                }
-                (marsad_text::keys::name_span(pieces), h.finish())
-            })
-            .collect();
-        let phrase =
-            |ws: &[(Span, u64)]| ws.iter().fold(0u64, |h, w| (h.rotate_left(7) ^ w.1).wrapping_mul(PHRASE_MIX));
-        let words_of = |span: Span| {
-            let from = words.partition_point(|w| w.0.end <= span.start);
-            let to = words.partition_point(|w| w.0.start < span.end);
-            &words[from..to.max(from)]
-        };
-        // Per name: how often each type was given to it.
-        let mut names: FxHashMap<u64, Vec<(EntityType, usize)>> = FxHashMap::default();
-        let mut first_words: FxHashSet<u64> = FxHashSet::default();
-        let mut longest = 0;
-        for c in cands.iter().filter(|c| !c.nominal) {
-            let ws = words_of(c.span);
-            let Some(first) = ws.first() else { continue };
-            longest = longest.max(ws.len());
-            first_words.insert(first.1);
-            let types = names.entry(phrase(ws)).or_default();
-            match types.iter_mut().find(|(t, _)| *t == c.entity_type) {
-                Some((_, n)) => *n += 1,
-                None => types.push((c.entity_type, 1)),
-            }
-        }
-        // The type most of a name's mentions have, when it is more than half of them.
-        let majority = |key: u64| {
-            let types = names.get(&key)?;
-            let total: usize = types.iter().map(|(_, n)| n).sum();
-            types.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| n * 2 > total).map(|(t, _)| *t)
-        };
-        for c in cands.iter_mut().filter(|c| !c.nominal && c.actor.is_none()) {
-            if let Some(ty) = majority(phrase(words_of(c.span))) {
-                c.entity_type = ty;
-            }
-        }
-        let mut added = Vec::new();
-        for tokens in sentences {
-            let (Some(first), Some(last)) = (tokens.first(), tokens.last()) else { continue };
-            let sentence = words_of(Span::new(first.span.start, last.span.end));
-            let mut i = 0;
-            while i < sentence.len() {
-                let mut step = 1;
-                if first_words.contains(&sentence[i].1) {
-                    // The longest name that starts here.
-                    for n in (1..=longest.min(sentence.len() - i)).rev() {
-                        let key = phrase(&sentence[i..i + n]);
-                        if !names.contains_key(&key) {
-                            continue;
-                        }
-                        let span = Span::new(sentence[i].0.start, sentence[i + n - 1].0.end);
-                        let bare = !cands.iter().any(|c| c.span.start < span.end && span.start < c.span.end);
-                        if let Some(ty) = majority(key).filter(|_| bare) {
-                            added.push(Candidate {
-                                span,
-                                entity_type: ty,
-                                source: Source::Coreference,
-                                actor: None,
-                                canonical: None,
-                                nominal: false,
-                            });
-                        }
-                        step = n;
-                        break;
-                    }
-                }
-                i += step;
-            }
-        }
-        cands.extend(added);
-    }
-
     fn entity(&self, text: &str, c: &Candidate) -> Entity {
         let actor = c.actor.map(|i| &self.kb.actors()[i]);
         Entity {
@@ -398,6 +256,179 @@ impl<'a> Recognizer<'a> {
             nominal: c.nominal,
         }
     }
+}
+
+/// The hash of the lossy keys of a word's pieces, read as one string (so that it does not
+/// depend on where the segmenter cut the word).
+fn key_hash(pieces: &[Token]) -> u64 {
+    let mut h = rustc_hash::FxHasher::default();
+    pieces.iter().flat_map(|p| p.key.bytes()).for_each(|b| h.write_u8(b));
+    h.finish()
+}
+
+/// The words of a document, in text order: each word's span without proclitics and a hash of
+/// its written form there (the lossy keys of its pieces after the proclitics: للحشد reads
+/// الحشد), for comparing names across the document without building strings.
+struct DocumentWords {
+    words: Vec<(Span, u64)>,
+    /// Where each sentence's words begin and end in `words`.
+    sentences: Vec<std::ops::Range<usize>>,
+}
+
+impl DocumentWords {
+    fn new(sentences: &[&[Token]]) -> DocumentWords {
+        let mut words = Vec::new();
+        let mut ranges = Vec::with_capacity(sentences.len());
+        for tokens in sentences {
+            let from = words.len();
+            words.extend(marsad_text::keys::words(tokens).map(|pieces| {
+                let clitics = pieces.iter().take_while(|p| p.role == marsad_text::PieceRole::Proclitic).count();
+                (marsad_text::keys::name_span(pieces), key_hash(&pieces[clitics.min(pieces.len() - 1)..]))
+            }));
+            ranges.push(from..words.len());
+        }
+        DocumentWords { words, sentences: ranges }
+    }
+
+    /// The words a span covers.
+    fn of(&self, span: Span) -> &[(Span, u64)] {
+        let from = self.words.partition_point(|w| w.0.end <= span.start);
+        let to = self.words.partition_point(|w| w.0.start < span.end);
+        &self.words[from..to.max(from)]
+    }
+}
+
+/// The hash of a phrase from its words' hashes.
+fn phrase_hash(words: &[(Span, u64)]) -> u64 {
+    words.iter().fold(0u64, |h, w| (h.rotate_left(7) ^ w.1).wrapping_mul(PHRASE_MIX))
+}
+
+/// A person's surname met after the full name refers to that person: the short form takes
+/// the full mention's link (or its text as the canonical name), and bare occurrences of the
+/// surname that nothing recognised become mentions too.
+fn resolve_short_forms(text: &str, sentences: &[&[Token]], cands: &mut Vec<Candidate>) {
+    struct Full {
+        span: Span,
+        actor: Option<usize>,
+    }
+    // Per surname (the whole last word of a full name of two words or more, three letters or
+    // more: بالي, whose ب the segmenter may read as a clitic), the full names in text order.
+    let words: Vec<&[Token]> = sentences.iter().flat_map(|tokens| marsad_text::keys::words(tokens)).collect();
+    let mut full: FxHashMap<u64, Vec<Full>> = FxHashMap::default();
+    for c in cands.iter().filter(|c| c.entity_type == EntityType::PER) {
+        let at = words.partition_point(|w| marsad_text::keys::word_span(w).end < c.span.end);
+        let Some(last) = words.get(at) else { continue };
+        let span = marsad_text::keys::word_span(last);
+        if span.end == c.span.end && c.span.start < span.start && span.slice(text).chars().count() >= 3 {
+            full.entry(key_hash(last)).or_default().push(Full { span: c.span, actor: c.actor });
+        }
+    }
+    if full.is_empty() {
+        return;
+    }
+    for c in full.values_mut() {
+        c.sort_by_key(|f| f.span.start);
+    }
+    let mut added: Vec<Candidate> = Vec::new();
+    // A word is the surname, or proclitics and the surname (وبالي): the mention starts after them.
+    let surname = |pieces: &[Token]| {
+        let clitics = pieces.iter().take_while(|p| p.role == marsad_text::PieceRole::Proclitic).count();
+        (0..=clitics.min(pieces.len() - 1)).find_map(|k| {
+            let fs = full.get(&key_hash(&pieces[k..]))?;
+            let span = Span::new(pieces[k].span.start, pieces[pieces.len() - 1].span.end);
+            fs.iter().find(|f| f.span.end <= span.start).map(|f| (span, f))
+        })
+    };
+    for pieces in words {
+        let Some((span, f)) = surname(pieces) else {
+            continue;
+        };
+        if let Some(c) = cands.iter_mut().find(|c| c.span == span) {
+            if c.entity_type == EntityType::PER && c.actor.is_none() {
+                c.actor = f.actor;
+                c.canonical = Some(f.span);
+            }
+        } else if !cands.iter().chain(added.iter()).any(|c| c.span.start < span.end && span.start < c.span.end) {
+            added.push(Candidate {
+                span,
+                entity_type: EntityType::PER,
+                source: Source::Coreference,
+                actor: f.actor,
+                canonical: Some(f.span),
+                nominal: false,
+            });
+        }
+    }
+    cands.extend(added);
+}
+
+/// One sense per document: a name recognised somewhere in the document is the same name
+/// where it recurs unrecognised, and of the type most of its mentions have. Its other bare
+/// occurrences become mentions, and mentions of a minority type (a name the tagger called
+/// ORG once and PER three times) take the majority's. Names are compared as written, without
+/// proclitics. Names linked to the knowledge base keep their actor's type.
+/// Cross-validated on ANERcorp train (4 folds, through the recognizer): +0.9 micro F1, every
+/// fold up (research/ner-crf/RESULTS.md).
+fn propagate_names(words: &DocumentWords, cands: &mut Vec<Candidate>) {
+    // Per name: how often each type was given to it.
+    let mut names: FxHashMap<u64, Vec<(EntityType, usize)>> = FxHashMap::default();
+    let mut first_words: FxHashSet<u64> = FxHashSet::default();
+    let mut longest = 0;
+    for c in cands.iter().filter(|c| !c.nominal) {
+        let ws = words.of(c.span);
+        let Some(first) = ws.first() else { continue };
+        longest = longest.max(ws.len());
+        first_words.insert(first.1);
+        let types = names.entry(phrase_hash(ws)).or_default();
+        match types.iter_mut().find(|(t, _)| *t == c.entity_type) {
+            Some((_, n)) => *n += 1,
+            None => types.push((c.entity_type, 1)),
+        }
+    }
+    // The type most of a name's mentions have, when it is more than half of them.
+    let majority = |key: u64| {
+        let types = names.get(&key)?;
+        let total: usize = types.iter().map(|(_, n)| n).sum();
+        types.iter().max_by_key(|(_, n)| *n).filter(|(_, n)| n * 2 > total).map(|(t, _)| *t)
+    };
+    for c in cands.iter_mut().filter(|c| !c.nominal && c.actor.is_none()) {
+        if let Some(ty) = majority(phrase_hash(words.of(c.span))) {
+            c.entity_type = ty;
+        }
+    }
+    let mut added = Vec::new();
+    for range in &words.sentences {
+        let sentence = &words.words[range.clone()];
+        let mut i = 0;
+        while i < sentence.len() {
+            let mut step = 1;
+            if first_words.contains(&sentence[i].1) {
+                // The longest name that starts here.
+                for n in (1..=longest.min(sentence.len() - i)).rev() {
+                    let key = phrase_hash(&sentence[i..i + n]);
+                    if !names.contains_key(&key) {
+                        continue;
+                    }
+                    let span = Span::new(sentence[i].0.start, sentence[i + n - 1].0.end);
+                    let bare = !cands.iter().any(|c| c.span.start < span.end && span.start < c.span.end);
+                    if let Some(ty) = majority(key).filter(|_| bare) {
+                        added.push(Candidate {
+                            span,
+                            entity_type: ty,
+                            source: Source::Coreference,
+                            actor: None,
+                            canonical: None,
+                            nominal: false,
+                        });
+                    }
+                    step = n;
+                    break;
+                }
+            }
+            i += step;
+        }
+    }
+    cands.extend(added);
 }
 
 #[cfg(test)]
