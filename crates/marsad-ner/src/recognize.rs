@@ -463,6 +463,11 @@ mod tests {
         assert_eq!(full.entity_type, EntityType::PER);
         let short = e.iter().find(|e| e.text == "بالي").expect("short form");
         assert_eq!(short.name_ar.as_deref(), Some("مصطفى بالي"));
+        // After proclitics too: the mention starts after them.
+        let text = "قال المتحدث باسم المجلس مصطفى بالي إن القتال مستمر. ونُسب الهجوم لبالي وحده.";
+        let e = recognize(text);
+        let short = e.iter().find(|e| e.start > text.find("لبالي").expect("in text")).expect("short form");
+        assert_eq!((short.text.as_str(), short.name_ar.as_deref()), ("بالي", Some("مصطفى بالي")), "{e:?}");
     }
 
     #[test]
