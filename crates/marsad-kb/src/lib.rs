@@ -332,16 +332,16 @@ mod tests {
         // Nor does a name written without the article match a word that has it.
         assert_eq!(found("مسلحو داعش"), [("داعش".to_owned(), "grp-isis".to_owned())]);
         assert_eq!(found("قوبل الداعش"), Vec::<(String, String)>::new());
-        // Groups of people are common nouns, with or without the article.
-        let kb = KnowledgeBase::embedded();
-        let tokens = Tokenizer::default().tokenize("قتل خمسة مدنيين");
-        let ids: Vec<&str> = kb.find(&tokens).iter().map(|m| kb.actors()[m.actor].id.as_str()).collect();
-        assert_eq!(ids, ["cvl-civilians"]);
         // Unless it is longer: foreign names often take the article.
         assert_eq!(
             found("وصلت القوات سوريا الديمقراطية"),
             [("القوات سوريا الديمقراطية".to_owned(), "grp-sdf".to_owned())]
         );
+        // Groups of people are common nouns, with or without the article.
+        let kb = KnowledgeBase::embedded();
+        let tokens = Tokenizer::default().tokenize("قتل خمسة مدنيين");
+        let ids: Vec<&str> = kb.find(&tokens).iter().map(|m| kb.actors()[m.actor].id.as_str()).collect();
+        assert_eq!(ids, ["cvl-civilians"]);
     }
 
     #[test]

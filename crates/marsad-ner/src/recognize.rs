@@ -1,7 +1,7 @@
-//! Recognition and linking: knowledge-base names, pattern names and the statistical tagger's
-//! names are merged (in that order of trust, longest first within each), linked to canonical
-//! actors where a name's key is known, and short forms resolved to earlier full mentions
-//! (بالي → مصطفى بالي).
+//! Recognition and linking: the statistical tagger's names, knowledge-base names and pattern
+//! names are merged (in that order of trust, longest first within each), made consistent over
+//! the document (one sense per document), linked to canonical actors where a name's key is
+//! known, and short forms resolved to earlier full mentions (بالي → مصطفى بالي).
 
 use crate::patterns::{Patterns, words_of};
 use marsad_core::{Entity, EntityType, Span};
