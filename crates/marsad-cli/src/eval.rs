@@ -9,7 +9,8 @@ use std::process::ExitCode;
 #[derive(Subcommand)]
 pub enum EvalCommand {
     /// Entity-level precision, recall and F1 per type and micro-averaged (CoNLL rules) of the
-    /// recognizer on CoNLL files (`token TAG`, BIO; PERS = PER, MIS* = MISC).
+    /// recognizer on CoNLL files (`token TAG`, BIO; PERS = PER, MIS* = MISC). Names only: mentions
+    /// that describe an actor (`nominal`: الجيش الإسرائيلي) and groups (NORP) are not scored.
     Ner(EvalNerArgs),
     /// Place accuracy on article-level gold files (../shared/eval/FORMAT.md): each gold place
     /// counts when a place the analyzer found lies within its tolerance.
