@@ -498,8 +498,7 @@ fn eval_ner(a: &EvalNerArgs) -> Result<ExitCode> {
             sentences = sentences.drain(n * (k - 1) / parts..n * k / parts).collect();
         }
         let t = std::time::Instant::now();
-        let predicted = marsad_ner::eval::predict(&recognizer, &sentences, a.document_sentences);
-        let scores = conll::score(sentences.iter().zip(&predicted).map(|(s, p)| (&s.tags[..], &p[..])));
+        let (scores, predicted) = marsad_ner::eval::evaluate(&recognizer, &sentences, a.document_sentences);
         let tokens: usize = sentences.iter().map(|s| s.tokens.len()).sum();
         out!("{name}: {} sentences, {tokens} tokens, {:.1} s", sentences.len(), t.elapsed().as_secs_f64());
         if a.errors {

@@ -167,6 +167,17 @@ fn eval_ner_scores_a_conll_file() {
         .success()
         .stdout(predicate::str::contains("micro F1"))
         .stdout(predicate::str::contains("ORG"));
+    // The second half alone (`--fold 2/2`), with every disagreement listed: the stadium's name
+    // is not found whole.
+    std::fs::write(&f, "قال O\nداعش B-ORG\n. O\n\nدخل O\nملعب B-MISC\nبغداد I-MISC\n. O\n").expect("write");
+    marsad()
+        .args(["eval", "ner", "--fold", "2/2", "--errors", "--conll"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(": 1 sentences"))
+        .stdout(predicate::str::contains("miss\tMISC\tملعب بغداد\tدخل ملعب بغداد ."));
+    marsad().args(["eval", "ner", "--fold", "3/2", "--conll"]).arg(&f).assert().code(2);
     let bad = dir.path().join("bad.txt");
     std::fs::write(&bad, "token\n").expect("write");
     marsad()
@@ -175,6 +186,14 @@ fn eval_ner_scores_a_conll_file() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("bad.txt: line 1"));
+    marsad()
+        .args(["eval", "ner", "--model"])
+        .arg(&bad)
+        .arg("--conll")
+        .arg(&f)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("bad.txt: not a CRFsuite model"));
 }
 
 #[test]

@@ -239,10 +239,11 @@ pub fn tags_from_spans<T: Copy>(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn tags(s: &str) -> Vec<String> {
+    /// Whitespace-separated words (tags or tokens) of a test line.
+    pub(crate) fn tags(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_owned).collect()
     }
 

@@ -88,19 +88,16 @@ pub fn disagreements(sentences: &[Sentence], predicted: &[Vec<String>]) -> Vec<D
     out
 }
 
-/// Scores the recognizer on gold sentences.
-pub fn evaluate(recognizer: &Recognizer<'_>, sentences: &[Sentence], document: usize) -> Scores {
+/// Scores the recognizer on gold sentences; also gives its predicted tags.
+pub fn evaluate(recognizer: &Recognizer<'_>, sentences: &[Sentence], document: usize) -> (Scores, Vec<Vec<String>>) {
     let predicted = predict(recognizer, sentences, document);
-    score(sentences.iter().zip(&predicted).map(|(s, p)| (&s.tags[..], &p[..])))
+    (score(sentences.iter().zip(&predicted).map(|(s, p)| (&s.tags[..], &p[..]))), predicted)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn tags(s: &str) -> Vec<String> {
-        s.split_whitespace().map(str::to_owned).collect()
-    }
+    use crate::conll::tests::tags;
 
     #[test]
     fn disagreements_name_misses_false_names_and_wrong_types() {
