@@ -15,7 +15,7 @@ use marsad_text::{CleanInput, Cleaner, Tokenizer, light10, split_sentences};
 /// which documents to re-analyze when it changes. Its last part is bumped whenever the analysis
 /// of any article changes: `tests/version.rs` holds the digest of the demo articles' analyses
 /// for each version and fails when the analyses change under an unchanged version.
-pub const ANALYZER_VERSION: &str = concat!("marsad-analyzers/", env!("CARGO_PKG_VERSION"), "+a11");
+pub const ANALYZER_VERSION: &str = concat!("marsad-analyzers/", env!("CARGO_PKG_VERSION"), "+a12");
 
 /// What to include in a document beyond the contract's fields.
 #[derive(Debug, Clone, Copy, Default)]
