@@ -202,10 +202,11 @@ impl KnowledgeBase {
                 // mostly another word: the acronyms واس and وال key as اس and ال, which match
                 // أسهم (أس + هم) and a split article.
                 let ambiguous = |key: &str| !key.contains(' ') && key.chars().count() < 3;
-                let Some((key, definite)) = phrase_key_definite(tokenizer, name) else {
+                let tokens = tokenizer.tokenize(name);
+                let Some((key, definite)) = phrase_key_definite(&tokens) else {
                     continue;
                 };
-                let description = if is_description(&tokenizer.tokenize(name)) { DESCRIPTION } else { 0 };
+                let description = if is_description(&tokens) { DESCRIPTION } else { 0 };
                 // Groups of people are common nouns: مدنيين and المدنيين are the same group.
                 let article = match (definite, key.contains(' ')) {
                     _ if a.kind == ActorKind::Civilians => 0,

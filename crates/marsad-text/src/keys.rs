@@ -82,14 +82,13 @@ pub fn is_definite(pieces: &[Token]) -> bool {
     pieces.iter().any(|p| p.role == PieceRole::Article)
 }
 
-/// The key of a name as written and whether its first word carries the article: a name written
+/// The key of a name's tokens and whether its first word carries the article: a name written
 /// with it (الحشد الشعبي, النصرة) is not the same word without it (لحشد: "to mobilise", نصرة:
 /// "support"), though both have one key.
-pub fn phrase_key_definite(tokenizer: &Tokenizer<'_>, name: &str) -> Option<(String, bool)> {
-    let tokens = tokenizer.tokenize(name);
+pub fn phrase_key_definite(tokens: &[Token]) -> Option<(String, bool)> {
     let mut definite = None;
     let mut keys = Vec::new();
-    for (pieces, key) in words(&tokens).zip(word_keys(&tokens)) {
+    for (pieces, key) in words(tokens).zip(word_keys(tokens)) {
         if let Some(k) = key {
             definite.get_or_insert_with(|| is_definite(pieces));
             keys.push(k.key);
@@ -120,10 +119,10 @@ mod tests {
         );
         assert_eq!(phrase_key(&t, "ISIS"), Some("isis".to_owned()));
         assert_eq!(phrase_key(&t, "،"), None);
-        assert_eq!(phrase_key_definite(&t, "للحشد الشعبي"), Some(("حشد شعبي".to_owned(), true)));
-        assert_eq!(phrase_key_definite(&t, "لحشد"), Some(("حشد".to_owned(), false)));
+        assert_eq!(phrase_key_definite(&t.tokenize("للحشد الشعبي")), Some(("حشد شعبي".to_owned(), true)));
+        assert_eq!(phrase_key_definite(&t.tokenize("لحشد")), Some(("حشد".to_owned(), false)));
         assert_eq!(
-            phrase_key_definite(&t, "، قوات سوريا الديمقراطية"),
+            phrase_key_definite(&t.tokenize("، قوات سوريا الديمقراطية")),
             Some(("قوات سوريا ديمقراطيه".to_owned(), false))
         );
     }
