@@ -104,11 +104,11 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Sentence>, ConllError> {
 
 /// The entities of a BIO tag sequence: (start token, end token exclusive, canonical type).
 /// An I- tag that does not continue an entity of its type starts one (as conlleval does).
-pub fn entities(tags: &[String]) -> Vec<(usize, usize, String)> {
+pub fn entities<S: AsRef<str>>(tags: &[S]) -> Vec<(usize, usize, String)> {
     let mut out = Vec::new();
     let mut open: Option<(usize, String)> = None;
     for (i, tag) in tags.iter().enumerate() {
-        let (prefix, ty) = match tag.split_once('-') {
+        let (prefix, ty) = match tag.as_ref().split_once('-') {
             Some((p, t)) => (p, canonical_type(t).to_owned()),
             None => ("O", String::new()),
         };

@@ -431,6 +431,12 @@ pub struct Tok {
     place: Option<String>,
     /// does a multi-word place name begin with the clitic-free key?
     place_head: bool,
+    /// the trigger's document-evidence class (index in [`TRIGGER_CLASSES`])
+    trig_class: Option<u8>,
+    /// is the word gathered for document evidence (see [`Tok::global_key`])?
+    gathered: bool,
+    /// is it a quotation mark?
+    quote: bool,
 }
 
 fn shape(w: &str) -> &'static str {
@@ -530,14 +536,18 @@ pub fn analyse(w: &str, fs: &FeatureSet, res: &Resources) -> Tok {
     } else {
         (Vec::new(), Vec::new())
     };
+    let shape = shape(w);
     Tok {
+        trig_class: trig.and_then(|c| TRIGGER_CLASSES.iter().position(|x| *x == c)).map(|c| c as u8),
+        gathered: trig.is_none() && matches!(shape, "AR" | "LATIN") && bare.chars().count() >= 2,
+        quote: matches!(norm.as_str(), "«" | "»" | "\""),
         place: res.places.get(&key).or_else(|| res.places.get(&bare)).map(|k| format!("U{k}")),
         place_head: res.place_heads.contains(&bare),
         pw,
         ps,
         art_ratio,
         len: key.chars().count(),
-        shape: shape(w),
+        shape,
         norm,
         stem10,
         bare,
@@ -698,8 +708,7 @@ impl Tok {
     /// The key a word's occurrences are gathered under for document evidence (None: function
     /// words, punctuation, numbers, one-letter words).
     fn global_key(&self) -> Option<&str> {
-        (self.trig.is_none() && matches!(self.shape, "AR" | "LATIN") && self.bare.chars().count() >= 2)
-            .then_some(self.bare.as_str())
+        self.gathered.then_some(self.bare.as_str())
     }
 }
 
@@ -731,17 +740,26 @@ impl DocumentFeature {
 /// The document-evidence features of the word at `i` (none for words it does not apply to).
 pub fn document_evidence(p: &Prepared, i: usize) -> impl Iterator<Item = DocumentFeature> + '_ {
     let (classes, others) = p.global[i];
-    let applies = p.toks[i].global_key().is_some();
+    let applies = p.toks[i].gathered;
     let bucket = match others {
         0 => 0,
         1 => 1,
         2 | 3 => 2,
         _ => 3,
     };
-    applies
-        .then_some(DocumentFeature::Others(bucket))
-        .into_iter()
-        .chain((0..GLOBAL_IDS).filter(move |&c| applies && classes & (1 << c) != 0).map(DocumentFeature::Class))
+    let classes = if applies { classes } else { 0 };
+    applies.then_some(DocumentFeature::Others(bucket)).into_iter().chain(bits(classes).map(DocumentFeature::Class))
+}
+
+/// The set bits of a mask, lowest first.
+fn bits(mut mask: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (mask != 0).then(|| {
+            let b = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            b
+        })
+    })
 }
 
 /// Emits one document-evidence feature.
@@ -757,15 +775,14 @@ pub fn document_feature(f: DocumentFeature, sink: &mut impl FeatureSink) {
 
 /// The context classes of the word at `i`, a bit per class id.
 fn context_classes(p: &Prepared, i: usize) -> u64 {
-    let class_of = |c: &str| TRIGGER_CLASSES.iter().position(|x| *x == c);
     let mut out = 0u64;
     for (slot, o) in [(0usize, -2isize), (1, -1), (2, 1)] {
         let j = i as isize + o;
         if j >= 0
             && (j as usize) < p.toks.len()
-            && let Some(c) = p.toks[j as usize].trig.and_then(class_of)
+            && let Some(c) = p.toks[j as usize].trig_class
         {
-            out |= 1 << (slot * 8 + c);
+            out |= 1 << (slot * 8 + usize::from(c));
         }
     }
     if let Some(ty) = p.kb[i].as_deref().and_then(|k| k.split_once('-')).map(|x| x.1)
@@ -776,9 +793,7 @@ fn context_classes(p: &Prepared, i: usize) -> u64 {
     if p.gaz[i].is_some() {
         out |= 1 << (4 * 8);
     }
-    let quote = |j: isize| {
-        j >= 0 && (j as usize) < p.toks.len() && matches!(p.toks[j as usize].norm.as_str(), "«" | "»" | "\"")
-    };
+    let quote = |j: isize| j >= 0 && (j as usize) < p.toks.len() && p.toks[j as usize].quote;
     if quote(i as isize - 1) || quote(i as isize + 1) {
         out |= 1 << (4 * 8 + 1);
     }
@@ -791,14 +806,16 @@ fn context_classes(p: &Prepared, i: usize) -> u64 {
 pub fn add_document_evidence(doc: &mut [Prepared]) {
     let classes: Vec<Vec<u64>> =
         doc.iter().map(|p| (0..p.toks.len()).map(|i| context_classes(p, i)).collect()).collect();
-    // per key: how many occurrences stand in each class, and how many there are
-    let mut totals: FxHashMap<&str, ([u16; GLOBAL_IDS], usize)> = FxHashMap::default();
+    // per key: the classes one occurrence stands in, those two or more do, and how many
+    // occurrences there are
+    let mut totals: FxHashMap<&str, (u64, u64, usize)> = FxHashMap::default();
     for (p, cs) in doc.iter().zip(&classes) {
         for (t, &c) in p.toks.iter().zip(cs) {
             if let Some(k) = t.global_key() {
-                let e = totals.entry(k).or_insert(([0; GLOBAL_IDS], 0));
-                (0..GLOBAL_IDS).filter(|&x| c & (1 << x) != 0).for_each(|x| e.0[x] += 1);
-                e.1 += 1;
+                let e = totals.entry(k).or_insert((0, 0, 0));
+                e.1 |= e.0 & c;
+                e.0 |= c;
+                e.2 += 1;
             }
         }
     }
@@ -810,14 +827,11 @@ pub fn add_document_evidence(doc: &mut [Prepared]) {
                 .iter()
                 .zip(cs)
                 .map(|(t, &own)| {
-                    let Some((counts, n)) = t.global_key().and_then(|k| totals.get(k)) else {
+                    let Some(&(once, twice, n)) = t.global_key().and_then(|k| totals.get(k)) else {
                         return (0, 0);
                     };
                     // a class counts when an occurrence other than this one stands in it
-                    let others = (0..GLOBAL_IDS)
-                        .filter(|&c| usize::from(counts[c]) > usize::from(own & (1 << c) != 0))
-                        .fold(0u64, |m, c| m | 1 << c);
-                    (others, n - 1)
+                    (twice | (once & !own), n - 1)
                 })
                 .collect()
         })

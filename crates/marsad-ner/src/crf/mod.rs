@@ -76,8 +76,8 @@ impl Clusters {
 /// everything else in recognition. A test holds it equal to crfs' tagger.
 pub struct Weights {
     labels: Vec<String>,
-    /// trans[i * n + j]: score of label j following label i.
-    trans: Vec<f64>,
+    /// trans[j][i]: score of label j following label i.
+    trans: Vec<Row>,
     /// A feature name's hash → its range in `weights`.
     state: FxHashMap<u64, (u32, u32)>,
     /// (label, weight) of every state feature, each feature's together.
@@ -123,9 +123,15 @@ impl Weights {
         model.dump(&mut dump)?;
         let dump = String::from_utf8_lossy(&dump);
         let n = model.num_labels() as usize;
+        if n > LANES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("the model has {n} labels; the tagger scores at most {LANES}"),
+            ));
+        }
         let labels: Vec<String> = (0..n as u32).map(|i| model.to_label(i).unwrap_or("O").to_owned()).collect();
         let label_id = |l: &str| labels.iter().position(|x| x == l).map(|i| i as u16);
-        let mut trans = vec![0.0; n * n];
+        let mut trans = vec![[0.0; LANES]; n];
         let mut state: FxHashMap<Box<str>, Vec<(u16, f64)>> = FxHashMap::default();
         let mut section = "";
         for line in dump.lines() {
@@ -143,7 +149,7 @@ impl Weights {
             let (Ok(w), Some(t)) = (weight.trim().parse::<f64>(), label_id(target)) else { continue };
             if section == "TRANSITIONS" {
                 if let Some(s) = label_id(source) {
-                    trans[s as usize * n + t as usize] = w;
+                    trans[t as usize][s as usize] = w;
                 }
             } else {
                 state.entry(Box::from(source)).or_default().push((t, w));
@@ -164,45 +170,52 @@ impl Weights {
         Ok(Weights { labels, trans, state: index, weights })
     }
 
-    /// The best label sequence for per-word state scores (`scores[i * n + label]`).
-    fn viterbi(&self, scores: &[f64], len: usize) -> Vec<&str> {
+    /// The best label sequence for per-word state scores (a row per word, non-empty).
+    fn viterbi(&self, scores: &[Row]) -> Vec<&str> {
         let n = self.labels.len();
-        let mut best = scores[..n].to_vec();
-        let mut next = vec![0.0; n];
-        let mut back = vec![0u16; len * n];
-        for t in 1..len {
-            for j in 0..n {
+        let mut best = scores[0];
+        let mut back = vec![[0u8; LANES]; scores.len()];
+        for (row, back) in scores.iter().zip(&mut back).skip(1) {
+            let mut next = [0.0; LANES];
+            for (j, trans) in self.trans.iter().enumerate() {
                 let (mut top, mut from) = (f64::NEG_INFINITY, 0);
-                for (i, b) in best.iter().enumerate() {
-                    let v = b + self.trans[i * n + j];
+                for i in 0..n {
+                    let v = best[i] + trans[i];
                     if v > top {
                         (top, from) = (v, i);
                     }
                 }
-                next[j] = top + scores[t * n + j];
-                back[t * n + j] = from as u16;
+                next[j] = top + row[j];
+                back[j] = from as u8;
             }
-            std::mem::swap(&mut best, &mut next);
+            best = next;
         }
         let mut j = (0..n).max_by(|&a, &b| best[a].total_cmp(&best[b])).unwrap_or(0);
-        let mut path = vec![0usize; len];
-        for t in (0..len).rev() {
-            path[t] = j;
-            j = back[t * n + j] as usize;
+        let mut path = vec![""; scores.len()];
+        for (t, back) in back.iter().enumerate().rev() {
+            path[t] = self.labels[j].as_str();
+            j = back[j] as usize;
         }
-        path.into_iter().map(|j| self.labels[j].as_str()).collect()
+        path
     }
 }
 
-/// Adds each feature's weights to its word's label scores.
+/// The most labels a model may have: label scores are fixed-size rows, which the compiler
+/// adds lane-parallel and without bounds checks (the shipped model has 9 labels).
+const LANES: usize = 12;
+
+/// Label scores (lanes past the model's labels stay 0).
+type Row = [f64; LANES];
+
+/// Adds each feature's weights to one word's label scores.
 struct ScoreSink<'w> {
     weights: &'w Weights,
-    scores: Vec<f64>,
+    row: Row,
 }
 
 impl features::FeatureSink for ScoreSink<'_> {
     fn begin_item(&mut self) {
-        self.scores.extend(std::iter::repeat_n(0.0, self.weights.labels.len()));
+        self.row = [0.0; LANES];
     }
 
     fn feat(&mut self, name: std::fmt::Arguments<'_>) {
@@ -218,15 +231,14 @@ impl ScoreSink<'_> {
     /// Adds the weights of the feature whose name hashes to `hash` (none if the model lacks it).
     fn add(&mut self, hash: u64) {
         if let Some(&(from, to)) = self.weights.state.get(&hash) {
-            let base = self.scores.len() - self.weights.labels.len();
             for &(label, w) in &self.weights.weights[from as usize..to as usize] {
-                self.scores[base + label as usize] += w;
+                self.row[usize::from(label)] += w;
             }
         }
     }
 }
 
-fn add(row: &mut [f64], v: &[f64]) {
+fn add(row: &mut Row, v: &Row) {
     row.iter_mut().zip(v).for_each(|(r, x)| *r += x);
 }
 
@@ -234,7 +246,7 @@ fn add(row: &mut [f64], v: &[f64]) {
 /// features followed by those of the features it gives a neighbour at each context offset.
 struct Remembered {
     tok: Rc<features::Tok>,
-    scores: Box<[f64]>,
+    scores: Box<[Row]>,
 }
 
 /// Word forms a thread remembers before it starts afresh.
@@ -248,7 +260,7 @@ struct WordMemo {
     /// Per clustering and cluster path (hashed): the scores of the path's features at offset 0
     /// and at each context offset. Many word forms share a path, and clusters give about
     /// two-thirds of a word's features.
-    paths: FxHashMap<u64, Box<[f64]>>,
+    paths: FxHashMap<u64, Box<[Row]>>,
 }
 
 thread_local! {
@@ -271,9 +283,9 @@ pub struct CrfTagger {
     resources: Resources,
     /// The scores of the edge features (see [`features::edge_features`]) by the position's
     /// distance from the sentence's start and end, each counted up to 2.
-    edges: Vec<Vec<f64>>,
+    edges: Vec<Row>,
     /// The scores of each document-evidence feature, by its index.
-    document: Vec<Vec<f64>>,
+    document: Vec<Row>,
 }
 
 static EMBEDDED: LazyLock<Option<CrfTagger>> = LazyLock::new(|| CrfTagger::new(MODEL).ok());
@@ -317,12 +329,13 @@ impl CrfTagger {
     /// depend on several words are computed per position.
     pub fn tag_words(&self, words: &[&str]) -> Vec<String> {
         let kb = if self.features.knowledge { features::knowledge_tags(words) } else { vec![None; words.len()] };
-        self.tag_sentences(vec![(words.to_vec(), kb)]).pop().unwrap_or_default()
+        let tags = self.tag_sentences(vec![(words.to_vec(), kb)]).pop().unwrap_or_default();
+        tags.into_iter().map(str::to_owned).collect()
     }
 
     /// Labels for the sentences of one document, each given as its words and their
     /// knowledge-base marks (document evidence is gathered over all of them).
-    fn tag_sentences(&self, sentences: Vec<(Vec<&str>, Vec<Option<String>>)>) -> Vec<Vec<String>> {
+    fn tag_sentences(&self, sentences: Vec<(Vec<&str>, Vec<Option<String>>)>) -> Vec<Vec<&str>> {
         let (remembered, mut prepared): (Vec<_>, Vec<_>) =
             sentences.into_iter().map(|(words, kb)| self.prepare(&words, kb)).unzip();
         if self.features.document {
@@ -363,65 +376,62 @@ impl CrfTagger {
     }
 
     /// The best labels of a prepared sentence.
-    fn decode(&self, remembered: &[Rc<Remembered>], prepared: &features::Prepared) -> Vec<String> {
+    fn decode(&self, remembered: &[Rc<Remembered>], prepared: &features::Prepared) -> Vec<&str> {
         let n = remembered.len();
         if n == 0 {
             return Vec::new();
         }
-        let nl = self.weights.labels.len();
-        let mut scores = Vec::with_capacity(n * nl);
-        let mut sink = ScoreSink { weights: &self.weights, scores: Vec::with_capacity(nl) };
+        let mut scores = Vec::with_capacity(n);
+        let mut sink = ScoreSink { weights: &self.weights, row: [0.0; LANES] };
         for i in 0..n {
-            sink.scores.clear();
             features::FeatureSink::begin_item(&mut sink);
             features::inner_position_features(prepared, i, &self.features, &mut sink);
-            let row = &mut sink.scores;
+            let row = &mut sink.row;
             add(row, &self.edges[i.min(2) * 3 + (n - 1 - i).min(2)]);
             if self.features.document {
                 features::document_evidence(prepared, i).for_each(|f| add(row, &self.document[f.index()]));
             }
-            add(row, &remembered[i].scores[..nl]);
+            add(row, &remembered[i].scores[0]);
             for (k, o) in features::CONTEXT_OFFSETS.into_iter().enumerate() {
                 let j = i as isize + o;
                 if j >= 0 && (j as usize) < n {
-                    add(row, &remembered[j as usize].scores[(k + 1) * nl..(k + 2) * nl]);
+                    add(row, &remembered[j as usize].scores[k + 1]);
                 }
             }
-            scores.extend_from_slice(row);
+            scores.push(*row);
         }
-        self.weights.viterbi(&scores, n).into_iter().map(str::to_owned).collect()
+        self.weights.viterbi(&scores)
     }
 
     /// Analyses a word form and scores the features it gives itself and its neighbours (its
     /// cluster paths' scores from `paths`, made there the first time a path is met).
-    fn remember(&self, w: &str, paths: &mut FxHashMap<u64, Box<[f64]>>) -> Remembered {
+    fn remember(&self, w: &str, paths: &mut FxHashMap<u64, Box<[Row]>>) -> Remembered {
         let tok = Rc::new(features::analyse(w, &self.features, &self.resources));
         let fs = &self.features;
-        let mut scores = Vec::with_capacity(self.weights.labels.len() * (1 + features::CONTEXT_OFFSETS.len()));
-        scores.extend(self.score(|s| features::word_features(&tok, fs, false, s)));
+        let mut scores = Vec::with_capacity(1 + features::CONTEXT_OFFSETS.len());
+        scores.push(self.score(|s| features::word_features(&tok, fs, false, s)));
         for o in features::CONTEXT_OFFSETS {
-            scores.extend(self.score(|s| features::context_features(&tok, o, fs, false, s)));
+            scores.push(self.score(|s| features::context_features(&tok, o, fs, false, s)));
         }
         for (tag, path) in features::cluster_paths(&tok, fs) {
             let key = parts_hash(&[tag, "\0", path.unwrap_or("\0none")]);
             let path_scores = paths.entry(key).or_insert_with(|| {
-                let mut v = self.score(|s| features::cluster_features(s, tag, path, 0));
+                let mut v = vec![self.score(|s| features::cluster_features(s, tag, path, 0))];
                 for o in features::CONTEXT_OFFSETS {
-                    v.extend(self.score(|s| features::cluster_features(s, tag, path, o)));
+                    v.push(self.score(|s| features::cluster_features(s, tag, path, o)));
                 }
                 v.into_boxed_slice()
             });
-            add(&mut scores, path_scores);
+            scores.iter_mut().zip(path_scores.iter()).for_each(|(r, p)| add(r, p));
         }
         Remembered { tok, scores: scores.into_boxed_slice() }
     }
 
     /// The label scores of the features one call emits.
-    fn score(&self, emit: impl FnOnce(&mut ScoreSink<'_>)) -> Vec<f64> {
-        let mut sink = ScoreSink { weights: &self.weights, scores: Vec::new() };
-        features::FeatureSink::begin_item(&mut sink);
+    fn score(&self, emit: impl FnOnce(&mut ScoreSink<'_>)) -> Row {
+        let mut sink = ScoreSink { weights: &self.weights, row: [0.0; LANES] };
         emit(&mut sink);
-        sink.scores
+        sink.row
     }
 }
 
