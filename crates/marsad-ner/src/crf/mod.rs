@@ -131,7 +131,9 @@ impl Weights {
         }
         let labels: Vec<String> = (0..n as u32).map(|i| model.to_label(i).unwrap_or("O").to_owned()).collect();
         let label_id = |l: &str| labels.iter().position(|x| x == l).map(|i| i as u16);
-        let mut trans = vec![[0.0; LANES]; n];
+        // lanes past the labels can never be the label before: -inf (see `viterbi`)
+        let mut trans = vec![[f64::NEG_INFINITY; LANES]; n];
+        trans.iter_mut().for_each(|t| t[..n].fill(0.0));
         let mut state: FxHashMap<Box<str>, Vec<(u16, f64)>> = FxHashMap::default();
         let mut section = "";
         for line in dump.lines() {
@@ -178,15 +180,12 @@ impl Weights {
         for (row, back) in scores.iter().zip(&mut back).skip(1) {
             let mut next = [0.0; LANES];
             for (j, trans) in self.trans.iter().enumerate() {
-                let (mut top, mut from) = (f64::NEG_INFINITY, 0);
-                for i in 0..n {
-                    let v = best[i] + trans[i];
-                    if v > top {
-                        (top, from) = (v, i);
-                    }
-                }
+                // all lanes at once (the padding's transitions are -inf), then the first best
+                let mut v = [0.0; LANES];
+                v.iter_mut().zip(best.iter().zip(trans)).for_each(|(v, (b, t))| *v = b + t);
+                let top = v.iter().fold(f64::NEG_INFINITY, |m, &x| if x > m { x } else { m });
                 next[j] = top + row[j];
-                back[j] = from as u8;
+                back[j] = v.iter().position(|&x| x == top).unwrap_or(0) as u8;
             }
             best = next;
         }
