@@ -1111,3 +1111,36 @@ pub fn cluster_features(sink: &mut impl FeatureSink, tag: &str, path: Option<&st
         None => sink.feat_parts(&[tag, "[", os, "]=none"]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document-evidence features of each word of a document's sentences.
+    fn evidence(sentences: &[&[&str]]) -> Vec<Vec<Vec<DocumentFeature>>> {
+        let res = Resources::new(Clusters::default(), Clusters::default());
+        let fs = FeatureSet::parse("all,doc");
+        let doc = prepare_document(sentences, &fs, &res);
+        doc.iter().map(|p| (0..p.toks.len()).map(|i| document_evidence(p, i).collect()).collect()).collect()
+    }
+
+    #[test]
+    fn document_evidence_counts_other_occurrences_only() {
+        use DocumentFeature::{Class, Others};
+        let title = TRIGGER_CLASSES.iter().position(|c| *c == "TITLE").unwrap();
+        // slot 1 is the word before (t-1)
+        let after_title = Class(8 + title);
+        let e = evidence(&[&["الرئيس", "كوفاني", "كتابا"], &["وصل", "كوفاني", "أمس"], &["كوفاني", "هنا"]]);
+        // the name after a title: its own class is not evidence, and two others are there
+        assert_eq!(e[0][1], [Others(2)]);
+        // elsewhere, the one occurrence after a title is
+        assert_eq!(e[1][1], [Others(2), after_title]);
+        assert_eq!(e[2][0], [Others(2), after_title]);
+        // a trigger word is not gathered; a word met once has no others
+        assert!(e[0][0].is_empty());
+        assert_eq!(e[1][2], [Others(0)]);
+        // two occurrences after a title: each sees the other's
+        let e = evidence(&[&["الرئيس", "كوفاني"], &["الوزير", "كوفاني"]]);
+        assert_eq!(e[0][1], [Others(1), after_title]);
+    }
+}

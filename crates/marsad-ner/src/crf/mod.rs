@@ -71,7 +71,7 @@ impl Clusters {
 
 /// A CRF model's weights, read once from the model file (crfs' own dump) so that tagging
 /// needs no per-feature string: a feature's name is hashed as it is formatted, and its
-/// weights are looked up by that hash. Hand-written inference (state scores + Viterbi over ≤ 9
+/// weights are looked up by that hash. Hand-written inference (state scores + Viterbi over ≤ 12
 /// labels) because crfs' tagger takes an owned `String` per feature, which cost more than
 /// everything else in recognition. A test holds it equal to crfs' tagger.
 pub struct Weights {
