@@ -63,6 +63,18 @@ struct Candidate {
     nominal: bool,
 }
 
+impl Candidate {
+    /// A name from `source`, not linked (yet).
+    fn new(span: Span, entity_type: EntityType, source: Source) -> Candidate {
+        Candidate { span, entity_type, source, actor: None, canonical: None, nominal: false }
+    }
+}
+
+/// How many of a word's first pieces are proclitics, leaving at least one piece.
+fn proclitics(pieces: &[Token]) -> usize {
+    pieces.iter().take_while(|p| p.role == marsad_text::PieceRole::Proclitic).count().min(pieces.len() - 1)
+}
+
 /// Which sources of names the recognizer uses; evaluation turns them on and off to measure
 /// each. Patterns are off by default: on ANERcorp test they were right 34% of the time and cost
 /// the combination 1.1 F1 points (`marsad eval ner --with patterns`); they stay for the
@@ -138,37 +150,20 @@ impl<'a> Recognizer<'a> {
             for m in known.iter().filter(|m| self.sources.knowledge && curated(m.actor)) {
                 let kind = self.kb.actors()[m.actor].kind;
                 cands.push(Candidate {
-                    span: m.span,
-                    entity_type: type_of_kind(kind),
-                    source: Source::Knowledge,
                     actor: Some(m.actor),
-                    canonical: None,
                     nominal: m.description,
+                    ..Candidate::new(m.span, type_of_kind(kind), Source::Knowledge)
                 });
             }
             let pattern_names =
                 if self.sources.patterns { self.patterns.find(&words_of(text, tokens)) } else { Vec::new() };
             for m in pattern_names {
-                cands.push(Candidate {
-                    span: m.span,
-                    entity_type: m.entity_type,
-                    source: Source::Pattern,
-                    actor: None,
-                    canonical: None,
-                    nominal: false,
-                });
+                cands.push(Candidate::new(m.span, m.entity_type, Source::Pattern));
             }
             // A lone letter (ج, a split clitic or an abbreviation's fragment) is never a name the
             // tagger can be trusted with.
             for (span, ty) in tagged.into_iter().filter(|(s, _)| s.slice(text).chars().count() > 1) {
-                cands.push(Candidate {
-                    span,
-                    entity_type: ty,
-                    source: Source::Tagger,
-                    actor: None,
-                    canonical: None,
-                    nominal: false,
-                });
+                cands.push(Candidate::new(span, ty, Source::Tagger));
             }
             // A place the tagger finds inside a knowledge-base name, with words of the name on
             // both sides, is a part of that name (سوريا in قوات سوريا الديمقراطية): the whole,
@@ -281,10 +276,10 @@ impl DocumentWords {
         let mut ranges = Vec::with_capacity(sentences.len());
         for tokens in sentences {
             let from = words.len();
-            words.extend(marsad_text::keys::words(tokens).map(|pieces| {
-                let clitics = pieces.iter().take_while(|p| p.role == marsad_text::PieceRole::Proclitic).count();
-                (marsad_text::keys::name_span(pieces), key_hash(&pieces[clitics.min(pieces.len() - 1)..]))
-            }));
+            words.extend(
+                marsad_text::keys::words(tokens)
+                    .map(|pieces| (marsad_text::keys::name_span(pieces), key_hash(&pieces[proclitics(pieces)..]))),
+            );
             ranges.push(from..words.len());
         }
         DocumentWords { words, sentences: ranges }
@@ -332,8 +327,7 @@ fn resolve_short_forms(text: &str, sentences: &[&[Token]], cands: &mut Vec<Candi
     let mut added: Vec<Candidate> = Vec::new();
     // A word is the surname, or proclitics and the surname (وبالي): the mention starts after them.
     let surname = |pieces: &[Token]| {
-        let clitics = pieces.iter().take_while(|p| p.role == marsad_text::PieceRole::Proclitic).count();
-        (0..=clitics.min(pieces.len() - 1)).find_map(|k| {
+        (0..=proclitics(pieces)).find_map(|k| {
             let fs = full.get(&key_hash(&pieces[k..]))?;
             let span = Span::new(pieces[k].span.start, pieces[pieces.len() - 1].span.end);
             fs.iter().find(|f| f.span.end <= span.start).map(|f| (span, f))
@@ -350,12 +344,9 @@ fn resolve_short_forms(text: &str, sentences: &[&[Token]], cands: &mut Vec<Candi
             }
         } else if !cands.iter().chain(added.iter()).any(|c| c.span.start < span.end && span.start < c.span.end) {
             added.push(Candidate {
-                span,
-                entity_type: EntityType::PER,
-                source: Source::Coreference,
                 actor: f.actor,
                 canonical: Some(f.span),
-                nominal: false,
+                ..Candidate::new(span, EntityType::PER, Source::Coreference)
             });
         }
     }
@@ -412,14 +403,7 @@ fn propagate_names(words: &DocumentWords, cands: &mut Vec<Candidate>) {
                     let span = Span::new(sentence[i].0.start, sentence[i + n - 1].0.end);
                     let bare = !cands.iter().any(|c| c.span.start < span.end && span.start < c.span.end);
                     if let Some(ty) = majority(key).filter(|_| bare) {
-                        added.push(Candidate {
-                            span,
-                            entity_type: ty,
-                            source: Source::Coreference,
-                            actor: None,
-                            canonical: None,
-                            nominal: false,
-                        });
+                        added.push(Candidate::new(span, ty, Source::Coreference));
                     }
                     step = n;
                     break;

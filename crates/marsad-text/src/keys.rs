@@ -100,8 +100,7 @@ pub fn phrase_key_definite(tokens: &[Token]) -> Option<(String, bool)> {
 /// The key of a name as written ("قوات سوريا الديمقراطية" → "قوات سوريا ديمقراطيه"), or None
 /// when it has no word.
 pub fn phrase_key(tokenizer: &Tokenizer<'_>, name: &str) -> Option<String> {
-    let keys: Vec<String> = word_keys(&tokenizer.tokenize(name)).into_iter().flatten().map(|k| k.key).collect();
-    (!keys.is_empty()).then(|| keys.join(" "))
+    phrase_key_definite(&tokenizer.tokenize(name)).map(|(key, _)| key)
 }
 
 #[cfg(test)]
